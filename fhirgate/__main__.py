@@ -1,0 +1,3 @@
+from fhirgate.cli import main
+
+main()

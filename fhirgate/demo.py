@@ -1,0 +1,146 @@
+"""`fhirgate demo`: the whole product against the bundled sandbox portal, no account needed.
+
+Starts the sandbox kp.org, signs in with headless Chromium (the MFA code is read from the sandbox's
+"phone"), syncs into a demo store, serves the facade on loopback, and asks the MCP server one
+question through a real stdio client session, printing what the model would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from mcp import Client, StdioServerParameters
+from mcp.types import TextContent
+from rich.console import Console
+
+from fhirgate.facade_token import facade_token
+from fhirgate.progress_bars import RichSyncProgress, summary_table
+from fhirgate.secrets import SecretStore
+from fhirgate.serving import serve_in_thread
+from fhirgate.settings import KaiserSettings, Settings
+from gateway.facade import create_facade_app
+from gateway.kaiser.login import Credentials, LoginOptions, browser_login
+from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.session import PortalSession, save_session
+from gateway.sandbox.patient import SyntheticPatient, generate_patient
+from gateway.sandbox.portal import PortalConfig, create_portal_app
+from gateway.sandbox.sms import SmsOutbox
+from gateway.store import SqliteStore
+from gateway.sync.engine import SyncEngine, SyncReport
+
+KAISER_PASSWORD = "kaiser-password"
+DEMO_QUESTION = {"source": "kaiser", "resource_type": "Observation", "params": {"category": "laboratory"}}
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    once: bool = False
+    seed: int = 1
+
+
+def demo_settings(settings: Settings, portal_url: str, config: PortalConfig) -> Settings:
+    kaiser = KaiserSettings(
+        portal_url=portal_url,
+        identity_url=portal_url,
+        pharmacy_url=portal_url,
+        username=config.patient.username,
+        mycare_api_key=config.api_key,
+        pharmacy_client_id=config.pharmacy_client_id,
+    )
+    return Settings(home=settings.home / "demo", kaiser=kaiser, browser_path=settings.browser_path)
+
+
+async def run_demo(settings: Settings, options: DemoOptions, console: Console) -> None:
+    patient = generate_patient(seed=options.seed, size="small")
+    outbox = SmsOutbox()
+    config = PortalConfig(patient=patient, sms_outbox=outbox)
+    with serve_in_thread(create_portal_app(config)) as portal:
+        console.rule("[bold]fhirgate demo")
+        console.print(f"Sandbox kp.org portal: {portal.base_url} (synthetic patient, seed {options.seed})")
+        demo = demo_settings(settings, portal.base_url, config)
+        secrets = SecretStore.for_settings(demo)
+        secrets.set(KAISER_PASSWORD, patient.password)
+        console.print(f"Demo home: {demo.home}   secrets: {secrets.description}")
+
+        session = await _login(demo, secrets, patient, outbox, console)
+        store = SqliteStore.open(demo.store_path)
+        try:
+            async with PortalClient(demo.kaiser, session) as client:
+                report = await _sync(client, store, console)
+            if report.patient_id is None:
+                raise DemoFailed("the profile could not be synced; see the summary above")
+            token = facade_token(secrets)
+            with serve_in_thread(create_facade_app(store, token=token)) as facade:
+                _print_facade(console, f"{facade.base_url}/fhir", token, report.patient_id)
+                await _ask_mcp(demo, console)
+                if not options.once:
+                    console.print("\nThe facade keeps running; press Ctrl-C to stop.")
+                    while True:
+                        await asyncio.sleep(3600)
+        finally:
+            store.close()
+
+
+class DemoFailed(Exception):
+    pass
+
+
+async def _login(
+    demo: Settings, secrets: SecretStore, patient: SyntheticPatient, outbox: SmsOutbox, console: Console
+) -> PortalSession:
+    console.print("Signing in with headless Chromium (username, password, then the MFA code texted to the phone)…")
+    password = secrets.get(KAISER_PASSWORD) or ""
+    first_message = len(outbox)
+
+    async def code_from_phone() -> str:
+        return await outbox.wait_for_code(newer_than=first_message, timeout=15.0)
+
+    session = await browser_login(
+        demo.kaiser,
+        Credentials(patient.username, password),
+        LoginOptions(profile_dir=demo.browser_profile_dir, browser_path=demo.browser_path, headless=True),
+        mfa_code=code_from_phone,
+    )
+    save_session(secrets, session)
+    console.print(f"Signed in: {len(session.cookies)} session cookies handed to the HTTP client.")
+    return session
+
+
+async def _sync(client: PortalClient, store: SqliteStore, console: Console) -> SyncReport:
+    with RichSyncProgress(console) as progress:
+        engine = SyncEngine(client, store, clock=lambda: datetime.now(UTC), progress=progress)
+        report = await engine.run()
+    console.print(summary_table(report.surfaces))
+    return report
+
+
+def _print_facade(console: Console, base: str, token: str, patient_id: str) -> None:
+    auth = f'-H "Authorization: Bearer {token}"'
+    console.rule("FHIR R4 facade")
+    console.print(f"Base URL: {base}\nBearer token: {token}\n", soft_wrap=True)
+    for query in (
+        "metadata",
+        f"Patient/{patient_id}",
+        "Observation?category=laboratory&date=ge2024-01-01&_count=10",
+    ):
+        console.print(f"  curl -s {auth} '{base}/{query}'", soft_wrap=True, highlight=False)
+
+
+async def _ask_mcp(demo: Settings, console: Console) -> None:
+    console.rule("MCP: fhir_search through `fhirgate mcp` (stdio)")
+    env = {**os.environ, "FHIRGATE_HOME": str(demo.home)}
+    server = StdioServerParameters(command=sys.executable, args=["-m", "fhirgate", "mcp"], env=env)
+    async with Client(server, read_timeout_seconds=60) as client:
+        result = await client.call_tool("fhir_search", DEMO_QUESTION)
+    console.print(f"tool call: fhir_search({DEMO_QUESTION})", highlight=False)
+    if result.is_error:
+        raise DemoFailed("the MCP tool call failed: " + _text(result.content))
+    console.print(_text(result.content), highlight=False, markup=False, soft_wrap=True)
+
+
+def _text(blocks: list[object]) -> str:
+    return "\n".join(block.text for block in blocks if isinstance(block, TextContent))
