@@ -1,0 +1,69 @@
+"""The pharmacy BFF's ``rxDetails`` (§2.7) behind its own header contract.
+
+Both a broken header contract and a dead session answer 401 JSON: *inferred* (only "401 = expired"
+is documented for this host; the exact bodies were never captured).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.sandbox.portal.signals import current_session
+from gateway.sandbox.portal.state import PortalState
+
+__all__ = ["RX_DETAILS_PATH", "pharmacy_routes"]
+
+logger = logging.getLogger("fhirgate.sandbox.portal")
+
+RX_DETAILS_PATH = "/kp/mycare/pharmacy-microservices/rx-cost-inventory-bff/v1/rxDetails"
+_FILTERS = ("all", "fillable")
+
+
+def _contract_broken(request: Request, client_id: str, guid: str) -> str | None:
+    expected = {"X-IBM-client-Id": client_id, "x-guid": guid, "X-region": "MRN", "X-idType": "guid"}
+    for name, value in expected.items():
+        if request.headers.get(name) != value:
+            return name
+    return None
+
+
+def _unauthorized(reason: str) -> JSONResponse:
+    # Inferred body shape.
+    return JSONResponse({"httpCode": "401", "httpMessage": "Unauthorized", "moreInformation": reason}, 401)
+
+
+def _filtered(document: dict[str, Any], which: str) -> dict[str, Any]:
+    if which == "all":
+        return document
+    prescriptions = {
+        **document["prescriptions"],
+        "nonFillable": [],
+        "recentNonRefillableCount": 0,
+        "totalNonRefillableCount": 0,
+    }
+    return {**document, "prescriptions": prescriptions}
+
+
+def pharmacy_routes(state: PortalState) -> list[Route]:
+    guid = str(state.config.patient.profile["UserAccountData"]["userIdentityInfo"]["guid"])
+
+    async def rx_details(request: Request) -> Response:
+        broken = _contract_broken(request, state.config.pharmacy_client_id, guid)
+        if broken is not None:
+            logger.info("pharmacy header contract broken header=%s -> 401", broken)
+            return _unauthorized("Invalid client or identity headers")
+        if current_session(state, request) is None:
+            return _unauthorized("Session expired")
+        # The browser sends "?&prescriptions_filter=all"; the empty pair is simply skipped.
+        which = request.query_params.get("prescriptions_filter", "all")
+        if which not in _FILTERS:
+            # Inferred: values other than all/fillable were never tried.
+            return JSONResponse({"httpCode": "400", "httpMessage": "Bad Request"}, status_code=400)
+        return JSONResponse(_filtered(state.config.patient.rx_details, which))
+
+    return [Route(RX_DETAILS_PATH, rx_details, methods=["GET"])]

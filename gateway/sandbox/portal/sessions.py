@@ -1,0 +1,95 @@
+"""Signed-in portal sessions: idle expiry, anti-forgery tokens and CSP page nonces.
+
+A session is found by its ``MyChartSessionToken4mychartcn`` cookie; every authenticated request
+refreshes its last-seen time. The clock is injected (``time.monotonic`` in production).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gateway.sandbox.portal.config import PortalConfig
+
+__all__ = ["PortalSession", "SessionStore"]
+
+logger = logging.getLogger("fhirgate.sandbox.portal")
+
+_CSRF_TOKENS_KEPT = 20
+_PAGE_NONCES_KEPT = 5
+
+
+@dataclass
+class PortalSession:
+    token: str
+    username: str
+    last_seen: float
+    access_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    kp_session_id: str = field(default_factory=lambda: secrets.token_hex(16))
+    epic_ready: bool = False
+    """Whether the Epic bootstrap chain (Authentication/Login -> default.asp -> inside.asp) ran."""
+    epic_handoff: str | None = None
+    csrf_tokens: deque[str] = field(default_factory=lambda: deque(maxlen=_CSRF_TOKENS_KEPT))
+    page_nonces: deque[str] = field(default_factory=lambda: deque(maxlen=_PAGE_NONCES_KEPT))
+
+    def issue_handoff(self) -> str:
+        """A one-time GUID for ``default.asp?token=...``."""
+        self.epic_handoff = str(uuid.UUID(bytes=secrets.token_bytes(16), version=4))
+        return self.epic_handoff
+
+    def redeem_handoff(self, token: str) -> bool:
+        expected, self.epic_handoff = self.epic_handoff, None
+        return expected is not None and secrets.compare_digest(expected, token)
+
+    def issue_csrf_token(self) -> str:
+        """A fresh anti-forgery token; the last few issued all stay valid, like ASP.NET's."""
+        token = secrets.token_urlsafe(48)
+        self.csrf_tokens.append(token)
+        return token
+
+    def accepts_csrf(self, token: str | None) -> bool:
+        return token is not None and token in self.csrf_tokens
+
+    def issue_page_nonce(self) -> str:
+        """A fresh CSP nonce (32 lowercase hex) for one test-results page load."""
+        nonce = secrets.token_hex(16)
+        self.page_nonces.append(nonce)
+        return nonce
+
+    def accepts_page_nonce(self, nonce: object) -> bool:
+        return isinstance(nonce, str) and nonce in self.page_nonces
+
+
+class SessionStore:
+    """All live sessions of one portal instance."""
+
+    def __init__(self, config: PortalConfig, clock: Callable[[], float]) -> None:
+        self._config = config
+        self._clock = clock
+        self._sessions: dict[str, PortalSession] = {}
+
+    def create(self, username: str) -> PortalSession:
+        session = PortalSession(token=secrets.token_urlsafe(32), username=username, last_seen=self._clock())
+        self._sessions[session.token] = session
+        logger.info("session created user=%s", username)
+        return session
+
+    def active(self, token: str | None) -> PortalSession | None:
+        """The live session for a cookie value, refreshed; None when unknown or idle-expired."""
+        if not token:
+            return None
+        session = self._sessions.get(token)
+        if session is None:
+            return None
+        now = self._clock()
+        idle = now - session.last_seen
+        if self._config.faults.expire_all_sessions or idle > self._config.session_idle_seconds:
+            del self._sessions[token]
+            logger.info("session expired user=%s idle_seconds=%.0f", session.username, idle)
+            return None
+        session.last_seen = now
+        return session

@@ -1,0 +1,1 @@
+"""Tests of the sandbox portal, its synthetic patient and its SMS outbox."""
