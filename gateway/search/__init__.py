@@ -1,1 +1,74 @@
-"""gateway.search"""
+"""gateway.search — the FHIR search spec as data: parameter table, value extraction, query parsing.
+
+Imports nothing else of ours; ``gateway.store`` indexes and queries with it, ``gateway.facade`` parses
+requests and builds the CapabilityStatement from it.
+"""
+
+from gateway.search.dates import DATE_MAX, DATE_MIN, DateRange, parse_date_range, period_range
+from gateway.search.errors import (
+    FhirError,
+    InvalidSearchError,
+    UnsupportedResourceTypeError,
+    UnsupportedSearchError,
+)
+from gateway.search.extraction import IndexRow, extract_index_rows
+from gateway.search.parameters import (
+    ANY_RESOURCE,
+    SEARCH_PARAMETERS,
+    SEARCHABLE_RESOURCE_TYPES,
+    SearchParameter,
+    SearchParamType,
+    lookup_parameter,
+    parameters_for,
+    require_searchable,
+)
+from gateway.search.parsing import parse_search
+from gateway.search.request import (
+    DEFAULT_COUNT,
+    MAX_COUNT,
+    DatePrefix,
+    DateValue,
+    ReferenceValue,
+    SearchFilter,
+    SearchRequest,
+    SearchValue,
+    SortKey,
+    StringValue,
+    TokenValue,
+)
+from gateway.search.strings import normalize_string
+
+__all__ = [
+    "ANY_RESOURCE",
+    "DATE_MAX",
+    "DATE_MIN",
+    "DEFAULT_COUNT",
+    "MAX_COUNT",
+    "SEARCHABLE_RESOURCE_TYPES",
+    "SEARCH_PARAMETERS",
+    "DatePrefix",
+    "DateRange",
+    "DateValue",
+    "FhirError",
+    "IndexRow",
+    "InvalidSearchError",
+    "ReferenceValue",
+    "SearchFilter",
+    "SearchParamType",
+    "SearchParameter",
+    "SearchRequest",
+    "SearchValue",
+    "SortKey",
+    "StringValue",
+    "TokenValue",
+    "UnsupportedResourceTypeError",
+    "UnsupportedSearchError",
+    "extract_index_rows",
+    "lookup_parameter",
+    "normalize_string",
+    "parameters_for",
+    "parse_date_range",
+    "parse_search",
+    "period_range",
+    "require_searchable",
+]

@@ -1,0 +1,120 @@
+"""Value extraction: one resource's FHIR JSON -> the typed index rows its search parameters produce."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.search.dates import parse_date_range, period_range
+from gateway.search.parameters import SearchParameter, SearchParamType, parameters_for
+from gateway.search.paths import evaluate_path
+from gateway.search.references import normalize_reference
+from gateway.search.strings import normalize_string
+
+_NAME_PARTS = ("text", "family", "given", "prefix", "suffix")
+_ADDRESS_PARTS = ("text", "line", "city", "district", "state", "postalCode", "country")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """One searchable value of one parameter; only the columns of the parameter's type are set."""
+
+    param: str
+    token_system: str | None = None
+    token_code: str | None = None
+    string_value: str | None = None
+    string_exact: str | None = None
+    date_low: int | None = None
+    date_high: int | None = None
+    reference: str | None = None
+    number: float | None = None
+
+
+def _tokens(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
+    if isinstance(node, bool):
+        yield IndexRow(param.name, token_code="true" if node else "false")
+    elif isinstance(node, str):
+        yield IndexRow(param.name, token_code=node)
+    elif isinstance(node, dict):
+        if "coding" in node:  # CodeableConcept; its text is not a token value
+            for coding in node.get("coding") or ():
+                yield from _tokens(param, coding)
+        elif isinstance(node.get("code"), str):  # Coding
+            yield IndexRow(param.name, token_system=node.get("system"), token_code=node["code"])
+        elif isinstance(node.get("value"), str):  # Identifier / ContactPoint
+            yield IndexRow(param.name, token_system=node.get("system"), token_code=node["value"])
+
+
+def _string_parts(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        keys = _NAME_PARTS if ("family" in node or "given" in node) else _ADDRESS_PARTS
+        for key in keys:
+            value = node.get(key)
+            for part in value if isinstance(value, list) else [value]:
+                if isinstance(part, str):
+                    yield part
+
+
+def _strings(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
+    for text in _string_parts(node):
+        yield IndexRow(param.name, string_value=normalize_string(text), string_exact=text)
+
+
+def _dates(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
+    if isinstance(node, str):
+        found = parse_date_range(node)
+    elif isinstance(node, dict):
+        found = period_range(node.get("start"), node.get("end"))
+    else:
+        found = None
+    if found is not None:
+        yield IndexRow(param.name, date_low=found.low, date_high=found.high)
+
+
+def _references(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
+    reference = node.get("reference") if isinstance(node, dict) else None
+    if not isinstance(reference, str):
+        return
+    parsed = normalize_reference(reference)
+    if parsed is not None and (not param.targets or parsed[0] in param.targets):
+        yield IndexRow(param.name, reference=f"{parsed[0]}/{parsed[1]}")
+
+
+def _numbers(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
+    if isinstance(node, int | float) and not isinstance(node, bool):
+        yield IndexRow(param.name, number=float(node))
+
+
+def _quantities(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
+    if isinstance(node, dict) and isinstance(node.get("value"), int | float):
+        unit = node.get("code") or node.get("unit")
+        yield IndexRow(param.name, token_system=node.get("system"), token_code=unit, number=float(node["value"]))
+
+
+def _uris(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
+    if isinstance(node, str):
+        yield IndexRow(param.name, token_code=node)
+
+
+_EXTRACTORS: dict[SearchParamType, Callable[[SearchParameter, Any], Iterator[IndexRow]]] = {
+    SearchParamType.TOKEN: _tokens,
+    SearchParamType.STRING: _strings,
+    SearchParamType.DATE: _dates,
+    SearchParamType.REFERENCE: _references,
+    SearchParamType.NUMBER: _numbers,
+    SearchParamType.QUANTITY: _quantities,
+    SearchParamType.URI: _uris,
+}
+
+
+def extract_index_rows(resource: dict[str, Any]) -> list[IndexRow]:
+    """Every index row of ``resource`` for the parameters of its type (duplicates removed, order kept)."""
+    rows: dict[IndexRow, None] = {}
+    for param in parameters_for(str(resource.get("resourceType", ""))):
+        extract = _EXTRACTORS[param.type]
+        for node in evaluate_path(resource, param.paths):
+            rows.update(dict.fromkeys(extract(param, node)))
+    return list(rows)

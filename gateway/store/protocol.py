@@ -1,0 +1,45 @@
+"""The ``ResourceStore`` protocol: what the facade and sync need from a store (SQLite now, a memory twin later)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from gateway.search import SearchRequest
+from gateway.store.records import SearchPage, StoredResource, SurfaceState, SurfaceWriteSummary
+
+
+class ResourceStore(Protocol):
+    """Current versions of FHIR resources, their search index, and per-surface sync state."""
+
+    def write_surface(
+        self,
+        surface: str,
+        resources: Sequence[dict[str, Any]],
+        *,
+        problems: Sequence[str] = (),
+        now: datetime,
+    ) -> SurfaceWriteSummary:
+        """Upsert everything one surface produced, atomically, and record the surface as synced at ``now``."""
+        ...
+
+    def record_surface_failure(self, surface: str, error: str, *, now: datetime) -> None:
+        """Record a failed sync attempt of ``surface``; stored resources stay as they are."""
+        ...
+
+    def read(self, resource_type: str, resource_id: str) -> StoredResource | None:
+        """The current version of one resource, or None."""
+        ...
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """One page of matches for ``request`` (follow ``next_cursor`` for the rest)."""
+        ...
+
+    def surface_states(self) -> list[SurfaceState]:
+        """Every known surface's sync state, ordered by surface name."""
+        ...
+
+    def close(self) -> None:
+        """Release every resource held by the store."""
+        ...

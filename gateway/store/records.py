@@ -1,0 +1,56 @@
+"""Value types the store hands out: stored resources, search pages, surface states, write summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResource:
+    """One current resource version; ``json_text`` is compact FHIR JSON, servable as-is."""
+
+    resource_type: str
+    id: str
+    version_id: int
+    last_updated: datetime
+    json_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of matches in a stable order, the total across all pages, and the cursor to the next page."""
+
+    entries: list[StoredResource]
+    total: int
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SurfaceState:
+    """What the store knows about one portal surface's last sync."""
+
+    surface: str
+    last_success: datetime | None
+    last_attempt: datetime | None
+    last_error: str | None
+    problems: tuple[str, ...]
+    resource_types: tuple[str, ...]
+
+    @property
+    def failing(self) -> bool:
+        """True when the latest attempt failed after (or without) the last success: data is stale."""
+        return self.last_error is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SurfaceWriteSummary:
+    """How many resources of one surface write were new, changed, or identical to what was stored."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class InvalidResourceError(ValueError):
+    """A producer handed the store something that is not a storable FHIR resource (a bug upstream)."""

@@ -1,0 +1,69 @@
+"""Schema migrations, applied in order and tracked with ``PRAGMA user_version``."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+logger = logging.getLogger(__name__)
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: resources, the search index (value indexes end in resource_id so they cover), surface state
+    """
+    CREATE TABLE resources (
+        resource_type TEXT NOT NULL,
+        id            TEXT NOT NULL,
+        version_id    INTEGER NOT NULL,
+        last_updated  TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        content_hash  TEXT NOT NULL,
+        json          TEXT NOT NULL,
+        PRIMARY KEY (resource_type, id)
+    );
+    CREATE TABLE search_index (
+        resource_type TEXT NOT NULL,
+        resource_id   TEXT NOT NULL,
+        param         TEXT NOT NULL,
+        token_system  TEXT,
+        token_code    TEXT,
+        string_value  TEXT,
+        string_exact  TEXT,
+        date_low      INTEGER,
+        date_high     INTEGER,
+        reference     TEXT,
+        number        REAL
+    );
+    CREATE INDEX search_index_token ON search_index (resource_type, param, token_code, token_system, resource_id);
+    CREATE INDEX search_index_system ON search_index (resource_type, param, token_system, resource_id);
+    CREATE INDEX search_index_string ON search_index (resource_type, param, string_value, resource_id);
+    CREATE INDEX search_index_date ON search_index (resource_type, param, date_low, date_high, resource_id);
+    CREATE INDEX search_index_reference ON search_index (resource_type, param, reference, resource_id);
+    CREATE INDEX search_index_number ON search_index (resource_type, param, number, resource_id);
+    CREATE INDEX search_index_resource ON search_index (resource_type, resource_id, param);
+    CREATE TABLE surfaces (
+        surface        TEXT PRIMARY KEY,
+        last_success   TEXT,
+        last_attempt   TEXT,
+        last_error     TEXT,
+        problems       TEXT NOT NULL DEFAULT '[]',
+        resource_types TEXT NOT NULL DEFAULT '[]'
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer fhirgate; refusing to touch it."""
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring ``conn``'s database to ``SCHEMA_VERSION``, one transaction per migration."""
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNewError(f"store schema version {current} is newer than supported {SCHEMA_VERSION}")
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        logger.info("store migration version=%d", version)
+        # executescript commits any open transaction first, so BEGIN/COMMIT live inside the script.
+        conn.executescript(f"BEGIN;\n{_MIGRATIONS[version - 1]}\nPRAGMA user_version = {version};\nCOMMIT;")

@@ -1,0 +1,133 @@
+import pytest
+
+from gateway.search import (
+    DatePrefix,
+    DateValue,
+    InvalidSearchError,
+    ReferenceValue,
+    StringValue,
+    TokenValue,
+    UnsupportedResourceTypeError,
+    UnsupportedSearchError,
+    parse_date_range,
+    parse_search,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("laboratory", TokenValue(None, "laboratory")),
+        ("http://loinc.org|2345-7", TokenValue("http://loinc.org", "2345-7")),
+        ("|2345-7", TokenValue("", "2345-7")),
+        ("http://loinc.org|", TokenValue("http://loinc.org", None)),
+        (r"a\|b", TokenValue(None, "a|b")),
+    ],
+)
+def test_token_forms(raw: str, expected: TokenValue) -> None:
+    (only,) = parse_search("Observation", [("code", raw)]).filters
+    assert only.values == (expected,)
+
+
+def test_comma_is_or_and_repeating_a_parameter_is_and() -> None:
+    request = parse_search("Observation", [("code", "a,b"), ("code", r"c\,d")])
+    assert [f.values for f in request.filters] == [
+        (TokenValue(None, "a"), TokenValue(None, "b")),
+        (TokenValue(None, "c,d"),),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "prefix", "value"),
+    [
+        ("2024", DatePrefix.EQ, "2024"),
+        ("ge2024-01-01", DatePrefix.GE, "2024-01-01"),
+        ("lt2024-03", DatePrefix.LT, "2024-03"),
+        ("sa2024-03-01T10:00:00Z", DatePrefix.SA, "2024-03-01T10:00:00Z"),
+        ("eb2024", DatePrefix.EB, "2024"),
+        ("ne2024", DatePrefix.NE, "2024"),
+        # an unencoded '+' arrives as a space
+        ("gt2024-03-01T10:00:00 02:00", DatePrefix.GT, "2024-03-01T10:00:00+02:00"),
+    ],
+)
+def test_date_prefixes(raw: str, prefix: DatePrefix, value: str) -> None:
+    (only,) = parse_search("Observation", [("date", raw)]).filters
+    assert only.values == (DateValue(prefix, parse_date_range(value)),)  # type: ignore[arg-type]
+
+
+def test_strings_are_normalized_unless_exact() -> None:
+    assert parse_search("Patient", [("name", "MÜL")]).filters[0].values == (StringValue("mul"),)
+    exact = parse_search("Patient", [("family:exact", "Müller")]).filters[0]
+    assert (exact.modifier, exact.values) == ("exact", (StringValue("Müller"),))
+
+
+@pytest.mark.parametrize(
+    ("param", "raw", "expected"),
+    [
+        ("patient", "Patient/123", ("Patient/123",)),
+        ("patient", "123", ("Patient/123",)),
+        ("patient", "http://127.0.0.1:8765/fhir/Patient/123", ("Patient/123",)),
+        ("subject", "123", ("Patient/123", "Group/123", "Device/123", "Location/123")),
+        ("subject:Patient", "123", ("Patient/123",)),
+    ],
+)
+def test_reference_forms(param: str, raw: str, expected: tuple[str, ...]) -> None:
+    (only,) = parse_search("Observation", [(param, raw)]).filters
+    assert only.values == (ReferenceValue(expected),)
+
+
+def test_unknown_parameter_is_named() -> None:
+    with pytest.raises(UnsupportedSearchError, match="'colour'"):
+        parse_search("Observation", [("colour", "red")])
+
+
+def test_lenient_handling_ignores_unknown_parameters() -> None:
+    request = parse_search("Observation", [("colour", "red"), ("code", "x")], lenient=True)
+    assert request.ignored == ("colour",)
+    assert [f.parameter.name for f in request.filters] == ["code"]
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ([("date", "notadate")], InvalidSearchError),
+        ([("date", "ap2024")], UnsupportedSearchError),
+        ([("_count", "abc")], InvalidSearchError),
+        ([("_count", "-1")], InvalidSearchError),
+        ([("code", "|")], InvalidSearchError),
+        ([("patient", "Group/1")], InvalidSearchError),
+        ([("code:text", "x")], UnsupportedSearchError),
+        ([("_sort", "colour")], UnsupportedSearchError),
+        ([("_sort", "date,code")], UnsupportedSearchError),
+        ([("_include", "Observation:patient")], UnsupportedSearchError),
+    ],
+)
+def test_bad_input_raises_from_the_one_tree(params: list[tuple[str, str]], error: type[Exception]) -> None:
+    with pytest.raises(error) as caught:
+        parse_search("Observation", params)
+    assert caught.value.issue_code in {"invalid", "not-supported"}  # type: ignore[attr-defined]
+
+
+def test_unsupported_resource_type() -> None:
+    with pytest.raises(UnsupportedResourceTypeError):
+        parse_search("Provenance", [])
+
+
+def test_count_defaults_to_50_and_is_capped_at_500() -> None:
+    assert parse_search("Patient", []).count == 50
+    assert parse_search("Patient", [("_count", "9999")]).count == 500
+
+
+def test_sort_cursor_and_empty_values() -> None:
+    request = parse_search("Observation", [("_sort", "-date"), ("_cursor", "abc"), ("code", "")])
+    assert request.sort is not None and request.sort.descending and request.sort.parameter.name == "date"
+    assert request.cursor == "abc"
+    assert request.filters == ()
+
+
+def test_canonical_query_is_order_independent_and_fingerprint_ignores_count() -> None:
+    a = parse_search("Observation", [("patient", "p1"), ("code", "x"), ("_count", "5")])
+    b = parse_search("Observation", [("code", "x"), ("patient", "p1"), ("_count", "7")])
+    assert a.canonical_query() == "code=x&patient=p1&_count=5"
+    assert a.fingerprint() == b.fingerprint()
+    assert a.fingerprint() != parse_search("Observation", [("code", "y")]).fingerprint()
