@@ -1,0 +1,250 @@
+"""`FhirClient`: the one async client for every FHIR R4 server fhirgate talks to.
+
+It reads, searches and pages over HTTP (or in-process through an ASGI transport),
+retries what is safe to retry, follows paging links only on the server's own origin, and
+turns every failure into the `fhir_client.errors` tree. Authentication is an `httpx2.Auth`,
+so a SMART token flow plugs in without touching this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urljoin
+
+import httpx2
+
+from fhir_client.auth import BearerTokenAuth
+from fhir_client.bundles import SearchParams, bundle_link, entries, normalize_params
+from fhir_client.errors import (
+    FhirHTTPError,
+    FhirTransportError,
+    InvalidFhirRequest,
+    InvalidFhirResponse,
+    safe_url,
+)
+from fhir_client.retry import RetryPolicy, parse_retry_after
+
+__all__ = ["FhirClient", "same_origin"]
+
+logger = logging.getLogger(__name__)
+
+FHIR_JSON = "application/fhir+json"
+_RESOURCE_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
+_RESOURCE_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+# Failures where the request may not have reached the server, or the answer was lost:
+# safe to repeat for a GET. Proxy and protocol-support errors will not heal by retrying.
+_RETRYABLE_TRANSPORT_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def same_origin(url: str, base_url: str) -> bool:
+    """Whether `url` has the scheme, host and port of `base_url` (RFC 6454 origin)."""
+    try:
+        left, right = httpx2.URL(url), httpx2.URL(base_url)
+    except httpx2.InvalidURL:
+        return False
+    return (left.scheme, left.host, left.port) == (right.scheme, right.host, right.port) and bool(left.host)
+
+
+class FhirClient:
+    """Async FHIR R4 client bound to one server base URL.
+
+    Use as `async with FhirClient(base_url) as client:` or call `aclose()` when done.
+    `transport` is for tests and for in-process servers (`httpx2.ASGITransport`);
+    `sleep` is awaited between retries, so tests can pass a recorder that does not wait.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: httpx2.Auth | None = None,
+        bearer_token: str | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if auth is not None and bearer_token is not None:
+            raise ValueError("pass either auth or bearer_token, not both")
+        base = httpx2.URL(base_url)
+        if base.scheme not in ("http", "https") or not base.host:
+            raise ValueError("base_url must be an absolute http(s) URL")
+        self._base_url = str(base.copy_with(query=None, fragment=None)).rstrip("/")
+        self._retry = RetryPolicy(max_retries=max_retries)
+        self._sleep = sleep
+        # A misbehaving server may echo the credential back in an error body.
+        self._secrets = [bearer_token] if bearer_token else []
+        self._http = httpx2.AsyncClient(
+            auth=BearerTokenAuth(bearer_token) if bearer_token is not None else auth,
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": FHIR_JSON, "User-Agent": "fhirgate"},
+            follow_redirects=False,
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The server's base URL, without a trailing slash."""
+        return self._base_url
+
+    def __repr__(self) -> str:
+        return f"FhirClient({safe_url(self._base_url)!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool (and the transport it was given)."""
+        await self._http.aclose()
+
+    async def capabilities(self) -> dict[str, Any]:
+        """The server's CapabilityStatement (`GET [base]/metadata`)."""
+        return await self._get_json(f"{self._base_url}/metadata", "CapabilityStatement")
+
+    async def read(self, resource_type: str, resource_id: str) -> dict[str, Any]:
+        """One resource (`GET [base]/[type]/[id]`)."""
+        _check_type(resource_type)
+        if not _RESOURCE_ID.fullmatch(resource_id):
+            raise InvalidFhirRequest(
+                f"{resource_id!r} is not a FHIR id (1-64 of A-Z a-z 0-9 '-' '.')",
+            )
+        return await self._get_json(f"{self._base_url}/{resource_type}/{resource_id}", resource_type)
+
+    async def search(self, resource_type: str, params: SearchParams | None = None) -> dict[str, Any]:
+        """The first page of a type-level search, as a Bundle (`GET [base]/[type]?params`)."""
+        _check_type(resource_type)
+        pairs = normalize_params(params)
+        return await self._get_json(
+            f"{self._base_url}/{resource_type}", "Bundle", params=httpx2.QueryParams(tuple(pairs))
+        )
+
+    async def fetch_page(self, url: str) -> dict[str, Any]:
+        """A Bundle from a paging link (`next`/`previous`) the server gave out.
+
+        Relative links are resolved against the base URL. A link to another origin is
+        refused, so credentials are never sent to a server that merely named it.
+        """
+        absolute = urljoin(f"{self._base_url}/", url)
+        if not same_origin(absolute, self._base_url):
+            raise InvalidFhirRequest(
+                f"refusing to follow a paging link to another origin than {safe_url(self._base_url)}"
+            )
+        return await self._get_json(absolute, "Bundle")
+
+    async def iterate_pages(
+        self,
+        resource_type: str,
+        params: SearchParams | None = None,
+        *,
+        max_pages: int | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield the search's Bundles: the first page, then each `next` page in turn."""
+        bundle = await self.search(resource_type, params)
+        seen: set[str] = set()
+        pages = 0
+        while True:
+            yield bundle
+            pages += 1
+            next_url = bundle_link(bundle, "next")
+            if next_url is None or next_url in seen or (max_pages is not None and pages >= max_pages):
+                return
+            seen.add(next_url)
+            bundle = await self.fetch_page(next_url)
+
+    async def iterate_resources(
+        self,
+        resource_type: str,
+        params: SearchParams | None = None,
+        *,
+        limit: int | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield the search's matches across pages (not includes, not outcome entries)."""
+        if limit is not None and limit <= 0:
+            return
+        count = 0
+        async for bundle in self.iterate_pages(resource_type, params):
+            for resource in entries(bundle, "match", None):
+                yield resource
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+
+    async def _get_json(
+        self, url: str, expected_type: str, *, params: httpx2.QueryParams | None = None
+    ) -> dict[str, Any]:
+        response = await self._send(url, params)
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            raise InvalidFhirResponse(
+                f"expected FHIR JSON, got {response.headers.get('Content-Type', 'no content type')}",
+                url=str(response.url),
+            ) from None
+        if not isinstance(body, dict) or body.get("resourceType") != expected_type:
+            found = body.get("resourceType") if isinstance(body, dict) else type(body).__name__
+            raise InvalidFhirResponse(f"expected a {expected_type}, got {found!r}", url=str(response.url))
+        return body
+
+    async def _send(self, url: str, params: httpx2.QueryParams | None) -> httpx2.Response:
+        failures = 0
+        while True:
+            try:
+                response = await self._http.get(url, params=params)
+            except _RETRYABLE_TRANSPORT_ERRORS as exc:
+                failures += 1
+                delay = self._retry.delay_for_transport_error(failures)
+                if delay is None:
+                    raise FhirTransportError(
+                        f"could not reach the FHIR server ({type(exc).__name__})", url=url, attempts=failures
+                    ) from exc
+                logger.warning("fhir retry error=%s attempt=%d delay=%.2f", type(exc).__name__, failures, delay)
+                await self._sleep(delay)
+                continue
+            except httpx2.InvalidURL as exc:
+                raise InvalidFhirRequest(f"invalid URL: {exc}") from None
+            except httpx2.TransportError as exc:
+                raise FhirTransportError(
+                    f"could not reach the FHIR server ({type(exc).__name__})", url=url, attempts=failures + 1
+                ) from exc
+            logger.debug("fhir response method=GET path=%s status=%d", response.url.path, response.status_code)
+            if response.is_success:
+                return response
+            failures += 1
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            delay = self._retry.delay_for_status(response.status_code, failures, retry_after)
+            if delay is None:
+                raise self._http_error(response, retry_after)
+            logger.warning("fhir retry status=%d attempt=%d delay=%.2f", response.status_code, failures, delay)
+            await self._sleep(delay)
+
+    def _http_error(self, response: httpx2.Response, retry_after: float | None) -> FhirHTTPError:
+        text = response.text
+        for secret in self._secrets:
+            text = text.replace(secret, "<redacted>")
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+        outcome = body if isinstance(body, dict) and body.get("resourceType") == "OperationOutcome" else None
+        return FhirHTTPError(response.status_code, outcome, str(response.url), retry_after=retry_after)
+
+
+def _check_type(resource_type: str) -> None:
+    if not _RESOURCE_TYPE.fullmatch(resource_type):
+        raise InvalidFhirRequest(f"{resource_type!r} is not a FHIR resource type name (like 'Observation')")

@@ -1,0 +1,110 @@
+"""The exception tree of the FHIR client.
+
+Every failure the client reports is a `FhirClientError`::
+
+    FhirClientError                 anything this package raises on purpose
+    ├── InvalidFhirRequest          refused before sending: bad resource type or id, foreign `next` link
+    ├── FhirTransportError          no HTTP answer (connect/read failure, timeout) after the retries
+    ├── FhirHTTPError               an HTTP error status; carries the OperationOutcome when the server sent one
+    └── InvalidFhirResponse         a 2xx answer that is not JSON, or not the resourceType asked for
+
+Messages name the method, the URL without credentials, the status and the server's own
+diagnostics. They never contain request headers, so no token can leak through `str(error)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = [
+    "FhirClientError",
+    "FhirHTTPError",
+    "FhirTransportError",
+    "InvalidFhirRequest",
+    "InvalidFhirResponse",
+    "describe_outcome",
+    "safe_url",
+]
+
+
+def safe_url(url: str) -> str:
+    """Return `url` without userinfo or fragment, fit for messages and logs."""
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+class FhirClientError(Exception):
+    """Base class of every error the FHIR client raises on purpose."""
+
+
+class InvalidFhirRequest(FhirClientError):
+    """The request was refused before it was sent (unsafe id, foreign paging link, ...)."""
+
+
+class FhirTransportError(FhirClientError):
+    """The server could not be reached, or did not answer, even after retrying."""
+
+    def __init__(self, message: str, *, url: str, attempts: int) -> None:
+        self.url = safe_url(url)
+        self.attempts = attempts
+        super().__init__(f"{message} (GET {self.url}, {attempts} attempt{'s' if attempts != 1 else ''})")
+
+
+class InvalidFhirResponse(FhirClientError):
+    """A successful HTTP answer whose body is not the FHIR JSON that was asked for."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        self.url = safe_url(url)
+        super().__init__(f"{message} (GET {self.url})")
+
+
+class FhirHTTPError(FhirClientError):
+    """The server answered with an HTTP error status.
+
+    `operation_outcome` is the OperationOutcome body when the server sent one, and
+    `diagnostics` a one-line summary of its issues (empty when there were none).
+    `retry_after` is the server's requested wait in seconds, when it gave one.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        operation_outcome: dict[str, Any] | None,
+        url: str,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.operation_outcome = operation_outcome
+        self.url = safe_url(url)
+        self.retry_after = retry_after
+        self.diagnostics = describe_outcome(operation_outcome)
+        message = f"HTTP {status_code} for GET {self.url}"
+        if self.diagnostics:
+            message = f"{message}: {self.diagnostics}"
+        super().__init__(message)
+
+
+def describe_outcome(outcome: dict[str, Any] | None) -> str:
+    """Summarise an OperationOutcome's issues on one line: `severity code: text; ...`."""
+    if not outcome:
+        return ""
+    issues = outcome.get("issue")
+    if not isinstance(issues, list):
+        return ""
+    parts: list[str] = []
+    for issue in issues:
+        if not isinstance(issue, dict):
+            continue
+        label = " ".join(str(issue[key]) for key in ("severity", "code") if isinstance(issue.get(key), str))
+        details = issue.get("details")
+        text = issue.get("diagnostics") or (details.get("text") if isinstance(details, dict) else None)
+        if isinstance(text, str) and text.strip():
+            parts.append(f"{label}: {' '.join(text.split())}" if label else " ".join(text.split()))
+        elif label:
+            parts.append(label)
+    return "; ".join(parts)

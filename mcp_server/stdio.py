@@ -1,0 +1,26 @@
+"""Serving the MCP server over stdio, as Claude Desktop launches it (`fhirgate mcp`).
+
+Stdout carries the protocol; everything else (logs) goes to stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from mcp_server.server import build_server
+from mcp_server.sources import SourceRegistry
+
+__all__ = ["run_stdio"]
+
+logger = logging.getLogger(__name__)
+
+
+async def run_stdio(registry: SourceRegistry, *, name: str = "fhirgate") -> None:
+    """Serve `registry` over stdin/stdout until the client disconnects; then close the sources."""
+    server = build_server(registry, name=name)
+    logger.info("mcp stdio start sources=%s", ",".join(registry.names()))
+    try:
+        await server.run_stdio_async()
+    finally:
+        await registry.aclose()
+        logger.info("mcp stdio stop")

@@ -1,0 +1,86 @@
+"""Turning client failures into `ToolError`s the model can act on.
+
+Each message says what failed (status, the server's diagnostics) and what to try next.
+Messages are built from our exceptions' own fields, which never hold request headers,
+so no token reaches the model; tracebacks never do either.
+"""
+
+from __future__ import annotations
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from fhir_client import (
+    FhirClientError,
+    FhirHTTPError,
+    FhirTransportError,
+    InvalidFhirRequest,
+    InvalidFhirResponse,
+)
+from mcp_server.cursor import InvalidCursorError
+from mcp_server.sources import UnknownSourceError
+
+__all__ = ["to_tool_error"]
+
+_STATUS_ADVICE = {
+    400: "The server rejected the request. Check the search parameter names and value formats "
+    "(FHIR syntax, e.g. date=ge2024-01-01, code=http://loinc.org|2823-3); drop any parameter the "
+    "diagnostics call unknown or unsupported, then call fhir_search again.",
+    401: "The source refused the credentials. Ask the user to sign in again "
+    "(`fhirgate login kaiser` or `fhirgate connect NAME URL`); retrying will not help.",
+    403: "The source does not allow this request for the signed-in user (scope or permission). "
+    "Ask the user; retrying will not help.",
+    404: "Nothing exists at that address. Check the resource type and id; fhir_search finds ids.",
+    410: "That resource was deleted on the source.",
+    422: "The server understood the request but cannot process it; adjust the parameters per the diagnostics.",
+    429: "The source is rate-limiting requests. Wait before trying again.",
+}
+
+
+def _http_message(error: FhirHTTPError, source: str, target: str) -> str:
+    message = f"{target} on source {source!r} failed with HTTP {error.status_code}"
+    if error.diagnostics:
+        message += f": {error.diagnostics}"
+    advice = _STATUS_ADVICE.get(error.status_code)
+    if advice is None:
+        advice = (
+            "The source had a server-side problem; try again later, or tell the user to run `fhirgate doctor`."
+            if error.status_code >= 500
+            else "Check the request against the diagnostics above."
+        )
+    if error.status_code == 429 and error.retry_after is not None:
+        advice = f"The source is rate-limiting requests; it asks to wait {round(error.retry_after)} s."
+    return f"{message}. {advice}"
+
+
+def to_tool_error(error: Exception, *, source: str, target: str) -> ToolError:
+    """A `ToolError` for `error`, met while working on `target` (e.g. `Observation/123`) at `source`."""
+    if isinstance(error, UnknownSourceError):
+        if not error.known:
+            return ToolError(
+                f"Unknown source {error.name!r}: no sources are configured. Ask the user to run "
+                "`fhirgate login kaiser` or `fhirgate connect NAME URL`."
+            )
+        known = ", ".join(repr(name) for name in error.known)
+        return ToolError(f"Unknown source {error.name!r}. Use one of: {known}.")
+    if isinstance(error, InvalidCursorError):
+        return ToolError(
+            f"Invalid cursor for source {source!r}: {error}. Pass the exact `next cursor` value from the "
+            "previous fhir_search result on the same source, or run the search again without a cursor."
+        )
+    if isinstance(error, FhirHTTPError):
+        return ToolError(_http_message(error, source, target))
+    if isinstance(error, FhirTransportError):
+        return ToolError(
+            f"Could not reach source {source!r} after {error.attempts} attempt(s). It may be down or "
+            "offline; try again later, or tell the user to run `fhirgate doctor`."
+        )
+    if isinstance(error, InvalidFhirResponse):
+        return ToolError(
+            f"Source {source!r} answered {target} with something that is not the expected FHIR JSON "
+            f"({error}). The session may have expired; tell the user to run `fhirgate doctor`."
+        )
+    if isinstance(error, InvalidFhirRequest):
+        return ToolError(f"Request not sent: {error}.")
+    if isinstance(error, FhirClientError):
+        return ToolError(f"{target} on source {source!r} failed: {error}.")
+    raise TypeError(f"no tool error mapping for {type(error).__name__}") from error

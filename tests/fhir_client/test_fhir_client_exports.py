@@ -1,0 +1,22 @@
+"""The package's public surface is declared, sorted and complete."""
+
+from __future__ import annotations
+
+import types
+
+import fhir_client
+
+
+def test_all_is_sorted_and_importable() -> None:
+    assert fhir_client.__all__ == sorted(fhir_client.__all__)
+    for name in fhir_client.__all__:
+        assert hasattr(fhir_client, name), name
+
+
+def test_every_public_name_is_in_all() -> None:
+    public = {
+        name
+        for name, value in vars(fhir_client).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert public == set(fhir_client.__all__)
