@@ -7,9 +7,9 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.console import Console
 from fhirgate.facade_token import facade_token
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
+
+if TYPE_CHECKING:
+    from gateway.kaiser.session import PortalSession
 
 app = typer.Typer(
     help="fhirgate: your Kaiser record and your other doctors' FHIR servers, as one local FHIR gateway.",
@@ -37,7 +40,7 @@ def _settings() -> Settings:
     return Settings.from_environ(os.environ)
 
 
-def _run(work: Callable[[], Awaitable[T]]) -> T:
+def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run async work; known failures become one line and exit code 1."""
     from gateway.kaiser.errors import KaiserError
 
@@ -47,13 +50,13 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
         err.print("stopped")
         raise typer.Exit(130) from None
     except (KaiserError, UserFacingError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except Exception as exc:  # last resort: one line, never a traceback
         from fhirgate.demo import DemoFailed
 
         if isinstance(exc, DemoFailed):
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         else:
             err.print(f"[red]error:[/red] unexpected {type(exc).__name__}; run with FHIRGATE_DEBUG=1 for details")
             if os.environ.get("FHIRGATE_DEBUG"):
@@ -93,7 +96,7 @@ def login(
     _run(work)
 
 
-async def _interactive_login(settings: Settings, secrets: SecretStore, *, headless: bool) -> object:
+async def _interactive_login(settings: Settings, secrets: SecretStore, *, headless: bool) -> PortalSession:
     from gateway.kaiser.login import Credentials, LoginOptions, browser_login
 
     username = settings.kaiser.username or typer.prompt("kp.org username", err=True)
@@ -128,7 +131,7 @@ def sync(
     async def work() -> None:
         from fhirgate.progress_bars import RichSyncProgress, summary_table
         from gateway.kaiser.portal_client import PortalClient
-        from gateway.kaiser.session import PortalSession, load_session, save_session
+        from gateway.kaiser.session import load_session, save_session
         from gateway.store import SqliteStore
         from gateway.sync.engine import SyncEngine
 
@@ -139,7 +142,6 @@ def sync(
 
         async def relogin() -> PortalSession:
             fresh = await _interactive_login(settings, secrets, headless=False)
-            assert isinstance(fresh, PortalSession)
             save_session(secrets, fresh)
             return fresh
 
@@ -252,5 +254,5 @@ def main() -> None:
     try:
         app()
     except UserFacingError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)

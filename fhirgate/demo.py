@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -79,8 +80,7 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
                 await _ask_mcp(demo, console)
                 if not options.once:
                     console.print("\nThe facade keeps running; press Ctrl-C to stop.")
-                    while True:
-                        await asyncio.sleep(3600)
+                    await asyncio.Event().wait()  # until Ctrl-C cancels the run
         finally:
             store.close()
 
@@ -142,5 +142,5 @@ async def _ask_mcp(demo: Settings, console: Console) -> None:
     console.print(_text(result.content), highlight=False, markup=False, soft_wrap=True)
 
 
-def _text(blocks: list[object]) -> str:
+def _text(blocks: Sequence[object]) -> str:
     return "\n".join(block.text for block in blocks if isinstance(block, TextContent))

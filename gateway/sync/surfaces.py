@@ -7,7 +7,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-
 from gateway.kaiser.errors import MalformedPayload
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.surfaces import medications, profile, test_results

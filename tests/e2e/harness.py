@@ -1,0 +1,52 @@
+"""A sandbox kp.org on a real loopback port, with sign-in through real headless Chromium."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fhirgate.settings import KaiserSettings
+from gateway.kaiser.login import Credentials, LoginOptions, browser_login
+from gateway.kaiser.session import PortalSession
+from gateway.sandbox.patient import SyntheticPatient
+from gateway.sandbox.portal import PortalConfig
+from gateway.sandbox.sms import SmsOutbox
+
+
+@dataclass
+class Sandbox:
+    base_url: str
+    config: PortalConfig
+
+    @property
+    def patient(self) -> SyntheticPatient:
+        return self.config.patient
+
+    @property
+    def outbox(self) -> SmsOutbox:
+        return self.config.sms_outbox
+
+    @property
+    def kaiser(self) -> KaiserSettings:
+        return KaiserSettings(
+            portal_url=self.base_url,
+            identity_url=self.base_url,
+            pharmacy_url=self.base_url,
+            username=self.patient.username,
+            mycare_api_key=self.config.api_key,
+            pharmacy_client_id=self.config.pharmacy_client_id,
+        )
+
+    async def login(self, profile_dir: Path, *, password: str | None = None, code: str | None = None) -> PortalSession:
+        first = len(self.outbox)
+
+        async def from_phone() -> str:
+            sent = await self.outbox.wait_for_code(newer_than=first, timeout=15)
+            return code if code is not None else sent
+
+        return await browser_login(
+            self.kaiser,
+            Credentials(self.patient.username, password if password is not None else self.patient.password),
+            LoginOptions(profile_dir=profile_dir, headless=True, timeout_seconds=30),
+            mfa_code=from_phone,
+        )
