@@ -16,7 +16,7 @@ from gateway.facade.capability import build_capability_statement
 from gateway.facade.handlers import read_resource, search_type
 from gateway.facade.outcomes import handle_exception
 from gateway.facade.responses import FhirJSONResponse
-from gateway.facade.security import FacadeSecurityMiddleware
+from gateway.facade.security import FacadeSecurityMiddleware, static_token_verifier
 from gateway.search import FhirError
 from gateway.store import ResourceStore
 
@@ -35,8 +35,20 @@ def _bind(handler: Handler, store: ResourceStore) -> Callable[[Request], Respons
     return endpoint
 
 
-def create_facade_app(store: ResourceStore, *, token: str, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> Starlette:
-    """The FHIR facade app: public ``/fhir/metadata``; bearer-protected read and search on ``store``."""
+def create_facade_app(
+    store: ResourceStore,
+    *,
+    token: str | None = None,
+    verify_token: Callable[[str], bool] | None = None,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+) -> Starlette:
+    """The FHIR facade app: public ``/fhir/metadata``; bearer-protected read and search on ``store``.
+
+    Give either ``token`` (the local facade token) or ``verify_token`` (e.g. the sandbox EHR's OAuth
+    access-token check)."""
+    if (token is None) == (verify_token is None):
+        raise ValueError("give exactly one of token and verify_token")
+    verifier = verify_token if verify_token is not None else static_token_verifier(token or "")
     capability = build_capability_statement(date=datetime.now(UTC))
 
     def metadata(request: Request) -> Response:
@@ -48,7 +60,9 @@ def create_facade_app(store: ResourceStore, *, token: str, allowed_hosts: Sequen
         Route("/fhir/{type}/{id}", _bind(read_resource, store), methods=["GET"]),
     ]
     middleware = [
-        Middleware(FacadeSecurityMiddleware, token=token, allowed_hosts=allowed_hosts, public_paths=PUBLIC_PATHS)
+        Middleware(
+            FacadeSecurityMiddleware, verify_token=verifier, allowed_hosts=allowed_hosts, public_paths=PUBLIC_PATHS
+        )
     ]
     handlers = {FhirError: handle_exception, HTTPException: handle_exception, Exception: handle_exception}
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,12 +28,15 @@ class FacadeSecurityMiddleware:
     """Rejects requests for foreign Host names (400 ``security``) and without the bearer token (401 ``login``)."""
 
     def __init__(
-        self, app: ASGIApp, *, token: str, allowed_hosts: Sequence[str], public_paths: Collection[str]
+        self,
+        app: ASGIApp,
+        *,
+        verify_token: Callable[[str], bool],
+        allowed_hosts: Sequence[str],
+        public_paths: Collection[str],
     ) -> None:
-        if not token:
-            raise ValueError("the facade token must not be empty")
         self.app = app
-        self._token = token.encode()
+        self._verify_token = verify_token
         self._allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
         self._public_paths = frozenset(public_paths)
 
@@ -57,5 +60,17 @@ class FacadeSecurityMiddleware:
         scheme, _, credentials = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             raise AuthenticationError("Authorization: Bearer <token> required (see `fhirgate token`)")
-        if not secrets.compare_digest(credentials.strip().encode(), self._token):
+        if not self._verify_token(credentials.strip()):
             raise AuthenticationError("Bearer token is not valid", invalid_token=True)
+
+
+def static_token_verifier(token: str) -> Callable[[str], bool]:
+    """A verifier accepting exactly ``token`` (compared in constant time)."""
+    if not token:
+        raise ValueError("the facade token must not be empty")
+    expected = token.encode()
+
+    def verify(presented: str) -> bool:
+        return secrets.compare_digest(presented.encode(), expected)
+
+    return verify

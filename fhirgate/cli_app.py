@@ -1,0 +1,54 @@
+"""The typer app every command module registers on, and how commands report failure:
+one line on stderr and exit code 1, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from fhirgate.settings import Settings
+
+app = typer.Typer(
+    help="fhirgate: your Kaiser record and your other doctors' FHIR servers, as one local FHIR gateway.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+class UserFacingError(Exception):
+    """An error whose message is the whole story for the user."""
+
+
+def settings_from_env() -> Settings:
+    return Settings.from_environ(os.environ)
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run async work; known failures become one line and exit code 1."""
+    from fhirgate.demo import DemoFailed
+    from gateway.kaiser.errors import KaiserError
+
+    try:
+        return asyncio.run(work())
+    except KeyboardInterrupt:
+        err.print("stopped")
+        raise typer.Exit(130) from None
+    except (KaiserError, UserFacingError, DemoFailed) as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:  # last resort: one line, never a traceback
+        if os.environ.get("FHIRGATE_DEBUG"):
+            raise
+        raise fail(f"unexpected {type(exc).__name__}; run with FHIRGATE_DEBUG=1 for details") from None

@@ -1,0 +1,62 @@
+"""`fhirgate login kaiser`: the browser sign-in, and the interactive login the sync re-uses."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from typing import Annotated
+
+import typer
+
+from fhirgate.cli_app import UserFacingError, app, err, run_async, settings_from_env
+from fhirgate.secrets import SecretStore
+from fhirgate.settings import Settings
+from gateway.kaiser.session import PortalSession
+
+KAISER_PASSWORD = "kaiser-password"
+
+
+@app.command()
+def login(
+    source: Annotated[str, typer.Argument(help="Which source to sign in to.")] = "kaiser",
+    headless: Annotated[bool, typer.Option(help="No browser window; MFA code typed in this terminal.")] = False,
+) -> None:
+    """Sign in to kp.org in Chromium (password from the keychain, MFA by you)."""
+    if source != "kaiser":
+        raise UserFacingError(f"unknown source {source!r}; practices connect with `fhirgate connect` (coming soon)")
+    settings = settings_from_env()
+
+    async def work() -> None:
+        from gateway.kaiser.session import save_session
+
+        secrets = SecretStore.for_settings(settings)
+        session = await interactive_login(settings, secrets, headless=headless)
+        save_session(secrets, session)
+        err.print(f"Signed in to Kaiser; session kept in {secrets.description}.")
+
+    run_async(work)
+
+
+async def interactive_login(settings: Settings, secrets: SecretStore, *, headless: bool) -> PortalSession:
+    from gateway.kaiser.login import Credentials, LoginOptions, browser_login
+
+    username = settings.kaiser.username or typer.prompt("kp.org username", err=True)
+    password = secrets.get(KAISER_PASSWORD)
+    if not password:
+        password = getpass.getpass("kp.org password (kept in the keychain): ")
+        secrets.set(KAISER_PASSWORD, password)
+
+    async def code_from_terminal() -> str:
+        return str(await asyncio.to_thread(typer.prompt, "MFA code", err=True))
+
+    return await browser_login(
+        settings.kaiser,
+        Credentials(username, password),
+        LoginOptions(
+            profile_dir=settings.browser_profile_dir,
+            browser_path=settings.browser_path,
+            headless=headless,
+            timeout_seconds=60 if headless else 300,
+        ),
+        mfa_code=code_from_terminal if headless else None,
+    )

@@ -1,0 +1,51 @@
+"""`fhirgate sync`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from fhirgate.cli_app import UserFacingError, app, err, run_async, settings_from_env
+from fhirgate.commands.login import interactive_login
+from fhirgate.secrets import SecretStore
+from gateway.kaiser.session import PortalSession, load_session, save_session
+
+
+@app.command()
+def sync(
+    surface: Annotated[list[str] | None, typer.Option(help="Only these surfaces (repeatable).")] = None,
+) -> None:
+    """Pull the Kaiser record into the local store, with progress bars and a summary."""
+    settings = settings_from_env()
+
+    async def work() -> None:
+        from fhirgate.progress_bars import RichSyncProgress, summary_table
+        from gateway.kaiser.portal_client import PortalClient
+        from gateway.store import SqliteStore
+        from gateway.sync.engine import SyncEngine
+
+        secrets = SecretStore.for_settings(settings)
+        session = load_session(secrets)
+        if session is None:
+            raise UserFacingError("not signed in to Kaiser: run `fhirgate login kaiser` first")
+
+        async def relogin() -> PortalSession:
+            fresh = await interactive_login(settings, secrets, headless=False)
+            save_session(secrets, fresh)
+            return fresh
+
+        store = SqliteStore.open(settings.store_path)
+        try:
+            async with PortalClient(settings.kaiser, session, relogin=relogin) as client:
+                with RichSyncProgress(err) as progress:
+                    engine = SyncEngine(client, store, clock=lambda: datetime.now(UTC), progress=progress)
+                    report = await engine.run(surface)
+            err.print(summary_table(report.surfaces))
+            if not report.ok:
+                raise UserFacingError("some surfaces failed; their earlier data is kept (see the table)")
+        finally:
+            store.close()
+
+    run_async(work)
