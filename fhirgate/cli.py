@@ -6,9 +6,9 @@ import logging
 import sys
 
 from fhirgate.cli_app import app
-from fhirgate.commands import demo, login, mcp, serve, status, sync
+from fhirgate.commands import demo, doctor, login, mcp, serve, status, sync, wipe
 
-COMMAND_MODULES = (demo, login, sync, serve, mcp, status)
+COMMAND_MODULES = (demo, login, sync, serve, mcp, status, doctor, wipe)
 
 __all__ = ["app", "main"]
 

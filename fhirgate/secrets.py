@@ -19,6 +19,8 @@ from keyring.backends import chainer, fail
 
 from fhirgate.settings import Settings, ensure_private_dir
 
+_INDEX = "_index"  # a list of the names stored, so `fhirgate wipe` can remove them all
+
 
 class FileKeyring(KeyringBackend):
     """A keyring backend storing secrets in one 0600 JSON file (the no-keychain fallback)."""
@@ -94,7 +96,39 @@ class SecretStore:
 
     def set(self, name: str, value: str) -> None:
         self.backend.set_password(self.service, name, value)
+        names = self.names()
+        if name not in names:
+            self._write_index([*names, name])
 
     def delete(self, name: str) -> None:
         with contextlib.suppress(keyring.errors.PasswordDeleteError):
             self.backend.delete_password(self.service, name)
+        names = self.names()
+        if name in names:
+            self._write_index([n for n in names if n != name])
+
+    def names(self) -> list[str]:
+        """Names of the secrets this home has stored (keychains cannot be listed, so we keep an index)."""
+        raw = self.backend.get_password(self.service, _INDEX)
+        try:
+            names = json.loads(raw) if raw else []
+        except ValueError:
+            return []
+        return [str(n) for n in names] if isinstance(names, list) else []
+
+    def delete_all(self) -> list[str]:
+        """Delete every secret of this home; returns the names deleted."""
+        names = self.names()
+        for name in names:
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):
+                self.backend.delete_password(self.service, name)
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            self.backend.delete_password(self.service, _INDEX)
+        return names
+
+    def _write_index(self, names: list[str]) -> None:
+        if names:
+            self.backend.set_password(self.service, _INDEX, json.dumps(sorted(names)))
+        else:
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):
+                self.backend.delete_password(self.service, _INDEX)
