@@ -98,8 +98,8 @@ def _encounter_orders(rng: random.Random, encounter: EncounterSpec) -> list[LabO
     return orders
 
 
-def build_lab_orders(rng: random.Random) -> tuple[LabOrder, ...]:
+def build_lab_orders(rng: random.Random, encounters: tuple[EncounterSpec, ...] = ENCOUNTERS) -> tuple[LabOrder, ...]:
     """All orders, newest result first."""
-    orders = [order for encounter in ENCOUNTERS for order in _encounter_orders(rng, encounter)]
+    orders = [order for encounter in encounters for order in _encounter_orders(rng, encounter)]
     orders.sort(key=lambda order: order.list_entry["orderMetadata"]["prioritizedInstantISO"], reverse=True)
     return tuple(orders)

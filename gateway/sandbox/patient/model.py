@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from gateway.sandbox.patient.orders import UpcomingOrders
+from gateway.sandbox.patient.visit_notes import VisitDocuments
+from gateway.sandbox.patient.visits import VisitBook
 
 __all__ = ["LabOrder", "SyntheticPatient"]
 
@@ -38,3 +42,25 @@ class SyntheticPatient:
     lab_orders: tuple[LabOrder, ...]
     rx_details: dict[str, Any]
     """Full ``rxDetails`` response."""
+    problem_list: dict[str, Any] = field(default_factory=dict)
+    """Full ``Clinical/HealthIssues/LoadListData`` response."""
+    allergy_list: dict[str, Any] = field(default_factory=dict)
+    """Full ``Clinical/Allergies/LoadListData`` response."""
+    visits: VisitBook = field(default_factory=lambda: VisitBook(upcoming={}, past=()))
+    visit_documents: dict[str, VisitDocuments] = field(default_factory=dict)
+    """Past-visit details, notes and AVS, keyed by CSN."""
+    implants: dict[str, Any] = field(default_factory=dict)
+    """Full ``api/implants/GetImplants`` response."""
+    upcoming_orders: UpcomingOrders = field(default_factory=lambda: UpcomingOrders(feed={}, orders={}))
+    relationships: dict[str, Any] = field(default_factory=dict)
+    """Full ``Demographics/Relationships/GetRelationshipList`` response."""
+    care_team: dict[str, Any] = field(default_factory=dict)
+    """Full ``Clinical/CareTeam/Load`` response."""
+    care_team_external: dict[str, Any] = field(default_factory=dict)
+    """Full ``Clinical/CareTeam/LoadExternal`` response."""
+    message_center: dict[str, Any] = field(default_factory=dict)
+    """Threads (details shape, newest first) with folders, ``users``, ``viewers`` and attachment documents."""
+    access_logs: dict[str, Any] = field(default_factory=dict)
+    """Portal and third-party access-log entries, newest first."""
+    refill_orders: tuple[dict[str, Any], ...] = ()
+    """Mail-order refill history: one ``orderDetails`` document per order, oldest first."""

@@ -18,7 +18,7 @@ from gateway.sandbox.patient.opaque import digits
 from gateway.sandbox.patient.person import Person
 from gateway.sandbox.patient.timeline import days_before_anchor, mmddyyyy
 
-__all__ = ["build_rx_details"]
+__all__ = ["RxSpec", "build_rx_details"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class _RxSpec:
     compound_known: bool = True
     mailable: bool = True
 
+
+RxSpec = _RxSpec
+"""Public name for building extra prescriptions (the large patient)."""
 
 _CATALOG = (
     _RxSpec(
@@ -162,10 +165,11 @@ def _prescription(rng: random.Random, spec: _RxSpec, ndc: str) -> dict[str, Any]
     return rx
 
 
-def build_rx_details(rng: random.Random, person: Person) -> dict[str, Any]:
-    """The full ``prescriptions_filter=all`` response."""
-    ndcs = ["0000" + digits(rng, 7) for _ in _CATALOG]
-    rows = [(spec, _prescription(rng, spec, ndc)) for spec, ndc in zip(_CATALOG, ndcs, strict=True)]
+def build_rx_details(rng: random.Random, person: Person, extra: tuple[RxSpec, ...] = ()) -> dict[str, Any]:
+    """The full ``prescriptions_filter=all`` response (``extra`` prescriptions follow the fixed catalog)."""
+    catalog = _CATALOG + extra
+    ndcs = ["0000" + digits(rng, 7) for _ in catalog]
+    rows = [(spec, _prescription(rng, spec, ndc)) for spec, ndc in zip(catalog, ndcs, strict=True)]
     fillable = [rx for spec, rx in rows if spec.fillable]
     non_fillable = [rx for spec, rx in rows if not spec.fillable]
     return {

@@ -6,16 +6,31 @@ import time
 from collections.abc import Callable
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
+from gateway.sandbox.portal.access_logs_api import access_logs_routes
+from gateway.sandbox.portal.allergies_api import allergies_routes
 from gateway.sandbox.portal.bootstrap import bootstrap_routes
+from gateway.sandbox.portal.care_team_api import care_team_routes
+from gateway.sandbox.portal.compose_api import compose_routes
 from gateway.sandbox.portal.config import PortalConfig
+from gateway.sandbox.portal.faults import FaultMiddleware
 from gateway.sandbox.portal.identity import identity_routes
+from gateway.sandbox.portal.implants_api import implants_routes
+from gateway.sandbox.portal.messages_api import messages_routes
 from gateway.sandbox.portal.mycare import mycare_routes
+from gateway.sandbox.portal.orders_api import orders_routes
 from gateway.sandbox.portal.pharmacy import pharmacy_routes
+from gateway.sandbox.portal.problems_api import problems_routes
+from gateway.sandbox.portal.refill_api import refill_routes
+from gateway.sandbox.portal.relationships_api import relationships_routes
+from gateway.sandbox.portal.result_pdf_api import result_document_routes
 from gateway.sandbox.portal.results_api import results_routes
 from gateway.sandbox.portal.sessions import SessionStore
 from gateway.sandbox.portal.signin_ledger import SignInLedger
 from gateway.sandbox.portal.state import PortalState
+from gateway.sandbox.portal.visit_notes_api import visit_notes_routes
+from gateway.sandbox.portal.visits_api import visits_routes
 
 __all__ = ["create_portal_app"]
 
@@ -29,5 +44,17 @@ def create_portal_app(config: PortalConfig, *, clock: Callable[[], float] = time
         *results_routes(state),
         *mycare_routes(state),
         *pharmacy_routes(state),
+        *compose_routes(state),
+        *refill_routes(state),
+        *problems_routes(state),
+        *allergies_routes(state),
+        *visits_routes(state),
+        *result_document_routes(state, visit_notes_routes(state)),  # result PDFs share the AVS viewer
+        *implants_routes(state),
+        *orders_routes(state),
+        *relationships_routes(state),
+        *care_team_routes(state),
+        *messages_routes(state),
+        *access_logs_routes(state),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(FaultMiddleware, config=config)])

@@ -1,4 +1,7 @@
-"""The pharmacy BFF's ``rxDetails`` (§2.7) behind its own header contract.
+"""The pharmacy BFF's ``rxDetails`` (§2.7) and refill-order tracking (§3.1), each behind its header contract.
+
+``orderDetails`` wants only the cost/benefit feature headers (no guid or region, as captured);
+``orderStatus`` (body never captured) is modelled *inferred* with the rxDetails identity headers.
 
 Both a broken header contract and a dead session answer 401 JSON: *inferred* (only "401 = expired"
 is documented for this host; the exact bodies were never captured).
@@ -13,14 +16,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.sandbox.patient.refill_orders import order_status_list
 from gateway.sandbox.portal.signals import current_session
 from gateway.sandbox.portal.state import PortalState
 
-__all__ = ["RX_DETAILS_PATH", "pharmacy_routes"]
+__all__ = ["ORDER_DETAILS_PATH", "ORDER_STATUS_PATH", "RX_DETAILS_PATH", "pharmacy_routes"]
 
 logger = logging.getLogger("fhirgate.sandbox.portal")
 
 RX_DETAILS_PATH = "/kp/mycare/pharmacy-microservices/rx-cost-inventory-bff/v1/rxDetails"
+ORDER_STATUS_PATH = "/kp/mycare/pharmacy-microservices/rx-order-management-bff/v1/orderStatus"
+ORDER_DETAILS_PATH = "/kp/mycare/pharmacy-microservices/rx-order-management-bff/v1/orderDetails"
+_ORDER_DETAILS_HEADERS = {"x-cost-feature": "true", "x-benefitsIndicator-feature": "false"}
 _FILTERS = ("all", "fillable")
 
 
@@ -66,4 +73,33 @@ def pharmacy_routes(state: PortalState) -> list[Route]:
             return JSONResponse({"httpCode": "400", "httpMessage": "Bad Request"}, status_code=400)
         return JSONResponse(_filtered(state.config.patient.rx_details, which))
 
-    return [Route(RX_DETAILS_PATH, rx_details, methods=["GET"])]
+    orders = {str(order["orderNumber"]): order for order in state.config.patient.refill_orders}
+
+    async def order_status(request: Request) -> Response:
+        broken = _contract_broken(request, state.config.pharmacy_client_id, guid)
+        if broken is not None:
+            return _unauthorized("Invalid client or identity headers")
+        if current_session(state, request) is None:
+            return _unauthorized("Session expired")
+        return JSONResponse(order_status_list(state.config.patient.refill_orders))
+
+    async def order_details(request: Request) -> Response:
+        headers = request.headers
+        wrong = headers.get("X-IBM-client-Id") != state.config.pharmacy_client_id or any(
+            headers.get(name) != value for name, value in _ORDER_DETAILS_HEADERS.items()
+        )
+        if wrong:
+            return _unauthorized("Invalid client headers")
+        if current_session(state, request) is None:
+            return _unauthorized("Session expired")
+        order = orders.get(request.query_params.get("ordernum", ""))
+        if order is None or "pharmacyId" not in request.query_params:
+            # Inferred: an unknown order number was never captured.
+            return JSONResponse({"httpCode": "404", "httpMessage": "Not Found"}, status_code=404)
+        return JSONResponse(order)
+
+    return [
+        Route(RX_DETAILS_PATH, rx_details, methods=["GET"]),
+        Route(ORDER_STATUS_PATH, order_status, methods=["GET"]),
+        Route(ORDER_DETAILS_PATH, order_details, methods=["GET"]),
+    ]
