@@ -2,8 +2,10 @@
 
     KaiserError
     ├── LoginFailed            the browser sign-in did not reach the portal (credentials, MFA, timeout)
-    ├── SessionExpired         the portal says the session is dead (302 to identity, 401, HTML for JSON)
+    ├── SessionExpired         the portal says the session is dead (302 to identity or sign-in, 401/403, HTML for JSON)
+    │   └── LoginRequired      ... and one silent re-login did not bring it back: the user must sign in
     ├── PortalContractError    the portal rejected how we asked (302 to FiveHundred, 502 on /mycare)
+    │   └── PortalRejected     a 200 whose body says failure ({"error": N}, executionContext.statusCode != "000")
     ├── PortalUnavailable      429/5xx/network trouble that outlasted our retries
     └── MalformedPayload       a 200 whose body is not the JSON we expected
 
@@ -25,8 +27,25 @@ class SessionExpired(KaiserError):
     pass
 
 
+class LoginRequired(SessionExpired):
+    """Only the user can fix this: sign in again (interactively, MFA included)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the Kaiser session has ended ({reason}); run `fhirgate login kaiser`, then try again")
+        self.reason = reason
+
+
 class PortalContractError(KaiserError):
     pass
+
+
+class PortalRejected(PortalContractError):
+    """HTTP 200 carrying a failure code; ``code`` is the portal's own (``{"error": N}`` or ``statusCode``)."""
+
+    def __init__(self, surface: str, code: str) -> None:
+        super().__init__(f"surface={surface}: the portal answered with failure code {code}")
+        self.surface = surface
+        self.code = code
 
 
 class PortalUnavailable(KaiserError):

@@ -35,6 +35,7 @@ SUBMIT_BUTTON = 'button[name="pf.ok"], input[name="pf.ok"], button[type="submit"
 MFA_INPUT = 'input[name="otp"]'
 MFA_SUBMIT = 'button[name="mfa.ok"], button[type="submit"]'
 LOGIN_ERROR = ".kp-login-error, [role=alert]"
+MFA_NEEDED = "Kaiser asked for an MFA code (the remembered-device cookie has expired or was cleared)"
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,31 @@ async def browser_login(
     return PortalSession(cookies=cookies, user_agent=user_agent)
 
 
+def silent_relogin(
+    kaiser: KaiserSettings,
+    credentials: Callable[[], Credentials],
+    options: LoginOptions,
+    *,
+    on_session: Callable[[PortalSession], None] | None = None,
+) -> Callable[[], Awaitable[PortalSession]]:
+    """The request layer's ``relogin`` hook: a headless login with the persisted profile, no MFA.
+
+    When Kaiser asks for MFA (device cookie expired) it fails with LoginFailed, which the request
+    layer turns into LoginRequired. ``on_session`` persists the fresh session (e.g. to the keychain).
+    """
+    headless = LoginOptions(
+        options.profile_dir, options.browser_path, headless=True, timeout_seconds=options.timeout_seconds
+    )
+
+    async def relogin() -> PortalSession:
+        session = await browser_login(kaiser, credentials(), headless, mfa_code=None)
+        if on_session is not None:
+            on_session(session)
+        return session
+
+    return relogin
+
+
 async def _drive(
     page: Page,
     kaiser: KaiserSettings,
@@ -112,6 +138,9 @@ async def _drive(
                 await page.locator(MFA_SUBMIT).first.click()
                 mfa_sent = True
                 continue
+            if mfa_code is None and options.headless:
+                # Nobody can type the code into an invisible window: the device trust is gone.
+                raise LoginFailed(MFA_NEEDED)
         elif await _is_visible(page, USERNAME_INPUT):
             if error and credentials_sent:
                 raise LoginFailed(_error_reason(error, mfa_stage=False))

@@ -1,6 +1,9 @@
 """The request layer for kp.org: cookies, the per-area header contracts, CSRF and page nonces,
 expiry detection with one re-login, and bounded retries for 429/5xx.
 
+A dead session (any form, see ``classify``) triggers one re-login shared by every in-flight request,
+then one retry; a second death, or a re-login that fails, is ``LoginRequired``.
+
 Redirects are never followed: a 302 to the identity host is the portal's one unambiguous
 "session dead" signal (KAISER_API.md §1.4).
 """
@@ -16,12 +19,13 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx2
 
 from fhirgate.settings import KaiserSettings
-from gateway.kaiser.errors import MalformedPayload, PortalContractError, PortalUnavailable, SessionExpired
+from gateway.kaiser.classify import Retryable, classify, json_body
+from gateway.kaiser.errors import KaiserError, LoginRequired, PortalContractError, PortalUnavailable, SessionExpired
 from gateway.kaiser.session import PortalSession
 
 log = logging.getLogger("fhirgate.kaiser")
@@ -31,7 +35,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _CSRF_RE = re.compile(r'name="__RequestVerificationToken"[^>]*value="([^"]+)"')
 _NONCE_RE = re.compile(r'nonce="([0-9a-f]{32})"')
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CSRF_HEADER = "__RequestVerificationToken"
 _MYCARE_APP = {"X-appName": "rx-order-management", "X-versionId": "3.0.1.2"}
 
 
@@ -39,7 +43,8 @@ class PortalClient:
     """An authenticated client for the portal's JSON surfaces.
 
     ``relogin`` is called at most once per request when the session turns out dead; it returns a
-    fresh session (an interactive login in the CLI), after which the request is retried once.
+    fresh session (a headless login with the persisted browser profile in the CLI), after which the
+    request is retried once. Without ``relogin`` a dead session is ``LoginRequired`` at once.
     """
 
     def __init__(
@@ -58,15 +63,31 @@ class PortalClient:
         self._relogin = relogin
         self._max_retries = max_retries
         self._sleep = sleep
-        self._limit = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._limits: dict[str, asyncio.Semaphore] = {}
+        """One in-flight limit per host (kp.org's main, identity and API gateway hosts are separate)."""
         self.request_count = 0
         self._http = httpx2.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+        self._relogin_lock = asyncio.Lock()
+        self._token_lock = asyncio.Lock()
+        self._issued: dict[str, int] = {}
+        """Session generation each CSRF token / page nonce was issued under."""
+        self._replacements: dict[str, str] = {}
+        self._relogin_failed: str | None = None
+        self._generation = 0
+        self.relogins = 0
         self._use_session(session)
 
     def _use_session(self, session: PortalSession) -> None:
+        self._generation += 1
         self.session = session
         self._http.cookies = session.cookie_jar()
         self._http.headers["User-Agent"] = session.user_agent
+
+    @property
+    def sleep(self) -> Sleep:
+        """The (injectable) sleep this client waits with; chains that must wait (a generating PDF) use it too."""
+        return self._sleep
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -97,18 +118,23 @@ class PortalClient:
             surface="csrf",
             params={"noCache": f"{random.random():.16f}"},  # noqa: S311 - a cache-buster, not a secret
             headers={**self._mychart_headers(referer_path), "Accept": "*/*"},
+            expect_json=False,
         )
         match = _CSRF_RE.search(response.text)
         if not match:
             raise PortalContractError("CSRF token page changed shape: no __RequestVerificationToken input")
+        self._issued[match.group(1)] = self._generation
         return match.group(1)
 
     async def page_nonce(self, page_path: str) -> str:
         """The CSP nonce of a MyChart app page, which some JSON calls echo as ``PageNonce``."""
-        response = await self._send("GET", self.mychart_url(page_path), surface="page-nonce", headers={})
+        response = await self._send(
+            "GET", self.mychart_url(page_path), surface="page-nonce", headers={}, expect_json=False
+        )
         match = _NONCE_RE.search(response.text)
         if not match:
             raise PortalContractError(f"page {page_path} has no CSP nonce")
+        self._issued[match.group(1)] = self._generation
         return match.group(1)
 
     async def mychart_post_json(
@@ -124,11 +150,40 @@ class PortalClient:
         headers = {**self._mychart_headers(referer_path), "Content-Type": "application/json"}
         headers["Origin"] = self.kaiser.portal_url
         if csrf is not None:
-            headers["__RequestVerificationToken"] = csrf
+            headers[CSRF_HEADER] = csrf
         response = await self._send(
             "POST", self.mychart_url(path), surface=surface, headers=headers, content=json.dumps(body)
         )
-        return _json_body(response, surface, key)
+        return json_body(response, surface, key)
+
+    async def _fresh_tokens(self, headers: dict[str, str], content: str | None) -> str | None:
+        """Swap a CSRF token / page nonce issued to a dead session for one of the live session (in place
+        for ``headers``; the new content is returned). Every MyChart call goes through here, so callers
+        may hold their tokens across a re-login."""
+        referer = headers.get("Referer", "")
+        page = referer.removeprefix(self.mychart_url(""))
+        token = headers.get(CSRF_HEADER)
+        if token is not None:
+            headers[CSRF_HEADER] = await self._current(token, page, self.csrf_token)
+        if content is not None and '"PageNonce"' in content:
+            body = json.loads(content)
+            nonce = body.get("PageNonce") if isinstance(body, dict) else None
+            if isinstance(nonce, str):
+                fresh = await self._current(nonce, page.split("?")[0], self.page_nonce)
+                if fresh != nonce:
+                    content = json.dumps({**body, "PageNonce": fresh})
+        return content
+
+    async def _current(self, issued: str, referer_path: str, fetch: Callable[[str], Awaitable[str]]) -> str:
+        """``issued`` when it belongs to the live session, else one fresh replacement shared by all callers."""
+        if self._issued.get(issued, self._generation) == self._generation:
+            return issued
+        async with self._token_lock:
+            replacement = self._replacements.get(issued)
+            if replacement is None or self._issued.get(replacement) != self._generation:
+                replacement = await fetch(referer_path)
+                self._replacements[issued] = replacement
+        return replacement
 
     async def mycare_get_json(self, path: str, *, surface: str, component: str, inclusion_paths: list[str]) -> Any:
         headers = {
@@ -150,18 +205,24 @@ class PortalClient:
         }
         url = f"{self.kaiser.portal_url}/mycare/v1.0/{path.lstrip('/')}"
         response = await self._send("GET", url, surface=surface, headers=headers)
-        return _json_body(response, surface, path)
+        return json_body(response, surface, path)
 
     async def pharmacy_get_json(
-        self, path: str, *, surface: str, guid: str, params: Mapping[str, str], extra_headers: Mapping[str, str]
+        self,
+        path: str,
+        *,
+        surface: str,
+        guid: str | None,
+        params: Mapping[str, str],
+        extra_headers: Mapping[str, str],
     ) -> Any:
+        """A pharmacy BFF read; ``guid=None`` leaves out the member identity headers (``orderDetails``)."""
+        identity = {"x-guid": guid, "X-region": "MRN", "X-idType": "guid"} if guid is not None else {}
         headers = {
             "Origin": self.kaiser.portal_url,
             "Referer": f"{self.kaiser.portal_url}/",
             "X-IBM-client-Id": self.kaiser.pharmacy_client_id,
-            "x-guid": guid,
-            "X-region": "MRN",
-            "X-idType": "guid",
+            **identity,
             "X-KPSessionID": "undefined",
             "X-disablecache": "false",
             "X-Global-Transaction-Id": uuid.uuid4().hex,
@@ -171,7 +232,43 @@ class PortalClient:
         }
         url = f"{self.kaiser.pharmacy_url}/kp/mycare/pharmacy-microservices/{path.lstrip('/')}"
         response = await self._send("GET", url, surface=surface, headers=headers, params=dict(params))
-        return _json_body(response, surface, path)
+        return json_body(response, surface, path)
+
+    async def keepalive(self, count: int) -> None:
+        """One ``keepalive.asp`` pulse (§1.5); anything but 200 means the session is dead. Never re-logs in."""
+        headers = {
+            "Accept": "*/*",
+            "X-Requested-With": "XMLHttpRequest",
+            "Referer": self.mychart_url("Home?lang=en-US"),
+        }
+        async with self._limit(self.kaiser.portal_url):
+            self.request_count += 1
+            response = await self._http.get(
+                self.mychart_url("keepalive.asp"), params={"cnt": str(count)}, headers=headers
+            )
+        if response.status_code != 200:
+            raise SessionExpired(f"keepalive: the portal answered {response.status_code}")
+
+    async def get_bytes(self, url: str, *, surface: str, accept: str, referer_path: str) -> httpx2.Response:
+        """A binary download (a result PDF): same expiry handling, no JSON expected."""
+        headers = {"Accept": accept, "Referer": self.mychart_url(referer_path)}
+        return await self._send("GET", url, surface=surface, headers=headers, expect_json=False)
+
+    async def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        surface: str,
+        key: str,
+        headers: Mapping[str, str],
+        body: Any = None,
+        params: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Any JSON call with the caller's full header contract (the write chains' many BFF contracts)."""
+        content = None if body is None else json.dumps(body)
+        response = await self._send(method, url, surface=surface, headers=headers, params=params, content=content)
+        return json_body(response, surface, key)
 
     # -- sending ------------------------------------------------------------------------------
 
@@ -184,35 +281,37 @@ class PortalClient:
         headers: Mapping[str, str],
         params: Mapping[str, str] | None = None,
         content: str | None = None,
+        expect_json: bool = True,
     ) -> httpx2.Response:
         relogged = False
         attempt = 0
+        headers = dict(headers)
         while True:
-            async with self._limit:
+            content = await self._fresh_tokens(headers, content)
+            generation = self._generation
+            async with self._limit(url):
                 self.request_count += 1
                 try:
-                    response = await self._http.request(
-                        method, url, headers=dict(headers), params=params, content=content
-                    )
+                    response = await self._http.request(method, url, headers=headers, params=params, content=content)
                 except httpx2.TransportError as exc:
                     response = None
                     failure = f"{type(exc).__name__}"
+            delay: float | None = None
             if response is not None:
                 try:
-                    self._classify(response, surface)
+                    classify(response, surface, self.kaiser.identity_url, expect_json=expect_json)
                     return response
-                except SessionExpired:
-                    if self._relogin is None or relogged:
-                        raise
+                except SessionExpired as expired:
+                    if relogged:
+                        raise LoginRequired(f"{surface}: still signed out after signing in again") from None
+                    if self._relogin is None:
+                        raise LoginRequired(str(expired)) from None
                     relogged = True
-                    log.info("event=session_expired surface=%s action=relogin", surface)
-                    self._use_session(await self._relogin())
+                    await self._renew(generation, surface)
                     continue
-                except _Retryable as retry:
+                except Retryable as retry:
                     failure = str(retry)
                     delay = retry.delay
-            else:
-                delay = None
             attempt += 1
             if attempt > self._max_retries:
                 raise PortalUnavailable(f"{surface}: {failure} after {self._max_retries} retries; try again later")
@@ -224,63 +323,78 @@ class PortalClient:
             log.info("event=retry surface=%s attempt=%d wait=%.2f reason=%s", surface, attempt, wait, failure)
             await self._sleep(wait)
 
-    def _classify(self, response: httpx2.Response, surface: str) -> None:
-        status = response.status_code
-        if 300 <= status < 400:
-            location = response.headers.get("location", "")
-            if self._is_identity(location):
-                raise SessionExpired(f"{surface}: the portal session has expired; sign in again")
-            if "FiveHundred" in location:
-                raise PortalContractError(f"{surface}: the portal rejected the request contract (anti-forgery/nonce)")
-            raise PortalContractError(f"{surface}: unexpected redirect (HTTP {status})")
-        if status == 401:
-            raise SessionExpired(f"{surface}: the portal answered 401; sign in again")
-        if status == 502 and "/mycare/v1.0/" in str(response.request.url):
-            raise PortalContractError(f"{surface}: the /mycare gateway rejected the app header contract (502)")
-        if status in _RETRY_STATUSES:
-            raise _Retryable(f"HTTP {status}", _retry_after(response))
-        if status >= 400:
-            raise PortalContractError(f"{surface}: HTTP {status}")
-        content_type = response.headers.get("content-type", "")
-        if "html" in content_type and _looks_like_sign_in(response.text):
-            raise SessionExpired(f"{surface}: the portal served its sign-in page; sign in again")
+    def _limit(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).netloc
+        if host not in self._limits:
+            self._limits[host] = asyncio.Semaphore(self._concurrency)
+        return self._limits[host]
 
-    def _is_identity(self, location: str) -> bool:
-        if not location:
-            return False
-        identity_host = urlsplit(self.kaiser.identity_url).netloc
-        target = urlsplit(location)
-        if target.netloc and target.netloc == identity_host and target.path.startswith("/as/"):
-            return True
-        return target.path.startswith("/as/authorization.oauth2") or "identityauth." in target.netloc
+    async def _renew(self, generation: int, surface: str) -> None:
+        """Sign in again once for every request that saw the same dead session (they run concurrently)."""
+        async with self._relogin_lock:
+            if generation != self._generation:
+                return  # another request already brought a fresh session
+            if self._relogin_failed is not None:
+                raise LoginRequired(self._relogin_failed)
+            assert self._relogin is not None
+            log.info("event=session_expired surface=%s action=relogin", surface)
+            try:
+                session = await self._relogin()
+            except KaiserError as exc:
+                self._relogin_failed = f"signing in again failed: {exc}"
+                raise LoginRequired(self._relogin_failed) from None
+            self.relogins += 1
+            self._use_session(session)
 
+    async def mychart_post_form(
+        self,
+        path: str,
+        form: Mapping[str, str],
+        *,
+        surface: str,
+        key: str,
+        referer_path: str,
+        csrf: str,
+    ) -> Any:
+        """A form-encoded MyChart POST (``Demographics/*`` MVC actions) with the anti-forgery header."""
+        headers = {
+            **self._mychart_headers(referer_path),
+            "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+            "Origin": self.kaiser.portal_url,
+            "__RequestVerificationToken": csrf,
+        }
+        params = {"noCache": f"{random.random():.16f}"}  # noqa: S311 - a cache-buster, not a secret
+        response = await self._send(
+            "POST", self.mychart_url(path), surface=surface, headers=headers, params=params, content=urlencode(form)
+        )
+        return json_body(response, surface, key)
 
-class _Retryable(Exception):
-    def __init__(self, reason: str, delay: float | None) -> None:
-        super().__init__(reason)
-        self.delay = delay
-
-
-def _retry_after(response: httpx2.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return min(60.0, max(0.0, float(value)))
-    except ValueError:
-        return None
-
-
-def _looks_like_sign_in(text: str) -> bool:
-    lowered = text[:20000].lower()
-    return "pf.username" in lowered or ("sign in" in lowered and "password" in lowered)
-
-
-def _json_body(response: httpx2.Response, surface: str, key: str) -> Any:
-    content_type = response.headers.get("content-type", "")
-    if "json" not in content_type:
-        raise MalformedPayload(surface, key, f"expected JSON, got {content_type or 'no content type'}")
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise MalformedPayload(surface, key, f"unparseable JSON ({exc.__class__.__name__})") from None
+    async def mychart_post_query(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        *,
+        surface: str,
+        key: str,
+        referer_path: str,
+        csrf: str | None,
+        body: Mapping[str, Any] | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> Any:
+        """A MyChart POST whose query string carries the call's parameters (plus ``noCache``), with a JSON
+        ``body``, a form-encoded ``form``, or no body at all (``LoadListData``, ``LoadUpcoming``, ``LoadPast``)."""
+        headers = {**self._mychart_headers(referer_path), "Origin": self.kaiser.portal_url}
+        if csrf is not None:
+            headers["__RequestVerificationToken"] = csrf
+        content = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            content = json.dumps(body)
+        elif form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded; charset=UTF-8"
+            content = urlencode(form)
+        query = {**params, "noCache": f"{random.random():.16f}"}  # noqa: S311 - a cache-buster, not a secret
+        response = await self._send(
+            "POST", self.mychart_url(path), surface=surface, headers=headers, params=query, content=content
+        )
+        return json_body(response, surface, key)

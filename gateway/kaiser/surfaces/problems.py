@@ -1,0 +1,27 @@
+"""Problem list: ``Clinical/HealthIssues/LoadListData`` (§2.8), one call, the whole list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.kaiser.errors import MalformedPayload
+from gateway.kaiser.portal_client import PortalClient
+
+SURFACE = "problems"
+PAGE = "Clinical/HealthIssues"
+LIST_QUERY = {"csn": "undefined", "ComponentNumber": "4"}  # "undefined" is literally what the page sends
+
+
+async def fetch_list_data(client: PortalClient, page: str, surface: str) -> dict[str, Any]:
+    """``POST <page>/LoadListData`` with the problem/allergy contract; the body must hold a ``DataList`` list."""
+    csrf = await client.csrf_token(page)
+    body = await client.mychart_post_query(
+        f"{page}/LoadListData", LIST_QUERY, surface=surface, key="LoadListData", referer_path=page, csrf=csrf, body={}
+    )
+    if not isinstance(body, dict) or not isinstance(body.get("DataList"), list):
+        raise MalformedPayload(surface, "LoadListData", "no DataList list")
+    return body
+
+
+async def fetch_problem_list(client: PortalClient) -> dict[str, Any]:
+    return await fetch_list_data(client, PAGE, SURFACE)
