@@ -4,16 +4,28 @@ One module per portal surface (``profile``, ``lab_results``, ``medications``), e
 :class:`TranslationContext` and returning a :class:`TranslationResult` of resources plus warnings.
 """
 
+from translators.access_logs import translate_access_log
+from translators.allergies import translate_allergy_list
+from translators.appointments import translate_upcoming
+from translators.care_team import primary_care_reference, translate_care_team
+from translators.encounters import translate_past_visits
 from translators.errors import InvalidResourceError, TranslatorError, UntranslatableError
 from translators.ids import identifier_system, stable_id
+from translators.implants import translate_implants
 from translators.lab_results import translate_lab_result
 from translators.medications import translate_rx_details
+from translators.messages import DownloadedDocument, translate_conversation
 from translators.organizations import kaiser_organization, kaiser_organization_id
+from translators.problems import translate_problem_list
 from translators.profile import patient_id_from_profile, translate_profile
+from translators.relationships import translate_relationships
 from translators.types import FhirJson, TranslationContext, TranslationResult, TranslationWarning
+from translators.upcoming_orders import translate_upcoming_orders
 from translators.validation import validated
+from translators.visit_notes import translate_visit_documents
 
 __all__ = [
+    "DownloadedDocument",
     "FhirJson",
     "InvalidResourceError",
     "TranslationContext",
@@ -25,9 +37,21 @@ __all__ = [
     "kaiser_organization",
     "kaiser_organization_id",
     "patient_id_from_profile",
+    "primary_care_reference",
     "stable_id",
+    "translate_access_log",
+    "translate_allergy_list",
+    "translate_care_team",
+    "translate_conversation",
+    "translate_implants",
     "translate_lab_result",
+    "translate_past_visits",
+    "translate_problem_list",
     "translate_profile",
+    "translate_relationships",
     "translate_rx_details",
+    "translate_upcoming",
+    "translate_upcoming_orders",
+    "translate_visit_documents",
     "validated",
 ]

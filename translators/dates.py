@@ -14,7 +14,7 @@ otherwise only its date is kept. Month names are matched from a fixed English ta
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 _ABSENT_MARKERS = frozenset({"", "n/a", "na", "none", "null"})
 
@@ -166,3 +166,34 @@ def _format_offset(offset: timedelta | None) -> str:
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
     return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+_MS_DATE = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
+_WEEKDAY_DATE = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(.+)", re.IGNORECASE)
+
+
+def ms_date_instant(value: object) -> str | None:
+    """A FHIR ``instant`` in UTC (``Z``) from ASP.NET's legacy ``"/Date(1767225600000)/"`` (ms since the epoch).
+
+    The milliseconds are UTC by definition; an optional ``+hhmm`` suffix is display-only and ignored.
+    """
+    if is_absent(value):
+        return None
+    match = _MS_DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise DateParseError(f"expected /Date(ms)/, got {value!r}")
+    try:
+        moment = datetime.fromtimestamp(int(match[1]) / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError) as error:
+        raise DateParseError(f"/Date(ms)/ out of range: {value!r}") from error
+    return _format_instant(moment)
+
+
+def weekday_display_date(value: object) -> str | None:
+    """A FHIR ``date`` from ``"Monday January 5, 2026"`` (the weekday is dropped, not checked)."""
+    if is_absent(value):
+        return None
+    if not isinstance(value, str):
+        raise DateParseError(f"expected a date string, got {type(value).__name__}")
+    match = _WEEKDAY_DATE.fullmatch(value.strip())
+    return fhir_date(match[1] if match else value)

@@ -67,8 +67,14 @@ def patient_id_from_profile(raw: Mapping[str, Any]) -> str:
     return stable_id(SURFACE, key)
 
 
-def translate_profile(raw: Mapping[str, Any], ctx: TranslationContext) -> TranslationResult:
-    """Patient, then each plan's Coverage, then Kaiser Permanente and each purchaser as Organizations."""
+def translate_profile(
+    raw: Mapping[str, Any], ctx: TranslationContext, *, general_practitioner: str | None = None
+) -> TranslationResult:
+    """Patient, then each plan's Coverage, then Kaiser Permanente and each purchaser as Organizations.
+
+    ``general_practitioner`` (``Practitioner/<id>``, from the care team's Primary Care Provider) becomes
+    ``Patient.generalPractitioner``.
+    """
     result = TranslationResult()
     log = WarningLog(SURFACE, "profile", result.warnings)
     account = _account(raw, log)
@@ -80,7 +86,10 @@ def translate_profile(raw: Mapping[str, Any], ctx: TranslationContext) -> Transl
     log.key = patient_id
     if patient_id != ctx.patient_id:
         log.warn("patient_id", f"context patient id {ctx.patient_id!r} differs from the profile's {patient_id!r}")
-    patient = _emit(_patient(account, patient_id, ctx, log), log)
+    built = _patient(account, patient_id, ctx, log)
+    if general_practitioner:
+        built["generalPractitioner"] = [{"reference": general_practitioner}]
+    patient = _emit(built, log)
     if patient is None:
         return result
     result.resources.append(patient)

@@ -1,0 +1,84 @@
+"""Past visits -> Encounter: finished / cancelled / no-show / left without being seen, AMB vs VR, refills."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.translators.visit_fixtures import REFILL, TIMED, visit
+from translators import TranslationContext, translate_past_visits, validated
+
+CTX = TranslationContext(patient_id="pat-1")
+PAST = visit(TIMED, IsCanceled=False, IsNoShow=False, LeftWithoutSeen=False, IsInHomeVisit=False)
+
+
+def _one(raw: dict[str, Any], kind: str = "Encounter") -> dict[str, Any]:
+    result = translate_past_visits([raw], CTX)
+    assert not result.warnings
+    [found] = [r for r in result.resources if r["resourceType"] == kind]
+    return found
+
+
+ROWS: list[tuple[str, dict[str, Any], Any]] = [
+    ("finished office visit", PAST, lambda e: e["status"] == "finished" and e["class"]["code"] == "AMB"),
+    ("cancelled", visit(PAST, IsCanceled=True), lambda e: e["status"] == "cancelled"),
+    (
+        "no-show: cancelled plus a flag",
+        visit(PAST, IsNoShow=True),
+        lambda e: e["status"] == "cancelled" and e["extension"][0]["url"].endswith(":no-show"),
+    ),
+    (
+        "left without being seen",
+        visit(PAST, LeftWithoutSeen=True),
+        lambda e: e["status"] == "cancelled" and e["extension"][0]["url"].endswith(":left-without-being-seen"),
+    ),
+    ("video visit is virtual", visit(PAST, Telemedicine={"IsVideoVisit": True}), lambda e: e["class"]["code"] == "VR"),
+    (
+        "mailed refill is not home health",
+        REFILL,
+        lambda e: e["class"]["code"] == "AMB" and e["type"] == [{"text": "Refill"}],
+    ),
+    ("time null: the displayed date, not the UTC instant", REFILL, lambda e: e["period"] == {"start": "2026-01-01"}),
+    ("timed: the UTC instant", PAST, lambda e: e["period"] == {"start": "2026-01-05T21:50:00Z"}),
+    (
+        "no visit type: data-absent type",
+        visit(PAST, VisitTypeName=None),
+        lambda e: e["type"][0]["coding"][0]["code"] == "unknown",
+    ),
+]
+
+
+@pytest.mark.parametrize(("quirk", "raw", "check"), ROWS, ids=[row[0] for row in ROWS])
+def test_quirks(quirk: str, raw: dict[str, Any], check: Any) -> None:
+    encounter = _one(raw)
+    assert check(encounter), quirk
+    assert encounter["meta"]["profile"] == ["http://hl7.org/fhir/us/core/StructureDefinition/us-core-encounter"]
+    assert encounter["identifier"][0]["system"] == "urn:fhirgate:kaiser:nca:csn"
+
+
+def test_a_no_show_also_yields_a_noshow_appointment() -> None:
+    assert _one(visit(PAST, IsNoShow=True), "Appointment")["status"] == "noshow"
+
+
+def test_participant_location_and_service_provider_are_references() -> None:
+    result = translate_past_visits([PAST], CTX)
+    encounter = next(r for r in result.resources if r["resourceType"] == "Encounter")
+    ids = {r["resourceType"]: r["id"] for r in result.resources}
+    assert encounter["participant"][0]["individual"]["reference"] == f"Practitioner/{ids['Practitioner']}"
+    assert encounter["location"][0]["location"]["reference"] == f"Location/{ids['Location']}"
+    assert encounter["serviceProvider"]["reference"].startswith("Organization/")
+
+
+def test_deterministic_and_valid() -> None:
+    visits = [PAST, REFILL, visit(PAST, Csn="WP-24b", IsNoShow=True)]
+    first, second = translate_past_visits(visits, CTX), translate_past_visits(visits, CTX)
+    assert json.dumps(first.resources) == json.dumps(second.resources)
+    assert all(validated(r) == r for r in first.resources)
+
+
+@pytest.mark.parametrize("visits", [[None], [1, "x"], [{"Csn": None}], [visit(PAST, IsCanceled="yes", Date=5)]])
+def test_malformed_visits_never_raise(visits: list[Any]) -> None:
+    result = translate_past_visits(visits, CTX)
+    assert result.warnings or result.resources

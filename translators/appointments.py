@@ -1,0 +1,121 @@
+"""Upcoming visits (``Visits/VisitsList/LoadUpcoming``) -> Appointment (+ Location, Practitioner).
+
+``status`` is ``booked``, or ``checked-in`` for the ``InProgressVisits`` bucket. ``start`` is the UTC
+instant of ``/Date(ms)/``; a visit without a time (``Time`` null) keeps that placeholder instant and
+carries its real day in the ``date-only`` extension. ``end`` needs ``DurationInMinutes``; without it
+``end`` is marked data-absent (unknown) rather than guessed, since R4 wants booked appointments to have
+one (app-3). Also used for past no-shows (status ``noshow``) by :mod:`translators.encounters`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from translators.errors import InvalidResourceError
+from translators.extensions import boolean_extension
+from translators.portal import PortalNode, WarningLog, root
+from translators.pruning import pruned
+from translators.resource_meta import meta, patient_reference
+from translators.systems import DATA_ABSENT_REASON_EXTENSION
+from translators.types import FhirJson, TranslationContext, TranslationResult
+from translators.validation import validated
+from translators.visit_context import (
+    DATE_ONLY,
+    SURFACE,
+    VIRTUAL_VISIT,
+    appointment_id,
+    csn_identifier,
+    deduplicated,
+    is_virtual,
+    location,
+    practitioner,
+    reference,
+    specialty,
+    visit_time,
+)
+
+BUCKETS = {"InProgressVisits": "checked-in", "NextNDaysVisits": "booked", "LaterVisitsList": "booked"}
+
+
+def translate_upcoming(body: Mapping[str, Any], ctx: TranslationContext) -> TranslationResult:
+    """One Appointment per visit in the three buckets, plus each visit's Location and Practitioner."""
+    result = TranslationResult()
+    log = WarningLog(SURFACE, "", result.warnings)
+    payload = root(body, log)
+    for bucket, status in BUCKETS.items():
+        for visit in payload.get(bucket).items():
+            translate_visit_appointment(visit, status, ctx, result)
+    result.resources = deduplicated(result.resources)
+    return result
+
+
+def translate_visit_appointment(
+    visit: PortalNode, status: str, ctx: TranslationContext, result: TranslationResult
+) -> None:
+    """Append the Appointment for ``visit`` (and its Location/Practitioner) to ``result``, or a warning."""
+    csn = visit.get("Csn").key_text() or visit.get("Id").key_text()
+    log = WarningLog(SURFACE, csn or visit.path, result.warnings)
+    visit.log = log
+    if csn is None:
+        log.warn("Csn", "visit has no Csn or Id; skipped")
+        return
+    who, where = practitioner(visit), location(visit, ctx.region)
+    try:
+        appointment = validated(_appointment(visit, csn, status, who, where, ctx, log))
+    except InvalidResourceError as error:
+        log.warn(visit.path, f"appointment skipped: {error}")
+        return
+    result.resources.extend(resource for resource in (who, where) if resource is not None)
+    result.resources.append(appointment)
+
+
+def _end(start: str | None, minutes: int | None) -> str | None:
+    if start is None or minutes is None or minutes <= 0:
+        return None
+    moment = datetime.fromisoformat(start.replace("Z", "+00:00")) + timedelta(minutes=minutes)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _appointment(
+    visit: PortalNode,
+    csn: str,
+    status: str,
+    who: FhirJson | None,
+    where: FhirJson | None,
+    ctx: TranslationContext,
+    log: WarningLog,
+) -> FhirJson:
+    when = visit_time(visit, log)
+    minutes = visit.get("DurationInMinutes").integer()
+    end = _end(when.instant, minutes)
+    visit_type = visit.get("VisitTypeName").text()
+    area = specialty(visit)
+    participants = [
+        {"actor": patient_reference(ctx.patient_id), "status": "accepted"},
+        {"actor": reference(who), "status": "accepted"} if who else None,
+        {"actor": reference(where), "status": "accepted"} if where else None,
+    ]
+    appointment: FhirJson = {
+        "resourceType": "Appointment",
+        "id": appointment_id(csn),
+        "meta": meta(SURFACE),
+        "extension": [
+            boolean_extension(VIRTUAL_VISIT, True) if is_virtual(visit) else None,
+            {"url": DATE_ONLY, "valueDate": when.date_only} if when.date_only else None,
+        ],
+        "identifier": csn_identifier(csn, ctx.region),
+        "status": status,
+        "serviceType": [{"text": visit_type}] if visit_type else None,
+        "specialty": [{"text": area}] if area else None,
+        "start": when.instant,
+        "end": end,
+        "minutesDuration": minutes if end else None,
+        "participant": participants,
+    }
+    built: FhirJson = pruned(appointment)
+    if when.instant and not end:
+        # app-3: a booked appointment has an end; the portal does not say it, so it is marked unknown.
+        built["_end"] = {"extension": [{"url": DATA_ABSENT_REASON_EXTENSION, "valueCode": "unknown"}]}
+    return built

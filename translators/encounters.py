@@ -1,0 +1,129 @@
+"""Past visits (``Visits/VisitsList/LoadPast`` pages) -> Encounter (+ Location, Practitioner; Appointment for no-shows).
+
+- ``status``: ``finished``; ``cancelled`` when ``IsCanceled``, ``IsNoShow`` or ``LeftWithoutSeen``
+  (R4 Encounter has no no-show status: a no-show also yields an Appointment with status ``noshow``, and
+  the two flags are kept as extensions).
+- ``class``: ``VR`` (virtual) when ``Telemedicine`` or ``EVisit`` is non-null, else ``AMB``;
+  ``IsInHomeVisit`` marks mailed refills and is *not* home health.
+- Refill pseudo-visits are kept (type "Refill", date-only period) so no event the portal lists is lost.
+- ``period.start`` is the UTC instant, or the displayed date alone for visits without a time.
+- ``serviceProvider`` is the Kaiser Organization the profile surface emits (the ``List`` organization
+  key is an opaque Epic id with no resource of its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from translators.appointments import translate_visit_appointment
+from translators.errors import InvalidResourceError
+from translators.extensions import boolean_extension
+from translators.organizations import kaiser_organization_id
+from translators.portal import PortalNode, WarningLog, root
+from translators.pruning import pruned
+from translators.resource_meta import meta, patient_reference
+from translators.systems import data_absent_unknown
+from translators.types import FhirJson, TranslationContext, TranslationResult
+from translators.validation import validated
+from translators.visit_context import (
+    SURFACE,
+    VIRTUAL_VISIT,
+    csn_identifier,
+    deduplicated,
+    encounter_id,
+    is_virtual,
+    location,
+    practitioner,
+    reference,
+    specialty,
+    visit_time,
+)
+
+US_CORE_ENCOUNTER = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-encounter"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+NO_SHOW = "urn:fhirgate:kaiser:extension:no-show"
+"""Encounter: the portal's ``IsNoShow`` (the patient did not come)."""
+LEFT_WITHOUT_BEING_SEEN = "urn:fhirgate:kaiser:extension:left-without-being-seen"
+"""Encounter: the portal's ``LeftWithoutSeen``."""
+_CLASSES = {
+    "AMB": {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"},
+    "VR": {"system": ACT_CODE, "code": "VR", "display": "virtual"},
+}
+
+
+def translate_past_visits(visits: Sequence[Mapping[str, Any]], ctx: TranslationContext) -> TranslationResult:
+    """One Encounter per past visit object (the ``List.<org>.List`` elements of every LoadPast page)."""
+    result = TranslationResult()
+    log = WarningLog(SURFACE, "", result.warnings)
+    if not isinstance(visits, list | tuple):
+        log.warn("List", f"expected a list of visits, got {type(visits).__name__}; nothing translated")
+        return result
+    for index, raw in enumerate(visits):
+        visit = root(raw, log)
+        visit.path = f"List[{index}]"
+        _translate_visit(visit, ctx, result)
+    result.resources = deduplicated(result.resources)
+    return result
+
+
+def _translate_visit(visit: PortalNode, ctx: TranslationContext, result: TranslationResult) -> None:
+    csn = visit.get("Csn").key_text() or visit.get("Id").key_text()
+    log = WarningLog(SURFACE, csn or visit.path, result.warnings)
+    visit.log = log
+    if csn is None:
+        log.warn("Csn", "past visit has no Csn or Id; skipped")
+        return
+    who, where = practitioner(visit), location(visit, ctx.region)
+    try:
+        encounter = validated(_encounter(visit, csn, who, where, ctx, log))
+    except InvalidResourceError as error:
+        log.warn(visit.path, f"encounter skipped: {error}")
+        return
+    result.resources.extend(resource for resource in (who, where) if resource is not None)
+    result.resources.append(encounter)
+    if visit.get("IsNoShow").boolean():
+        translate_visit_appointment(visit, "noshow", ctx, result)
+
+
+def _status(visit: PortalNode) -> str:
+    flags = ("IsCanceled", "IsNoShow", "LeftWithoutSeen")
+    return "cancelled" if any(visit.get(flag).boolean() for flag in flags) else "finished"
+
+
+def _encounter(
+    visit: PortalNode, csn: str, who: FhirJson | None, where: FhirJson | None, ctx: TranslationContext, log: WarningLog
+) -> FhirJson:
+    when = visit_time(visit, log)
+    visit_type = visit.get("VisitTypeName").text()
+    area = specialty(visit)
+    encounter: FhirJson = {
+        "resourceType": "Encounter",
+        "id": encounter_id(csn),
+        "meta": meta(SURFACE, US_CORE_ENCOUNTER),
+        "extension": [
+            boolean_extension(VIRTUAL_VISIT, True) if is_virtual(visit) else None,
+            boolean_extension(NO_SHOW, True) if visit.get("IsNoShow").boolean() else None,
+            boolean_extension(LEFT_WITHOUT_BEING_SEEN, True) if visit.get("LeftWithoutSeen").boolean() else None,
+        ],
+        "identifier": csn_identifier(csn, ctx.region),
+        "status": _status(visit),
+        "class": _CLASSES["VR" if is_virtual(visit) else "AMB"],
+        "type": [{"text": visit_type} if visit_type else data_absent_unknown()],
+        "serviceType": {"text": area} if area else None,
+        "subject": patient_reference(ctx.patient_id),
+        "participant": [
+            {
+                "type": [{"coding": [{"system": PARTICIPATION_TYPE, "code": "PPRF", "display": "primary performer"}]}],
+                "individual": reference(who),
+            }
+        ]
+        if who
+        else None,
+        "period": {"start": when.date_only or when.instant} if (when.date_only or when.instant) else None,
+        "location": [{"location": reference(where)}] if where else None,
+        "serviceProvider": {"reference": f"Organization/{kaiser_organization_id()}"},
+    }
+    built: FhirJson = pruned(encounter)
+    return built
