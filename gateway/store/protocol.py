@@ -36,6 +36,20 @@ class ResourceStore(Protocol):
         """One page of matches for ``request`` (follow ``next_cursor`` for the rest)."""
         ...
 
+    def read_version(self, resource_type: str, resource_id: str, version_id: int) -> StoredResource | None:
+        """One version of one resource (current or prior), or None."""
+        ...
+
+    def history(self, resource_type: str, resource_id: str) -> list[StoredResource]:
+        """Every stored version of one resource, newest first; empty when unknown."""
+        ...
+
+    def everything(
+        self, patient_id: str, *, since: datetime | None, types: Sequence[str], count: int, cursor: str | None
+    ) -> SearchPage:
+        """One page of ``Patient/{patient_id}/$everything`` (compartment entries + referenced ``included``)."""
+        ...
+
     def surface_states(self) -> list[SurfaceState]:
         """Every known surface's sync state, ordered by surface name."""
         ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -19,11 +19,14 @@ class StoredResource:
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """One page of matches in a stable order, the total across all pages, and the cursor to the next page."""
+    """One page of matches in a stable order, the total across all pages (None when not asked for),
+    the cursors to the neighbouring pages, and the resources ``_include``/``_revinclude`` pulled in."""
 
     entries: list[StoredResource]
-    total: int
+    total: int | None
     next_cursor: str | None
+    previous_cursor: str | None = None
+    included: list[StoredResource] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

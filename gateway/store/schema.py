@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from gateway.store.sync_state import MIGRATION as SYNC_STATE_MIGRATION
+
 logger = logging.getLogger(__name__)
 
 _MIGRATIONS: tuple[str, ...] = (
@@ -49,6 +51,23 @@ _MIGRATIONS: tuple[str, ...] = (
         resource_types TEXT NOT NULL DEFAULT '[]'
     );
     """,
+    # 2: every version ever stored (vread, history-instance); backfilled with the current versions
+    """
+    CREATE TABLE resource_history (
+        resource_type TEXT NOT NULL,
+        id            TEXT NOT NULL,
+        version_id    INTEGER NOT NULL,
+        last_updated  TEXT NOT NULL,
+        json          TEXT NOT NULL,
+        PRIMARY KEY (resource_type, id, version_id)
+    );
+    INSERT INTO resource_history (resource_type, id, version_id, last_updated, json)
+        SELECT resource_type, id, version_id, last_updated, json FROM resources;
+    CREATE INDEX search_index_target ON search_index (reference, resource_type, resource_id)
+        WHERE reference IS NOT NULL;
+    """,
+    # 3: per-surface sync state for incremental syncs (gateway.store.sync_state)
+    SYNC_STATE_MIGRATION,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -13,7 +13,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +21,8 @@ from typing import Any
 
 from gateway.search import IndexRow, SearchRequest, extract_index_rows
 from gateway.store.connections import ThreadConnections
-from gateway.store.cursor import Cursor
-from gateway.store.query import count_query, page_query
+from gateway.store.everything import everything_page
+from gateway.store.history import INSERT_VERSION, read_history, read_version
 from gateway.store.records import (
     InvalidResourceError,
     SearchPage,
@@ -31,6 +31,8 @@ from gateway.store.records import (
     SurfaceWriteSummary,
 )
 from gateway.store.schema import migrate
+from gateway.store.searching import run_search
+from gateway.store.sync_state import read_sync_state, write_sync_state
 from gateway.store.versioning import compact_json, content_hash, stamp, truncate_to_millis
 
 logger = logging.getLogger(__name__)
@@ -122,9 +124,12 @@ class SqliteStore:
         *,
         problems: Sequence[str] = (),
         now: datetime,
+        sync_state: Mapping[str, Any] | None = None,
     ) -> SurfaceWriteSummary:
         now = _require_aware(now)
         with self._write_lock, self._transaction("BEGIN IMMEDIATE") as conn:
+            if sync_state is not None:
+                write_sync_state(conn, surface, sync_state)
             seen: dict[tuple[str, str], str] = {}
             counts = {"new": 0, "updated": 0, "unchanged": 0}
             for resource in resources:
@@ -171,6 +176,7 @@ class SqliteStore:
             " source = excluded.source, content_hash = excluded.content_hash, json = excluded.json",
             (*key, version, _iso(now), surface, digest, compact_json(stamped)),
         )
+        conn.execute(INSERT_VERSION, (*key, version, _iso(now), compact_json(stamped)))
         conn.execute("DELETE FROM search_index WHERE resource_type = ? AND resource_id = ?", key)
         conn.executemany(
             _INSERT_INDEX_ROW,
@@ -203,24 +209,23 @@ class SqliteStore:
         return StoredResource(resource_type, resource_id, row[0], datetime.fromisoformat(row[1]), row[2])
 
     def search(self, request: SearchRequest) -> SearchPage:
-        fingerprint = request.fingerprint()
-        after = Cursor.decode(request.cursor, fingerprint=fingerprint) if request.cursor else None
         with self._transaction("BEGIN") as conn:
-            counted = count_query(request)
-            total = int(conn.execute(counted.sql, counted.args).fetchone()[0])
-            if request.count == 0:
-                return SearchPage([], total, None)
-            page = page_query(request, after, request.count + 1)
-            rows = conn.execute(page.sql, page.args).fetchall()
-        entries = [
-            StoredResource(request.resource_type, r[0], r[1], datetime.fromisoformat(r[2]), r[3])
-            for r in rows[: request.count]
-        ]
-        next_cursor = None
-        if len(rows) > request.count:
-            last = rows[request.count - 1]
-            next_cursor = Cursor(fingerprint, last[4], last[0]).encode()
-        return SearchPage(entries, total, next_cursor)
+            return run_search(conn, request)
+
+    def read_version(self, resource_type: str, resource_id: str, version_id: int) -> StoredResource | None:
+        return read_version(self._connections.get(), resource_type, resource_id, version_id)
+
+    def history(self, resource_type: str, resource_id: str) -> list[StoredResource]:
+        return read_history(self._connections.get(), resource_type, resource_id)
+
+    def everything(
+        self, patient_id: str, *, since: datetime | None, types: Sequence[str], count: int, cursor: str | None
+    ) -> SearchPage:
+        with self._transaction("BEGIN") as conn:
+            return everything_page(conn, patient_id, since=since, types=types, count=count, cursor=cursor)
+
+    def get_sync_state(self, surface: str) -> dict[str, Any]:
+        return read_sync_state(self._connections.get(), surface)
 
     def surface_states(self) -> list[SurfaceState]:
         rows = (

@@ -1,23 +1,33 @@
 """The sync engine: run each surface, translate, and commit each surface in one store transaction.
 
-A surface that fails leaves its previously stored data intact and is reported; the others commit.
-The profile surface always runs first because the others need the patient id it yields.
+A surface that fails (a Kaiser error, a bad payload, or any unexpected exception) leaves its previously
+stored data and sync state intact and is reported; the others commit. The profile surface runs first
+because the others need the patient id it yields. Surfaces run one after another (concurrent surfaces
+evict each other's anti-forgery tokens); within a surface, details go out concurrently. When the
+session cannot be revived (``LoginRequired``) the sync stops and the report names the command to run.
+Each committed batch that brought new or changed data carries a Provenance. The keepalive pulses
+while the sync runs.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
-from gateway.kaiser.errors import KaiserError
+from gateway.kaiser.errors import KaiserError, LoginRequired
+from gateway.kaiser.keepalive import KEEPALIVE_SECONDS, keepalive_running
 from gateway.kaiser.portal_client import PortalClient
-from gateway.store import ResourceStore
+from gateway.store.sync_state import SyncStateStore
+from gateway.sync.changes import changed_references
 from gateway.sync.progress import SilentProgress, SurfaceReport, SyncProgress
-from gateway.sync.surfaces import SURFACES, SyncContext, surface_named, warning_lines
+from gateway.sync.surfaces import SURFACES, Collected, SyncContext, surface_named, warning_lines
 from translators.errors import UntranslatableError
+from translators.provenance import sync_provenance
 
 log = logging.getLogger("fhirgate.sync")
 
@@ -28,43 +38,53 @@ Clock = Callable[[], datetime]
 class SyncReport:
     surfaces: list[SurfaceReport] = field(default_factory=list)
     patient_id: str | None = None
+    login_required: str | None = None
+    """Set when the sync stopped because the user must sign in again (the message to show)."""
 
     @property
     def ok(self) -> bool:
-        return all(report.ok for report in self.surfaces)
+        return self.login_required is None and all(report.ok for report in self.surfaces)
 
 
 class SyncEngine:
     def __init__(
         self,
         client: PortalClient,
-        store: ResourceStore,
+        store: SyncStateStore,
         *,
         clock: Clock,
         progress: SyncProgress | None = None,
         region: str = "NCA",
+        keepalive_seconds: float = KEEPALIVE_SECONDS,
     ) -> None:
         self.client = client
         self.store = store
         self.clock = clock
         self.progress = progress or SilentProgress()
         self.region = region
+        self.keepalive_seconds = keepalive_seconds
 
-    async def run(self, names: Sequence[str] | None = None) -> SyncReport:
+    async def run(self, names: Sequence[str] | None = None, *, full: bool = False) -> SyncReport:
+        """Sync ``names`` (all surfaces by default); ``full`` ignores what earlier syncs kept."""
         wanted = list(names) if names else [surface.name for surface in SURFACES]
         for name in wanted:
             surface_named(name)  # fail fast on a typo, before any request
         if "profile" not in wanted:
             wanted.insert(0, "profile")
-        ctx = SyncContext(client=self.client, progress=self.progress, region=self.region)
+        ctx = SyncContext(client=self.client, progress=self.progress, region=self.region, store=self.store, full=full)
         report = SyncReport()
-        for surface in SURFACES:
-            if surface.name not in wanted:
-                continue
-            surface_report = await self._run_surface(surface.name, surface.title, ctx)
-            report.surfaces.append(surface_report)
-            if surface.name == "profile" and not surface_report.ok:
-                break  # nothing else can be translated without the patient
+        async with keepalive_running(self.client, interval=self.keepalive_seconds):
+            for surface in SURFACES:
+                if surface.name not in wanted:
+                    continue
+                surface_report = await self._run_surface(surface.name, surface.title, ctx)
+                report.surfaces.append(surface_report)
+                if surface_report.login_required:
+                    break  # every later request would meet the same dead session
+                if surface.name == "profile" and not surface_report.ok:
+                    break  # nothing else can be translated without the patient
+        dead = next((r for r in report.surfaces if r.login_required), None)
+        report.login_required = dead.error if dead else None
         report.patient_id = ctx.patient_id
         return report
 
@@ -73,18 +93,43 @@ class SyncEngine:
         self.progress.surface_started(name, title)
         started = time.monotonic()
         report = SurfaceReport(surface=name)
+        ctx.previous_state = {} if ctx.full else self.store.get_sync_state(name)
         try:
             collected = await surface.collect(ctx)
+            self._commit(name, collected, report)
+        except LoginRequired as exc:
+            report.login_required = True
+            self._fail(name, report, str(exc))
         except (KaiserError, UntranslatableError) as exc:
-            report.error = str(exc)
-            self.store.record_surface_failure(name, str(exc), now=self.clock())
-            log.warning("event=surface_failed surface=%s error=%s", name, exc)
-        else:
-            problems = collected.problems + warning_lines(collected.result)
-            summary = self.store.write_surface(name, collected.result.resources, problems=problems, now=self.clock())
-            report.new, report.updated, report.unchanged = summary.new, summary.updated, summary.unchanged
-            report.failed = collected.failed
-            report.problems = problems
+            self._fail(name, report, str(exc))
+        except Exception as exc:  # one surface's bug must not sink the others; no payload in the message
+            # The exception's message may quote portal data: log where it happened, never what it said.
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            log.error(
+                "event=surface_crashed surface=%s error_type=%s at=%s:%d",
+                name,
+                type(exc).__name__,
+                Path(where.filename).name,
+                where.lineno or 0,
+            )
+            self._fail(name, report, f"unexpected {type(exc).__name__} (a fhirgate bug; earlier data kept)")
         report.seconds = time.monotonic() - started
         self.progress.surface_finished(report)
         return report
+
+    def _commit(self, name: str, collected: Collected, report: SurfaceReport) -> None:
+        problems = collected.problems + warning_lines(collected.result)
+        resources = list(collected.result.resources)
+        now = self.clock()
+        targets = changed_references(self.store, resources)
+        if targets:
+            resources.append(sync_provenance(name, targets, now))
+        summary = self.store.write_surface(name, resources, problems=problems, now=now, sync_state=collected.sync_state)
+        report.new, report.updated, report.unchanged = summary.new, summary.updated, summary.unchanged
+        report.failed = collected.failed
+        report.problems = problems
+
+    def _fail(self, name: str, report: SurfaceReport, message: str) -> None:
+        report.error = message
+        self.store.record_surface_failure(name, message, now=self.clock())
+        log.warning("event=surface_failed surface=%s error=%s", name, message)

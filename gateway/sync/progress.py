@@ -16,6 +16,8 @@ class SurfaceReport:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     error: str | None = None
+    login_required: bool = False
+    """The failure was a dead session that signing in again silently could not revive."""
 
     @property
     def ok(self) -> bool:

@@ -122,6 +122,6 @@ def test_surface_state_records_success_problems_types_and_failures(store: Sqlite
 
 
 def test_resources_of_types_outside_the_table_are_stored_and_readable(store: SqliteStore) -> None:
-    provenance = {"resourceType": "Provenance", "id": "pv1", "recorded": "2024-05-01T12:00:00Z"}
+    provenance = {"resourceType": "Spaceship", "id": "pv1", "recorded": "2024-05-01T12:00:00Z"}
     store.write_surface("labs", [provenance], now=T0)
-    assert store.read("Provenance", "pv1") is not None
+    assert store.read("Spaceship", "pv1") is not None

@@ -14,7 +14,7 @@ def test_readers_on_other_threads_see_whole_surfaces_while_a_sync_writes(store: 
         store.write_surface("labs", [lab(f"o{i}", code=f"c{round_}") for i in range(20)], now=T0 + timedelta(round_))
 
     def read(_: int) -> int:
-        return store.search(parse_search("Observation", [("_count", "100")])).total
+        return store.search(parse_search("Observation", [("_count", "100")])).total or 0
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         writes = [pool.submit(write, r) for r in range(1, 6)]

@@ -1,13 +1,28 @@
-"""The test-results surface: the list, then every order's details (bounded concurrency)."""
+"""The test-results surface: the list every time, details only for orders new or changed since last sync.
+
+An order's list entry (and its group's ``sortDate``) is fingerprinted; the sync state maps each
+DiagnosticReport id (never Kaiser's sensitive order key) to that fingerprint. An unchanged order's
+DiagnosticReport and Observations are taken back from the store, so every sync writes the whole
+surface. The page nonce (needed only by GetDetails) is fetched only when some detail is. A fetched
+order that offers a PDF also gets its DocumentReference + Binary (``result_pdfs``).
+
+GetList has no paging cursor (KAISER_API.md §2.6.1): a list that fills ``maxResults`` is reported as a
+problem (older results unreachable), not silently treated as complete.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
+from typing import Any
 
 from gateway.kaiser.errors import MalformedPayload
 from gateway.kaiser.surfaces import test_results
+from gateway.sync.kept import report_results, stored_with_references
 from gateway.sync.surfaces.base import Collected, Surface, SyncContext
+from gateway.sync.surfaces.result_pdfs import kept_pdf, offers_pdf, pdf_resources
 from translators.ids import stable_id
 from translators.lab_results import translate_lab_result
 
@@ -15,24 +30,70 @@ log = logging.getLogger("fhirgate.sync")
 
 
 async def _collect(ctx: SyncContext) -> Collected:
-    tokens = await test_results.page_tokens(ctx.client)
-    items = await test_results.fetch_lab_list(ctx.client, tokens)
+    csrf = await ctx.client.csrf_token(test_results.PAGE)
+    items = await test_results.fetch_lab_list(ctx.client, test_results.LabPageTokens(csrf=csrf, nonce=""))
     ctx.progress.surface_total(test_results.SURFACE, len(items))
     translation = ctx.translation()
+    previous: dict[str, Any] = ctx.previous_state.get("orders") or {}
     collected = Collected()
-
-    async def one(item: test_results.LabListItem) -> None:
-        try:
-            detail = await test_results.fetch_lab_detail(ctx.client, tokens, item.key)
-        except MalformedPayload as exc:
-            collected.failed += 1
-            collected.problems.append(_skipped(item, exc.reason))
+    fingerprints: dict[str, str] = {}
+    to_fetch: list[test_results.LabListItem] = []
+    for item in items:
+        report_id = stable_id(test_results.SURFACE, f"dr:{item.key}")
+        fingerprint = _fingerprint(item)
+        kept = (
+            stored_with_references(ctx.store, "DiagnosticReport", report_id, report_results)
+            if previous.get(report_id) == fingerprint
+            else None
+        )
+        if kept is None:
+            to_fetch.append(item)
         else:
-            collected.result.extend(translate_lab_result(item.entry, detail, translation, group=item.group))
-        ctx.progress.surface_advanced(test_results.SURFACE)
+            collected.result.resources.extend(kept + kept_pdf(ctx.store, item.key))
+            fingerprints[report_id] = fingerprint
+            ctx.progress.surface_advanced(test_results.SURFACE)
+    if to_fetch:
+        tokens = test_results.LabPageTokens(csrf=csrf, nonce=await ctx.client.page_nonce(test_results.PAGE))
 
-    await asyncio.gather(*(one(item) for item in items))
+        async def one(item: test_results.LabListItem) -> None:
+            try:
+                detail = await test_results.fetch_lab_detail(ctx.client, tokens, item.key)
+            except MalformedPayload as exc:
+                collected.failed += 1
+                collected.problems.append(_skipped(item, exc.reason))
+            else:
+                # Validation is CPU-heavy; in a worker thread it overlaps the other details' network waits.
+                translated = await asyncio.to_thread(
+                    translate_lab_result, item.entry, detail, translation, group=item.group
+                )
+                collected.result.extend(translated)
+                report_id = stable_id(test_results.SURFACE, f"dr:{item.key}")
+                problem = None
+                if offers_pdf(detail):
+                    issued = next((r.get("issued") for r in translated.resources if r["id"] == report_id), None)
+                    label = f"result {item.entry.get('name')!r} (DiagnosticReport/{report_id})"
+                    pdf, problem = await pdf_resources(ctx, csrf, item.key, issued, label)
+                    collected.result.resources.extend(pdf)
+                if problem is None:
+                    fingerprints[report_id] = _fingerprint(item)
+                else:
+                    collected.problems.append(problem)  # no fingerprint: the order is read again next time
+            ctx.progress.surface_advanced(test_results.SURFACE)
+
+        await asyncio.gather(*(one(item) for item in to_fetch))
+    if len(items) >= test_results.MAX_RESULTS:
+        collected.problems.append(
+            f"surface=test-results: the portal lists at most {test_results.MAX_RESULTS} results and has no paging"
+            " cursor; older results are not reachable and are not included"
+        )
+    log.info("event=test_results_listed listed=%d fetched=%d", len(items), len(to_fetch))
+    collected.sync_state = {"orders": fingerprints}
     return collected
+
+
+def _fingerprint(item: test_results.LabListItem) -> str:
+    basis = {"entry": item.entry, "sortDate": (item.group or {}).get("sortDate")}
+    return hashlib.sha256(json.dumps(basis, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:32]
 
 
 def _skipped(item: test_results.LabListItem, reason: str) -> str:
@@ -44,4 +105,9 @@ def _skipped(item: test_results.LabListItem, reason: str) -> str:
     return message
 
 
-TEST_RESULTS = Surface(test_results.SURFACE, "Test results", ("DiagnosticReport", "Observation"), _collect)
+TEST_RESULTS = Surface(
+    test_results.SURFACE,
+    "Test results",
+    ("DiagnosticReport", "Observation", "DocumentReference", "Binary", "Provenance"),
+    _collect,
+)

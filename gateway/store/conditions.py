@@ -1,0 +1,133 @@
+"""SQL conditions over one ``search_index`` row (alias ``si``) for each kind of search value.
+
+Values are always bound parameters; the SQL text comes only from the constant fragments here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.search import (
+    DatePrefix,
+    DateValue,
+    NumberValue,
+    QuantityValue,
+    ReferenceValue,
+    SearchFilter,
+    SearchValue,
+    StringValue,
+    TokenValue,
+    normalize_string,
+)
+from gateway.search.dates import to_epoch_micros
+
+STRING_MAX = "\U0010ffff"
+
+Condition = tuple[str, list[Any]]
+
+# FHIR R4 prefix semantics, comparing the search range [low, high) with each indexed range.
+_DATE_CONDITIONS: dict[DatePrefix, tuple[str, tuple[str, ...]]] = {
+    DatePrefix.EQ: ("(si.date_low >= ? AND si.date_high <= ?)", ("low", "high")),
+    DatePrefix.NE: ("NOT (si.date_low >= ? AND si.date_high <= ?)", ("low", "high")),
+    DatePrefix.GT: ("si.date_high > ?", ("high",)),
+    DatePrefix.LT: ("si.date_low < ?", ("low",)),
+    DatePrefix.GE: ("(si.date_high > ? OR (si.date_low >= ? AND si.date_high <= ?))", ("high", "low", "high")),
+    DatePrefix.LE: ("(si.date_low < ? OR (si.date_low >= ? AND si.date_high <= ?))", ("low", "low", "high")),
+    DatePrefix.SA: ("si.date_low >= ?", ("high",)),
+    DatePrefix.EB: ("si.date_high <= ?", ("low",)),
+    DatePrefix.AP: ("(si.date_low < ? AND si.date_high > ?)", ("high", "low")),
+}
+
+# Numbers are points; the search value is the range its precision implies.
+_NUMBER_CONDITIONS: dict[DatePrefix, tuple[str, tuple[str, ...]]] = {
+    DatePrefix.EQ: ("(si.number >= ? AND si.number < ?)", ("low", "high")),
+    DatePrefix.NE: ("NOT (si.number >= ? AND si.number < ?)", ("low", "high")),
+    DatePrefix.GT: ("si.number > ?", ("value",)),
+    DatePrefix.LT: ("si.number < ?", ("value",)),
+    DatePrefix.GE: ("si.number >= ?", ("value",)),
+    DatePrefix.LE: ("si.number <= ?", ("value",)),
+    DatePrefix.SA: ("si.number > ?", ("value",)),
+    DatePrefix.EB: ("si.number < ?", ("value",)),
+    DatePrefix.AP: ("(si.number >= ? AND si.number <= ?)", ("ap_low", "ap_high")),
+}
+
+
+def _token(search_filter: SearchFilter, value: TokenValue) -> Condition:
+    if search_filter.modifier == "text":
+        text = value.code or ""
+        return "(si.token_code IS NULL AND si.string_value >= ? AND si.string_value < ?)", [text, text + STRING_MAX]
+    if value.code is None:
+        return "si.token_system = ?", [value.system]
+    if value.system is None:
+        return "si.token_code = ?", [value.code]
+    if value.system == "":
+        return "(si.token_code = ? AND si.token_system IS NULL)", [value.code]
+    return "(si.token_code = ? AND si.token_system = ?)", [value.code, value.system]
+
+
+def _approximate(low: int, high: int, now: int) -> tuple[int, int]:
+    # FHIR leaves "approximately" to the server: we widen by 10% of the distance to now (at least a day).
+    gap = max(abs(now - (low + high) // 2) // 10, 86_400_000_000)
+    return low - gap, high + gap
+
+
+def _date(_: SearchFilter, value: DateValue) -> Condition:
+    low, high = value.range.low, value.range.high
+    if value.prefix is DatePrefix.AP:
+        low, high = _approximate(low, high, to_epoch_micros(datetime.now(UTC)))
+    sql, names = _DATE_CONDITIONS[value.prefix]
+    bounds = {"low": low, "high": high}
+    return sql, [bounds[name] for name in names]
+
+
+def _number(_: SearchFilter, value: NumberValue) -> Condition:
+    spread = abs(value.value) / 10
+    bounds = {
+        "low": value.low,
+        "high": value.high,
+        "value": value.value,
+        "ap_low": value.value - spread,
+        "ap_high": value.value + spread,
+    }
+    sql, names = _NUMBER_CONDITIONS[value.prefix]
+    return sql, [bounds[name] for name in names]
+
+
+def _quantity(search_filter: SearchFilter, value: QuantityValue) -> Condition:
+    sql, args = _number(search_filter, value.number)
+    if value.system is not None:
+        sql, args = f"{sql} AND si.token_system = ?", [*args, value.system]
+    if value.code is not None:
+        sql, args = f"{sql} AND si.token_code = ?", [*args, value.code]
+    return f"({sql})", args
+
+
+def _string(search_filter: SearchFilter, value: StringValue) -> Condition:
+    if search_filter.modifier == "exact":
+        return "(si.string_value = ? AND si.string_exact = ?)", [normalize_string(value.text), value.text]
+    if search_filter.modifier == "contains":
+        pattern = value.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return "si.string_value LIKE ? ESCAPE '\\'", [f"%{pattern}%"]
+    return "(si.string_value >= ? AND si.string_value < ?)", [value.text, value.text + STRING_MAX]
+
+
+def _reference(_: SearchFilter, value: ReferenceValue) -> Condition:
+    marks = ", ".join("?" for _ in value.references)
+    return f"si.reference IN ({marks})", list(value.references)
+
+
+_CONDITIONS: dict[type, Callable[[SearchFilter, Any], Condition]] = {
+    TokenValue: _token,
+    DateValue: _date,
+    StringValue: _string,
+    ReferenceValue: _reference,
+    NumberValue: _number,
+    QuantityValue: _quantity,
+}
+
+
+def value_condition(search_filter: SearchFilter, value: SearchValue) -> Condition:
+    """The condition one indexed row must meet to match ``value`` (one OR-alternative of the filter)."""
+    return _CONDITIONS[type(value)](search_filter, value)
