@@ -1,21 +1,27 @@
 """gateway.facade — the starlette FHIR R4 REST facade over a ``ResourceStore``.
 
-Routes: ``GET /fhir/metadata`` (public), ``GET /fhir/{type}/{id}``, ``GET /fhir/{type}?...``; every failure
-becomes an OperationOutcome in ``gateway.facade.outcomes``.
+Routes under ``/fhir``: ``metadata`` (public), read, vread, history-instance, search-type (GET and
+``POST _search``), search-system (``?_type=``), ``Patient/{id}/$everything``; SMART discovery at
+``/.well-known/smart-configuration`` (public). Every failure becomes an OperationOutcome in
+``gateway.facade.outcomes``.
 """
 
-from gateway.facade.app import LOOPBACK_HOSTS, PUBLIC_PATHS, create_facade_app
+from gateway.facade.app import DEFAULT_MAX_IN_FLIGHT, LOOPBACK_HOSTS, PUBLIC_PATHS, create_facade_app
 from gateway.facade.capability import build_capability_statement
 from gateway.facade.errors import (
     AuthenticationError,
     HostNotAllowedError,
     MethodNotAllowedError,
+    NotAcceptableError,
     ResourceNotFoundError,
+    ThrottledError,
 )
 from gateway.facade.outcomes import operation_outcome, outcome_response
 from gateway.facade.responses import FHIR_JSON, FhirJSONResponse, JsonText
+from gateway.facade.smart import smart_configuration
 
 __all__ = [
+    "DEFAULT_MAX_IN_FLIGHT",
     "FHIR_JSON",
     "LOOPBACK_HOSTS",
     "PUBLIC_PATHS",
@@ -24,9 +30,12 @@ __all__ = [
     "HostNotAllowedError",
     "JsonText",
     "MethodNotAllowedError",
+    "NotAcceptableError",
     "ResourceNotFoundError",
+    "ThrottledError",
     "build_capability_statement",
     "create_facade_app",
     "operation_outcome",
     "outcome_response",
+    "smart_configuration",
 ]

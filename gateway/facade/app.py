@@ -2,37 +2,82 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from gateway.facade.capability import build_capability_statement
-from gateway.facade.handlers import read_resource, search_type
+from gateway.facade.context import FacadeContext
+from gateway.facade.everything import everything
+from gateway.facade.handlers import history_instance, read_resource, vread_resource
 from gateway.facade.outcomes import handle_exception
 from gateway.facade.responses import FhirJSONResponse
-from gateway.facade.security import FacadeSecurityMiddleware, static_token_verifier
+from gateway.facade.searching import search_type, search_type_post
+from gateway.facade.security import (
+    BearerAuthMiddleware,
+    HostGuardMiddleware,
+    InFlightLimitMiddleware,
+    static_token_verifier,
+)
+from gateway.facade.smart import smart_configuration
+from gateway.facade.system_search import search_system
 from gateway.search import FhirError
 from gateway.store import ResourceStore
 
-PUBLIC_PATHS = ("/fhir/metadata", "/.well-known/smart-configuration")
+PUBLIC_PATHS = ("/fhir/metadata", "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+DEFAULT_MAX_IN_FLIGHT = 64
 
-Handler = Callable[[Request, ResourceStore], Response]
+Handler = Callable[[Request, FacadeContext], Response]
+AsyncHandler = Callable[[Request, FacadeContext], Awaitable[Response]]
 
 
-def _bind(handler: Handler, store: ResourceStore) -> Callable[[Request], Response]:
+def _bind(handler: Handler, ctx: FacadeContext) -> Callable[[Request], Response]:
     # A plain (sync) endpoint: starlette runs it in its threadpool, so store calls never block the loop.
     def endpoint(request: Request) -> Response:
-        return handler(request, store)
+        return handler(request, ctx)
 
     endpoint.__name__ = handler.__name__
     return endpoint
+
+
+def _bind_async(handler: AsyncHandler, ctx: FacadeContext) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await handler(request, ctx)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+def _routes(ctx: FacadeContext, *, cors: bool, operations: Mapping[str, Sequence[dict[str, str]]]) -> list[Route]:
+    capability = build_capability_statement(date=datetime.now(UTC), cors=cors, operations=operations)
+    smart = smart_configuration()
+
+    def metadata(request: Request) -> Response:
+        return FhirJSONResponse(capability)
+
+    def smart_config(request: Request) -> Response:
+        return JSONResponse(smart)
+
+    return [
+        Route("/fhir/metadata", metadata, methods=["GET"]),
+        Route("/.well-known/smart-configuration", smart_config, methods=["GET"]),
+        Route("/fhir/.well-known/smart-configuration", smart_config, methods=["GET"]),
+        Route("/fhir", _bind(search_system, ctx), methods=["GET"]),
+        Route("/fhir/{type}", _bind(search_type, ctx), methods=["GET"]),
+        Route("/fhir/{type}/_search", _bind_async(search_type_post, ctx), methods=["POST"]),
+        Route("/fhir/Patient/{id}/$everything", _bind(everything, ctx), methods=["GET"]),
+        Route("/fhir/{type}/{id}", _bind(read_resource, ctx), methods=["GET"]),
+        Route("/fhir/{type}/{id}/_history", _bind(history_instance, ctx), methods=["GET"]),
+        Route("/fhir/{type}/{id}/_history/{vid}", _bind(vread_resource, ctx), methods=["GET"]),
+    ]
 
 
 def create_facade_app(
@@ -41,28 +86,42 @@ def create_facade_app(
     token: str | None = None,
     verify_token: Callable[[str], bool] | None = None,
     allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    port: int | None = None,
+    cors_origins: Sequence[str] = (),
+    surface_types: Mapping[str, Sequence[str]] | None = None,
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+    extra_routes: Sequence[BaseRoute] = (),
+    extra_operations: Mapping[str, Sequence[dict[str, str]]] | None = None,
 ) -> Starlette:
-    """The FHIR facade app: public ``/fhir/metadata``; bearer-protected read and search on ``store``.
+    """The FHIR facade app: public ``/fhir/metadata`` and SMART configuration; bearer-protected reads.
 
     Give either ``token`` (the local facade token) or ``verify_token`` (e.g. the sandbox EHR's OAuth
-    access-token check)."""
+    access-token check). ``port``: the port the Host header must name (None: any, for in-process use).
+    ``cors_origins``: browser origins allowed to call the facade (none by default: no CORS headers).
+    ``surface_types``: the sync table's surface -> types, so never-synced surfaces are reported.
+    ``extra_routes``/``extra_operations``: operations served and declared besides the reads (the
+    guarded writes of ``gateway.writes``, wired by the composition root).
+    """
     if (token is None) == (verify_token is None):
         raise ValueError("give exactly one of token and verify_token")
     verifier = verify_token if verify_token is not None else static_token_verifier(token or "")
-    capability = build_capability_statement(date=datetime.now(UTC))
-
-    def metadata(request: Request) -> Response:
-        return FhirJSONResponse(capability)
-
-    routes = [
-        Route("/fhir/metadata", metadata, methods=["GET"]),
-        Route("/fhir/{type}", _bind(search_type, store), methods=["GET"]),
-        Route("/fhir/{type}/{id}", _bind(read_resource, store), methods=["GET"]),
-    ]
-    middleware = [
-        Middleware(
-            FacadeSecurityMiddleware, verify_token=verifier, allowed_hosts=allowed_hosts, public_paths=PUBLIC_PATHS
+    ctx = FacadeContext(store, surface_types or {})
+    cors = bool(cors_origins)
+    middleware = [Middleware(HostGuardMiddleware, allowed_hosts=allowed_hosts, port=port)]
+    if cors:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept", "Prefer", "If-None-Match"],
+                expose_headers=["ETag", "Last-Modified", "Location"],
+            )
         )
+    middleware += [
+        Middleware(BearerAuthMiddleware, verify_token=verifier, public_paths=PUBLIC_PATHS, allow_preflight=cors),
+        Middleware(InFlightLimitMiddleware, limit=max_in_flight),
     ]
     handlers = {FhirError: handle_exception, HTTPException: handle_exception, Exception: handle_exception}
+    routes = [*extra_routes, *_routes(ctx, cors=cors, operations=extra_operations or {})]
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)

@@ -1,62 +1,105 @@
-"""Searchset Bundles assembled as text: stored resource JSON is spliced in, never parsed again."""
+"""Bundles assembled as text: stored resource JSON is spliced in (trimmed only when asked), never re-parsed."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from gateway.facade.outcomes import operation_outcome
+from gateway.facade.shaping import shape
 from gateway.search import SearchRequest
-from gateway.store import SearchPage, SurfaceState
+from gateway.store import SearchPage, StoredResource
+from gateway.store.versioning import format_instant
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def page_url(base: str, request: SearchRequest, cursor: str | None) -> str:
-    """Absolute URL of one page of ``request`` (canonical query, plus the cursor for later pages)."""
-    query = request.canonical_query()
+def page_url(base: str, path: str, query: str, cursor: str | None) -> str:
+    """Absolute URL of one page (canonical query, plus the cursor for pages after the first)."""
     if cursor is not None:
-        query += "&" + urlencode({"_cursor": cursor})
-    return f"{base}/{request.resource_type}?{query}"
+        query = (query + "&" if query else "") + urlencode({"_cursor": cursor})
+    prefix = f"{base}/{path}" if path else base
+    return f"{prefix}?{query}" if query else prefix
 
 
-def surface_outcomes(resource_type: str, states: Sequence[SurfaceState]) -> list[dict[str, Any]]:
-    """Warning OperationOutcomes for surfaces that produce ``resource_type`` and are partial or stale."""
-    outcomes = []
-    for state in states:
-        if resource_type not in state.resource_types:
-            continue
-        if state.problems:
-            detail = "; ".join(state.problems)
-            outcomes.append(
-                operation_outcome("incomplete", f"surface {state.surface} is incomplete: {detail}", severity="warning")
-            )
-        if state.failing:
-            since = state.last_success.isoformat() if state.last_success else "never"
-            outcomes.append(
-                operation_outcome(
-                    "incomplete",
-                    f"surface {state.surface}: last sync failed ({state.last_error}); data as of {since}",
-                    severity="warning",
-                )
-            )
-    return outcomes
+def entry_text(base: str, stored: StoredResource, mode: str, resource_text: str | None = None) -> str:
+    text = stored.json_text if resource_text is None else resource_text
+    full_url = dumps(f"{base}/{stored.resource_type}/{stored.id}")
+    return f'{{"fullUrl":{full_url},"resource":{text},"search":{{"mode":"{mode}"}}}}'
 
 
-def searchset_text(base: str, request: SearchRequest, page: SearchPage, outcomes: Sequence[dict[str, Any]]) -> str:
-    """The searchset Bundle JSON for one page: match entries (stored text as-is), then outcome entries."""
-    links = [{"relation": "self", "url": page_url(base, request, request.cursor)}]
+def outcome_entry_text(outcome: dict[str, Any]) -> str:
+    return dumps({"resource": outcome, "search": {"mode": "outcome"}})
+
+
+def links(base: str, path: str, query: str, page: SearchPage, cursor: str | None) -> list[dict[str, str]]:
+    found = [{"relation": "self", "url": page_url(base, path, query, cursor)}]
     if page.next_cursor is not None:
-        links.append({"relation": "next", "url": page_url(base, request, page.next_cursor)})
+        found.append({"relation": "next", "url": page_url(base, path, query, page.next_cursor)})
+    if page.previous_cursor is not None:
+        found.append({"relation": "previous", "url": page_url(base, path, query, page.previous_cursor)})
+    return found
+
+
+def bundle_chunks(head: dict[str, Any], entries: Sequence[str], *, chunk_entries: int = 64) -> Iterator[str]:
+    """A Bundle's JSON text in pieces: ``head`` (type, total, link), then the entries a few at a time."""
+    opening = dumps(head)[:-1]
+    if not entries:
+        yield opening + "}"
+        return
+    yield opening + ',"entry":['
+    for start in range(0, len(entries), chunk_entries):
+        yield ("," if start else "") + ",".join(entries[start : start + chunk_entries])
+    yield "]}"
+
+
+def searchset_text(
+    base: str, request: SearchRequest, page: SearchPage, outcomes: Sequence[dict[str, Any]], *, path: str
+) -> str:
+    """The searchset Bundle for one page: matches, then includes, then outcome entries."""
+    head: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
+    if page.total is not None:
+        head["total"] = page.total
+    head["link"] = links(base, path, request.canonical_query(), page, request.cursor)
     entries = [
-        '{"fullUrl":' + _dumps(f"{base}/{stored.resource_type}/{stored.id}") + ',"resource":'
-        f'{stored.json_text},"search":{{"mode":"match"}}}}'
-        for stored in page.entries
+        entry_text(base, s, "match", shape(s.json_text, request.summary, request.elements)) for s in page.entries
     ]
-    entries += [_dumps({"resource": outcome, "search": {"mode": "outcome"}}) for outcome in outcomes]
-    head = f'{{"resourceType":"Bundle","type":"searchset","total":{page.total},"link":{_dumps(links)}'
-    return head + (',"entry":[' + ",".join(entries) + "]}" if entries else "}")
+    entries += [
+        entry_text(base, s, "include", shape(s.json_text, request.summary, request.elements)) for s in page.included
+    ]
+    entries += [outcome_entry_text(outcome) for outcome in outcomes]
+    return "".join(bundle_chunks(head, entries))
+
+
+def history_text(base: str, path: str, versions: Sequence[StoredResource]) -> str:
+    """A history Bundle (newest first) for one resource."""
+    head = {
+        "resourceType": "Bundle",
+        "type": "history",
+        "total": len(versions),
+        "link": [{"relation": "self", "url": f"{base}/{path}"}],
+    }
+    entries = [
+        dumps({"fullUrl": f"{base}/{v.resource_type}/{v.id}"})[:-1]
+        + f',"resource":{v.json_text},"request":'
+        + dumps({"method": "POST" if v.version_id == 1 else "PUT", "url": f"{v.resource_type}/{v.id}"})
+        + ',"response":'
+        + dumps(
+            {
+                "status": "201 Created" if v.version_id == 1 else "200 OK",
+                "etag": f'W/"{v.version_id}"',
+                "lastModified": format_instant(v.last_updated),
+            }
+        )
+        + "}"
+        for v in versions
+    ]
+    return "".join(bundle_chunks(head, entries))
+
+
+def http_date(stored: StoredResource) -> str:
+    return format_datetime(stored.last_updated, usegmt=True)

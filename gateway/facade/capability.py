@@ -2,36 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from gateway.search import SEARCHABLE_RESOURCE_TYPES, parameters_for
-
-SECURITY_DESCRIPTION = (
-    "Every request except /metadata and /.well-known/smart-configuration requires "
-    "'Authorization: Bearer <token>' with the local facade token (shown by `fhirgate token`). "
-    "The server listens on loopback only and accepts only loopback Host names."
+from gateway.facade.smart import security_block
+from gateway.search import (
+    READ_ONLY_TYPES,
+    SEARCH_PARAMETERS,
+    SERVED_RESOURCE_TYPES,
+    SearchParamType,
+    parameters_for,
 )
 
-
-def _resource(resource_type: str) -> dict[str, Any]:
-    return {
-        "type": resource_type,
-        "versioning": "versioned",
-        "interaction": [{"code": "read"}, {"code": "search-type"}],
-        "searchParam": [
-            {"name": p.name, "type": p.type.value, "documentation": p.description}
-            for p in parameters_for(resource_type)
-        ],
-    }
+EVERYTHING = "http://hl7.org/fhir/OperationDefinition/Patient-everything"
+_RESULT_PARAMETERS = ("_count", "_sort", "_include", "_revinclude", "_summary", "_elements", "_total", "_format")
 
 
-def build_capability_statement(*, date: datetime) -> dict[str, Any]:
-    """The server's CapabilityStatement (FHIR 4.0.1, JSON only, read + search-type per resource type)."""
+def _includes(resource_type: str) -> list[str]:
+    return [f"{resource_type}:{p.name}" for p in parameters_for(resource_type) if p.type is SearchParamType.REFERENCE]
+
+
+def _revincludes(resource_type: str) -> list[str]:
+    return [
+        f"{p.resource_type}:{p.name}"
+        for p in SEARCH_PARAMETERS
+        if p.type is SearchParamType.REFERENCE and resource_type in p.targets
+    ]
+
+
+def _resource(resource_type: str, operations: Mapping[str, Sequence[dict[str, str]]]) -> dict[str, Any]:
+    interactions = ["read", "vread", "history-instance"]
+    entry: dict[str, Any] = {"type": resource_type, "versioning": "versioned", "readHistory": True}
+    entry["conditionalRead"] = "full-support"
+    if resource_type in READ_ONLY_TYPES:
+        entry["interaction"] = [{"code": code} for code in interactions]
+        return entry
+    entry["interaction"] = [{"code": code} for code in (*interactions, "search-type")]
+    entry["searchInclude"] = _includes(resource_type)
+    entry["searchRevInclude"] = _revincludes(resource_type)
+    entry["searchParam"] = [
+        {"name": p.name, "type": p.type.value, "documentation": p.description} for p in parameters_for(resource_type)
+    ]
+    declared = [{"name": "everything", "definition": EVERYTHING}] if resource_type == "Patient" else []
+    declared += list(operations.get(resource_type, ()))
+    if declared:
+        entry["operation"] = declared
+    return entry
+
+
+def build_capability_statement(
+    *, date: datetime, cors: bool = False, operations: Mapping[str, Sequence[dict[str, str]]] | None = None
+) -> dict[str, Any]:
+    """The server's CapabilityStatement (FHIR 4.0.1, JSON only, read-only REST, SMART security block).
+
+    ``operations``: extra operations per resource type (the guarded writes, when enabled)."""
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
         "date": date.isoformat(timespec="seconds"),
+        "publisher": "fhirgate",
         "kind": "instance",
         "software": {"name": "fhirgate"},
         "implementation": {"description": "fhirgate local FHIR facade over the Kaiser record"},
@@ -40,8 +70,15 @@ def build_capability_statement(*, date: datetime) -> dict[str, Any]:
         "rest": [
             {
                 "mode": "server",
-                "security": {"cors": False, "description": SECURITY_DESCRIPTION},
-                "resource": [_resource(t) for t in SEARCHABLE_RESOURCE_TYPES],
+                "documentation": "Read-only but for the guarded write operations: the record is Kaiser's. "
+                "Result parameters: " + ", ".join(_RESULT_PARAMETERS),
+                "security": security_block(cors=cors),
+                "resource": [_resource(t, operations or {}) for t in SERVED_RESOURCE_TYPES],
+                "interaction": [{"code": "search-system"}],
+                "searchParam": [
+                    {"name": "_type", "type": "token", "documentation": "Resource types to search (required)"}
+                ],
+                "operation": [{"name": "everything", "definition": EVERYTHING}],
             }
         ],
     }

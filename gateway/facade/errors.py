@@ -3,8 +3,10 @@
 FhirError
 ├── ResourceNotFoundError   not-found      404
 ├── AuthenticationError     login          401   (adds WWW-Authenticate: Bearer)
-├── HostNotAllowedError     security       400   DNS rebinding guard
-└── MethodNotAllowedError   not-supported  405
+├── HostNotAllowedError     security       421   DNS rebinding guard (wrong host name or port)
+├── MethodNotAllowedError   not-supported  405   the record is Kaiser's: no PUT, PATCH, DELETE, create
+├── NotAcceptableError      not-supported  406   XML or another format than FHIR JSON was asked for
+└── ThrottledError          throttled      429   too many requests in flight
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from gateway.search import FhirError
 
 
 class ResourceNotFoundError(FhirError):
-    """No resource with that type and id is stored."""
+    """No resource (or version) with that type and id is stored."""
 
     issue_code = "not-found"
     http_status = 404
@@ -31,10 +33,10 @@ class AuthenticationError(FhirError):
 
 
 class HostNotAllowedError(FhirError):
-    """The Host header is not a loopback name this facade answers to (DNS rebinding guard)."""
+    """The Host header is not a loopback name and port this facade answers to (DNS rebinding guard)."""
 
     issue_code = "security"
-    http_status = 400
+    http_status = 421
 
 
 class MethodNotAllowedError(FhirError):
@@ -42,3 +44,17 @@ class MethodNotAllowedError(FhirError):
 
     issue_code = "not-supported"
     http_status = 405
+
+
+class NotAcceptableError(FhirError):
+    """The client asked for a representation other than FHIR JSON."""
+
+    issue_code = "not-supported"
+    http_status = 406
+
+
+class ThrottledError(FhirError):
+    """More requests are in flight than the facade serves at once; retry shortly."""
+
+    issue_code = "throttled"
+    http_status = 429

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from gateway.facade.errors import AuthenticationError, MethodNotAllowedError, ResourceNotFoundError
+from gateway.facade.errors import AuthenticationError, MethodNotAllowedError, ResourceNotFoundError, ThrottledError
 from gateway.facade.responses import FhirJSONResponse
 from gateway.search import FhirError
 
@@ -34,6 +34,8 @@ def _as_fhir_error(exc: Exception) -> FhirError | None:
         return exc
     if isinstance(exc, HTTPException):
         error_type = _HTTP_EXCEPTIONS.get(exc.status_code)
+        if error_type is MethodNotAllowedError:
+            return MethodNotAllowedError("fhirgate's facade is read-only (the record is Kaiser's): use GET")
         if error_type is not None:
             return error_type(exc.detail)
     return None
@@ -53,6 +55,8 @@ def outcome_response(exc: Exception) -> FhirJSONResponse:
         headers["WWW-Authenticate"] = (
             'Bearer realm="fhirgate", error="invalid_token"' if error.invalid_token else 'Bearer realm="fhirgate"'
         )
+    if isinstance(error, ThrottledError):
+        headers["Retry-After"] = "1"
     body = operation_outcome(error.issue_code, error.diagnostics, severity=error.severity)
     return FhirJSONResponse(body, status_code=error.http_status, headers=headers)
 

@@ -14,13 +14,16 @@ from gateway.search.errors import (
 from gateway.search.extraction import IndexRow, extract_index_rows
 from gateway.search.parameters import (
     ANY_RESOURCE,
+    READ_ONLY_TYPES,
     SEARCH_PARAMETERS,
     SEARCHABLE_RESOURCE_TYPES,
+    SERVED_RESOURCE_TYPES,
     SearchParameter,
     SearchParamType,
     lookup_parameter,
     parameters_for,
     require_searchable,
+    require_served,
 )
 from gateway.search.parsing import parse_search
 from gateway.search.request import (
@@ -28,13 +31,18 @@ from gateway.search.request import (
     MAX_COUNT,
     DatePrefix,
     DateValue,
+    IncludeSpec,
+    NumberValue,
+    QuantityValue,
     ReferenceValue,
     SearchFilter,
     SearchRequest,
     SearchValue,
     SortKey,
     StringValue,
+    SummaryMode,
     TokenValue,
+    TotalMode,
 )
 from gateway.search.strings import normalize_string
 
@@ -44,14 +52,19 @@ __all__ = [
     "DATE_MIN",
     "DEFAULT_COUNT",
     "MAX_COUNT",
+    "READ_ONLY_TYPES",
     "SEARCHABLE_RESOURCE_TYPES",
     "SEARCH_PARAMETERS",
+    "SERVED_RESOURCE_TYPES",
     "DatePrefix",
     "DateRange",
     "DateValue",
     "FhirError",
+    "IncludeSpec",
     "IndexRow",
     "InvalidSearchError",
+    "NumberValue",
+    "QuantityValue",
     "ReferenceValue",
     "SearchFilter",
     "SearchParamType",
@@ -60,7 +73,9 @@ __all__ = [
     "SearchValue",
     "SortKey",
     "StringValue",
+    "SummaryMode",
     "TokenValue",
+    "TotalMode",
     "UnsupportedResourceTypeError",
     "UnsupportedSearchError",
     "extract_index_rows",
@@ -71,4 +86,5 @@ __all__ = [
     "parse_search",
     "period_range",
     "require_searchable",
+    "require_served",
 ]

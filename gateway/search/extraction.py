@@ -31,19 +31,28 @@ class IndexRow:
     number: float | None = None
 
 
+def _token_text(param: SearchParameter, text: Any) -> Iterator[IndexRow]:
+    # ``:text`` rows carry no code, so plain token conditions (which compare codes) never see them.
+    if isinstance(text, str) and text.strip():
+        yield IndexRow(param.name, string_value=normalize_string(text))
+
+
 def _tokens(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
     if isinstance(node, bool):
         yield IndexRow(param.name, token_code="true" if node else "false")
     elif isinstance(node, str):
         yield IndexRow(param.name, token_code=node)
     elif isinstance(node, dict):
-        if "coding" in node:  # CodeableConcept; its text is not a token value
+        if "coding" in node or "text" in node:  # CodeableConcept: codings are tokens, text is for :text
             for coding in node.get("coding") or ():
                 yield from _tokens(param, coding)
+            yield from _token_text(param, node.get("text"))
         elif isinstance(node.get("code"), str):  # Coding
             yield IndexRow(param.name, token_system=node.get("system"), token_code=node["code"])
+            yield from _token_text(param, node.get("display"))
         elif isinstance(node.get("value"), str):  # Identifier / ContactPoint
             yield IndexRow(param.name, token_system=node.get("system"), token_code=node["value"])
+            yield from _token_text(param, (node.get("type") or {}).get("text"))
 
 
 def _string_parts(node: Any) -> Iterator[str]:

@@ -15,7 +15,7 @@ MAX_COUNT = 500
 
 
 class DatePrefix(enum.StrEnum):
-    """FHIR comparison prefixes for date values (``ap`` is not supported)."""
+    """FHIR comparison prefixes for ordered values (dates, numbers, quantities)."""
 
     EQ = "eq"
     NE = "ne"
@@ -25,11 +25,33 @@ class DatePrefix(enum.StrEnum):
     GE = "ge"
     SA = "sa"
     EB = "eb"
+    AP = "ap"
+
+
+class SummaryMode(enum.StrEnum):
+    """``_summary`` values fhirgate supports (``false`` is the same as leaving it out)."""
+
+    TRUE = "true"
+    COUNT = "count"
+    DATA = "data"
+    TEXT = "text"
+
+
+class TotalMode(enum.StrEnum):
+    """``_total``: ``accurate`` counts every match; ``none`` leaves ``Bundle.total`` out; ``estimate`` (the
+    default) gives it only when it costs nothing (the whole result fits on the first page)."""
+
+    NONE = "none"
+    ESTIMATE = "estimate"
+    ACCURATE = "accurate"
 
 
 @dataclass(frozen=True, slots=True)
 class TokenValue:
-    """``system|code``: ``system`` None matches any system, ``""`` means no system; ``code`` None any code."""
+    """``system|code``: ``system`` None matches any system, ``""`` means no system; ``code`` None any code.
+
+    With the ``:text`` modifier only ``code`` is set and holds the normalized text to prefix-match.
+    """
 
     system: str | None
     code: str | None
@@ -41,6 +63,25 @@ class DateValue:
 
     prefix: DatePrefix
     range: DateRange
+
+
+@dataclass(frozen=True, slots=True)
+class NumberValue:
+    """A number (or the numeric part of a quantity): ``[low, high)`` is the range its precision implies."""
+
+    prefix: DatePrefix
+    value: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityValue:
+    """``[prefix]number|system|code``: an empty or missing system/code matches any."""
+
+    number: NumberValue
+    system: str | None
+    code: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +98,7 @@ class ReferenceValue:
     references: tuple[str, ...]
 
 
-SearchValue = TokenValue | DateValue | StringValue | ReferenceValue
+SearchValue = TokenValue | DateValue | StringValue | ReferenceValue | NumberValue | QuantityValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +118,28 @@ class SearchFilter:
 
 @dataclass(frozen=True, slots=True)
 class SortKey:
-    """``_sort=[-]name``: one parameter, ascending unless ``descending``."""
+    """One ``_sort`` key: a parameter, ascending unless ``descending``."""
 
     parameter: SearchParameter
     descending: bool = False
+
+    @property
+    def text(self) -> str:
+        return ("-" if self.descending else "") + self.parameter.name
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeSpec:
+    """``_include``/``_revinclude`` ``Source:param[:Target]``, optionally ``:iterate`` (one more level)."""
+
+    source_type: str
+    parameter: SearchParameter
+    target_type: str | None = None
+    iterate: bool = False
+
+    @property
+    def text(self) -> str:
+        return ":".join(x for x in (self.source_type, self.parameter.name, self.target_type) if x)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +150,31 @@ class SearchRequest:
     filters: tuple[SearchFilter, ...] = ()
     count: int = DEFAULT_COUNT
     cursor: str | None = None
-    sort: SortKey | None = None
+    sort: tuple[SortKey, ...] = ()
     ignored: tuple[str, ...] = ()
     """Parameter names dropped under lenient handling (reported to the client, never applied)."""
+    includes: tuple[IncludeSpec, ...] = ()
+    revincludes: tuple[IncludeSpec, ...] = ()
+    summary: SummaryMode | None = None
+    elements: tuple[str, ...] = ()
+    total: TotalMode = TotalMode.ESTIMATE
 
     def query_items(self, *, include_count: bool = True) -> list[tuple[str, str]]:
         """The request as canonical query items (filters sorted, cursor left out)."""
         items = sorted((f.key, f.raw) for f in self.filters)
-        if self.sort is not None:
-            items.append(("_sort", ("-" if self.sort.descending else "") + self.sort.parameter.name))
-        if include_count:
-            items.append(("_count", str(self.count)))
+        if self.sort:
+            items.append(("_sort", ",".join(key.text for key in self.sort)))
+        if not include_count:
+            return items
+        for name, specs in (("_include", self.includes), ("_revinclude", self.revincludes)):
+            items += [(name + (":iterate" if s.iterate else ""), s.text) for s in specs]
+        if self.summary is not None:
+            items.append(("_summary", self.summary.value))
+        if self.elements:
+            items.append(("_elements", ",".join(self.elements)))
+        if self.total is not TotalMode.ESTIMATE:
+            items.append(("_total", self.total.value))
+        items.append(("_count", str(self.count)))
         return items
 
     def canonical_query(self) -> str:

@@ -27,6 +27,17 @@ class BrokenStore:
     def search(self, request: SearchRequest) -> SearchPage:
         raise RuntimeError("disk on fire: /secret/path")
 
+    def read_version(self, resource_type: str, resource_id: str, version_id: int) -> StoredResource | None:
+        raise RuntimeError("disk on fire: /secret/path")
+
+    def history(self, resource_type: str, resource_id: str) -> list[StoredResource]:
+        raise RuntimeError("disk on fire: /secret/path")
+
+    def everything(
+        self, patient_id: str, *, since: datetime | None, types: Sequence[str], count: int, cursor: str | None
+    ) -> SearchPage:
+        raise RuntimeError("disk on fire: /secret/path")
+
     def surface_states(self) -> list[SurfaceState]:
         return []
 
@@ -37,7 +48,12 @@ class BrokenStore:
 def test_unexpected_errors_become_500_exception_without_details() -> None:
     app = create_facade_app(BrokenStore(), token=TOKEN)
     with TestClient(app, base_url=BASE, raise_server_exceptions=False) as client:
-        response = client.get("/fhir/Patient/p1", headers=AUTH)
+        responses = [client.get(path, headers=AUTH) for path in ("/fhir/Patient/p1", "/fhir/Patient/p1/_history/1")]
+    for response in responses:
+        _assert_hidden_500(response)
+
+
+def _assert_hidden_500(response: Any) -> None:
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/fhir+json; charset=utf-8"
     body = response.json()

@@ -8,10 +8,14 @@ def _rows(resource: dict[str, Any], param: str) -> list[IndexRow]:
     return [row for row in extract_index_rows(resource) if row.param == param]
 
 
-def test_codeable_concept_codings_are_tokens_but_text_and_display_are_not() -> None:
+def test_codeable_concept_codings_are_tokens_and_text_and_display_are_codeless_text_rows() -> None:
     obs = lab("o1")
     obs["code"]["coding"][0]["display"] = "Glucose [Mass/volume]"
-    assert _rows(obs, "code") == [IndexRow("code", token_system=LOINC, token_code="2345-7")]
+    assert _rows(obs, "code") == [
+        IndexRow("code", token_system=LOINC, token_code="2345-7"),
+        IndexRow("code", string_value="glucose [mass/volume]"),
+        IndexRow("code", string_value="glucose"),
+    ]
     assert _rows(obs, "category") == [IndexRow("category", token_system=OBS_CATEGORY, token_code="laboratory")]
 
 
@@ -50,5 +54,24 @@ def test_references_are_type_slash_id_and_only_for_target_types() -> None:
 
 
 def test_last_updated_is_indexed_for_every_type_even_outside_the_table() -> None:
-    provenance = {"resourceType": "Provenance", "id": "pv1", "meta": {"lastUpdated": "2024-05-01T12:00:00.000Z"}}
-    assert {r.param for r in extract_index_rows(provenance)} == {"_id", "_lastUpdated"}
+    binary = {"resourceType": "Binary", "id": "b1", "meta": {"lastUpdated": "2024-05-01T12:00:00.000Z"}}
+    assert {r.param for r in extract_index_rows(binary)} == {"_id", "_lastUpdated"}
+
+
+def test_quantities_index_value_system_and_code() -> None:
+    obs = lab("o1")
+    obs["valueQuantity"] = {"value": 5.4, "unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL"}
+    assert _rows(obs, "value-quantity") == [
+        IndexRow("value-quantity", token_system="http://unitsofmeasure.org", token_code="mg/dL", number=5.4)
+    ]
+
+
+def test_extension_steps_select_by_url_suffix() -> None:
+    url = "http://hl7.org/fhir/StructureDefinition/condition-assertedDate"
+    condition = {
+        "resourceType": "Condition",
+        "id": "c1",
+        "extension": [{"url": "http://x/other", "valueDateTime": "2020"}, {"url": url, "valueDateTime": "2021"}],
+    }
+    (row,) = _rows(condition, "asserted-date")
+    assert row.date_low == parse_date_range("2021").low  # type: ignore[union-attr]

@@ -3,10 +3,15 @@ import pytest
 from gateway.search import (
     DatePrefix,
     DateValue,
+    IncludeSpec,
     InvalidSearchError,
+    NumberValue,
+    QuantityValue,
     ReferenceValue,
     StringValue,
+    SummaryMode,
     TokenValue,
+    TotalMode,
     UnsupportedResourceTypeError,
     UnsupportedSearchError,
     parse_date_range,
@@ -91,15 +96,25 @@ def test_lenient_handling_ignores_unknown_parameters() -> None:
     ("params", "error"),
     [
         ([("date", "notadate")], InvalidSearchError),
-        ([("date", "ap2024")], UnsupportedSearchError),
+        ([("date", "xx2024")], UnsupportedSearchError),
         ([("_count", "abc")], InvalidSearchError),
         ([("_count", "-1")], InvalidSearchError),
         ([("code", "|")], InvalidSearchError),
         ([("patient", "Group/1")], InvalidSearchError),
-        ([("code:text", "x")], UnsupportedSearchError),
+        ([("code:exact", "x")], UnsupportedSearchError),
         ([("_sort", "colour")], UnsupportedSearchError),
-        ([("_sort", "date,code")], UnsupportedSearchError),
-        ([("_include", "Observation:patient")], UnsupportedSearchError),
+        ([("_sort", "date,-date")], InvalidSearchError),
+        ([("_include", "Observation:colour")], UnsupportedSearchError),
+        ([("_include", "Observation:code")], InvalidSearchError),
+        ([("_include", "*")], UnsupportedSearchError),
+        ([("_include", "Patient:general-practitioner")], UnsupportedSearchError),
+        ([("_include", "MedicationRequest:medication")], InvalidSearchError),
+        ([("_include", "Observation:subject:Spaceship")], InvalidSearchError),
+        ([("_revinclude", "MedicationRequest:medication")], InvalidSearchError),
+        ([("_summary", "maybe")], InvalidSearchError),
+        ([("_total", "some")], InvalidSearchError),
+        ([("_elements", "code.coding")], InvalidSearchError),
+        ([("value-quantity", "abc|x|y")], InvalidSearchError),
     ],
 )
 def test_bad_input_raises_from_the_one_tree(params: list[tuple[str, str]], error: type[Exception]) -> None:
@@ -108,9 +123,64 @@ def test_bad_input_raises_from_the_one_tree(params: list[tuple[str, str]], error
     assert caught.value.issue_code in {"invalid", "not-supported"}  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("raw", "prefix", "value", "low", "high"),
+    [
+        ("100", DatePrefix.EQ, 100.0, 99.5, 100.5),
+        ("100.00", DatePrefix.EQ, 100.0, 99.995, 100.005),
+        ("gt5.4", DatePrefix.GT, 5.4, 5.35, 5.45),
+        ("1e2", DatePrefix.EQ, 100.0, 50.0, 150.0),
+        ("ap-3", DatePrefix.AP, -3.0, -3.5, -2.5),
+    ],
+)
+def test_numbers_carry_their_implicit_precision(
+    raw: str, prefix: DatePrefix, value: float, low: float, high: float
+) -> None:
+    (only,) = parse_search("Observation", [("value-quantity", raw + "|http://unitsofmeasure.org|mg/dL")]).filters
+    (quantity,) = only.values
+    assert quantity == QuantityValue(
+        NumberValue(prefix, value, pytest.approx(low), pytest.approx(high)),  # type: ignore[arg-type]
+        "http://unitsofmeasure.org",
+        "mg/dL",
+    )
+
+
+def test_result_controls_are_parsed_and_canonical() -> None:
+    request = parse_search(
+        "Observation",
+        [
+            ("_sort", "-date,code"),
+            ("_include", "Observation:patient"),
+            ("_revinclude:iterate", "Provenance:target"),
+            ("_summary", "data"),
+            ("_elements", "code,subject"),
+            ("_total", "none"),
+            ("code:text", "Gluc"),
+            ("status:not", "final"),
+            ("_format", "json"),
+        ],
+    )
+    assert [(k.parameter.name, k.descending) for k in request.sort] == [("date", True), ("code", False)]
+    assert request.includes == (IncludeSpec("Observation", request.includes[0].parameter),)
+    (rev,) = request.revincludes
+    assert (rev.source_type, rev.parameter.name, rev.iterate) == ("Provenance", "target", True)
+    assert (request.summary, request.elements, request.total) == (SummaryMode.DATA, ("code", "subject"), TotalMode.NONE)
+    assert [f.values for f in request.filters] == [(TokenValue(None, "gluc"),), (TokenValue(None, "final"),)]
+    assert request.canonical_query() == (
+        "code%3Atext=Gluc&status%3Anot=final&_sort=-date%2Ccode&_include=Observation%3Apatient"
+        "&_revinclude%3Aiterate=Provenance%3Atarget&_summary=data&_elements=code%2Csubject&_total=none&_count=50"
+    )
+    assert (
+        request.fingerprint()
+        == parse_search(
+            "Observation", [("status:not", "final"), ("code:text", "Gluc"), ("_sort", "-date,code")]
+        ).fingerprint()
+    )
+
+
 def test_unsupported_resource_type() -> None:
     with pytest.raises(UnsupportedResourceTypeError):
-        parse_search("Provenance", [])
+        parse_search("Spaceship", [])
 
 
 def test_count_defaults_to_50_and_is_capped_at_500() -> None:
@@ -120,7 +190,8 @@ def test_count_defaults_to_50_and_is_capped_at_500() -> None:
 
 def test_sort_cursor_and_empty_values() -> None:
     request = parse_search("Observation", [("_sort", "-date"), ("_cursor", "abc"), ("code", "")])
-    assert request.sort is not None and request.sort.descending and request.sort.parameter.name == "date"
+    (sort,) = request.sort
+    assert sort.descending and sort.parameter.name == "date"
     assert request.cursor == "abc"
     assert request.filters == ()
 

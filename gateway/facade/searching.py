@@ -1,0 +1,51 @@
+"""``search-type`` by GET and by ``POST [type]/_search`` (form-encoded): one searchset page per request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.facade.bundles import searchset_text
+from gateway.facade.context import FacadeContext, fhir_base, is_lenient
+from gateway.facade.freshness import surface_outcomes
+from gateway.facade.negotiation import require_fhir_json
+from gateway.facade.outcomes import operation_outcome
+from gateway.facade.responses import FhirJSONResponse, JsonText
+from gateway.search import InvalidSearchError, parse_search
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+def run_type_search(
+    request: Request, ctx: FacadeContext, resource_type: str, params: Sequence[tuple[str, str]]
+) -> Response:
+    """Parse, search, and answer with the searchset Bundle (outcome entries for partial or missing data)."""
+    search = parse_search(resource_type, params, lenient=is_lenient(request))
+    page = ctx.store.search(search)
+    outcomes = surface_outcomes(resource_type, ctx.store.surface_states(), ctx.surface_types)
+    if search.ignored:
+        names = ", ".join(sorted(set(search.ignored)))
+        outcomes.append(operation_outcome("not-supported", f"ignored search parameters: {names}", severity="warning"))
+    text = searchset_text(fhir_base(request), search, page, outcomes, path=resource_type)
+    return FhirJSONResponse(JsonText(text))
+
+
+def search_type(request: Request, ctx: FacadeContext) -> Response:
+    """``GET [base]/{type}?...``."""
+    require_fhir_json(request)
+    return run_type_search(request, ctx, request.path_params["type"], request.query_params.multi_items())
+
+
+async def search_type_post(request: Request, ctx: FacadeContext) -> Response:
+    """``POST [base]/{type}/_search`` with a form body; body and query parameters are combined."""
+    require_fhir_json(request)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != _FORM:
+        raise InvalidSearchError(f"POST _search needs Content-Type {_FORM}, not {content_type or 'none'!r}")
+    async with request.form() as form:
+        body = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
+    params = [*request.query_params.multi_items(), *body]
+    return await run_in_threadpool(run_type_search, request, ctx, request.path_params["type"], params)
