@@ -1,38 +1,83 @@
 """Async SMART-on-FHIR client: one `FhirClient` for the Kaiser facade and every practice.
 
-Retries, origin-checked paging and one error tree live here; SMART OAuth plugs in as an
-`httpx2.Auth`.
+Retries, origin-checked paging, rate limiting and one error tree live here; SMART App Launch
+(discovery, PKCE, token exchange and refresh via authlib) plugs in as an `httpx2.Auth`.
 """
 
 from fhir_client.auth import BearerTokenAuth
 from fhir_client.bundles import SearchParams, bundle_link, entries, normalize_params
-from fhir_client.client import FhirClient, same_origin
+from fhir_client.client import FhirClient, same_origin, within_base
+from fhir_client.client_auth import ClientAuthMethod, ClientCredentials
 from fhir_client.errors import (
+    AuthorizationError,
+    DiscoveryError,
     FhirClientError,
     FhirHTTPError,
     FhirTransportError,
     InvalidFhirRequest,
     InvalidFhirResponse,
+    ReconnectRequired,
+    SmartError,
+    TokenEndpointError,
     describe_outcome,
     safe_url,
 )
+from fhir_client.identity import SourceIdentity, WhoAmI
+from fhir_client.rate_limit import RateLimiter
 from fhir_client.retry import RetryPolicy, parse_retry_after
+from fhir_client.scopes import ScopeSyntax, requested_scopes, scope_syntax
+from fhir_client.smart_discovery import SmartConfiguration, discover_smart_configuration
+from fhir_client.smart_launch import begin_launch, code_from_redirect, complete_launch
+from fhir_client.smart_session import SmartAuth, SmartSession
+from fhir_client.smart_source import disconnect_source, open_smart_client
+from fhir_client.source_catalog import SourceCatalog, SourceRecord
+from fhir_client.source_secrets import SecretBackend, SourceSecrets, private_key_name
+from fhir_client.tokens import TokenSet
 
 __all__ = [
+    "AuthorizationError",
     "BearerTokenAuth",
+    "ClientAuthMethod",
+    "ClientCredentials",
+    "DiscoveryError",
     "FhirClient",
     "FhirClientError",
     "FhirHTTPError",
     "FhirTransportError",
     "InvalidFhirRequest",
     "InvalidFhirResponse",
+    "RateLimiter",
+    "ReconnectRequired",
     "RetryPolicy",
+    "ScopeSyntax",
     "SearchParams",
+    "SecretBackend",
+    "SmartAuth",
+    "SmartConfiguration",
+    "SmartError",
+    "SmartSession",
+    "SourceCatalog",
+    "SourceIdentity",
+    "SourceRecord",
+    "SourceSecrets",
+    "TokenEndpointError",
+    "TokenSet",
+    "WhoAmI",
+    "begin_launch",
     "bundle_link",
+    "code_from_redirect",
+    "complete_launch",
     "describe_outcome",
+    "disconnect_source",
+    "discover_smart_configuration",
     "entries",
     "normalize_params",
+    "open_smart_client",
     "parse_retry_after",
+    "private_key_name",
+    "requested_scopes",
     "safe_url",
     "same_origin",
+    "scope_syntax",
+    "within_base",
 ]

@@ -1,8 +1,8 @@
 """Request authentication for the FHIR client.
 
 The client authenticates every request through an `httpx2.Auth`. A fixed token uses
-`BearerTokenAuth`; SMART sources will plug in their own `httpx2.Auth`, whose async flow can
-refresh before expiry and retry once on 401, without the client changing.
+`BearerTokenAuth`; SMART sources use `fhir_client.smart_session.SmartAuth`, whose async flow
+refreshes before expiry and retries once on 401, without the client changing.
 """
 
 from __future__ import annotations

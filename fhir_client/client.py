@@ -1,9 +1,9 @@
 """`FhirClient`: the one async client for every FHIR R4 server fhirgate talks to.
 
 It reads, searches and pages over HTTP (or in-process through an ASGI transport),
-retries what is safe to retry, follows paging links only on the server's own origin, and
-turns every failure into the `fhir_client.errors` tree. Authentication is an `httpx2.Auth`,
-so a SMART token flow plugs in without touching this module.
+retries what is safe to retry, paces itself with an optional `RateLimiter`, follows paging
+links only on the server's own origin and base path, and turns every failure into the
+`fhir_client.errors` tree. Authentication is an `httpx2.Auth` (`SmartAuth` for SMART sources).
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ from fhir_client.errors import (
     InvalidFhirResponse,
     safe_url,
 )
+from fhir_client.identity import SourceIdentity, WhoAmI, human_name
+from fhir_client.rate_limit import RateLimiter
 from fhir_client.retry import RetryPolicy, parse_retry_after
 
-__all__ = ["FhirClient", "same_origin"]
+__all__ = ["FhirClient", "same_origin", "within_base"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +55,22 @@ def same_origin(url: str, base_url: str) -> bool:
     return (left.scheme, left.host, left.port) == (right.scheme, right.host, right.port) and bool(left.host)
 
 
+def within_base(url: str, base_url: str) -> bool:
+    """Whether `url` is on `base_url`'s origin and under its path (`[base]/...`)."""
+    if not same_origin(url, base_url):
+        return False
+    path, base_path = httpx2.URL(url).path, httpx2.URL(base_url).path.rstrip("/")
+    return path == base_path or path.startswith(base_path + "/")
+
+
 class FhirClient:
     """Async FHIR R4 client bound to one server base URL.
 
     Use as `async with FhirClient(base_url) as client:` or call `aclose()` when done.
     `transport` is for tests and for in-process servers (`httpx2.ASGITransport`);
     `sleep` is awaited between retries, so tests can pass a recorder that does not wait.
+    `rate_limiter` paces every request (SMART sources: 250/min by default); `identity` is the
+    patient and `fhirUser` a SMART token was issued for, used by `whoami`.
     """
 
     def __init__(
@@ -71,6 +83,8 @@ class FhirClient:
         timeout: float = 30.0,
         max_retries: int = 3,
         sleep: Sleep = asyncio.sleep,
+        rate_limiter: RateLimiter | None = None,
+        identity: SourceIdentity | None = None,
     ) -> None:
         if auth is not None and bearer_token is not None:
             raise ValueError("pass either auth or bearer_token, not both")
@@ -80,6 +94,8 @@ class FhirClient:
         self._base_url = str(base.copy_with(query=None, fragment=None)).rstrip("/")
         self._retry = RetryPolicy(max_retries=max_retries)
         self._sleep = sleep
+        self._limiter = rate_limiter
+        self._identity = identity or SourceIdentity()
         # A misbehaving server may echo the credential back in an error body.
         self._secrets = [bearer_token] if bearer_token else []
         self._http = httpx2.AsyncClient(
@@ -117,6 +133,26 @@ class FhirClient:
         """The server's CapabilityStatement (`GET [base]/metadata`)."""
         return await self._get_json(f"{self._base_url}/metadata", "CapabilityStatement")
 
+    async def whoami(self) -> WhoAmI:
+        """Who this source's record belongs to: `fhirUser`, patient id and the patient's name.
+
+        A SMART source knows its patient from the token; a source without one (the local
+        facade holds one person's record) answers with its only Patient.
+        """
+        patient_id, fhir_user = self._identity.patient_id, self._identity.fhir_user
+        reference = fhir_user if fhir_user and fhir_user.count("/") >= 1 else None
+        resource: dict[str, Any] | None = None
+        if patient_id is not None:
+            resource = await self.read("Patient", patient_id)
+        elif reference is not None:
+            resource_type, _, resource_id = reference.rstrip("/").rpartition("/")
+            resource = await self.read(resource_type.rpartition("/")[2], resource_id)
+        else:
+            bundle = await self.search("Patient", {"_count": "1"})
+            resource = next(entries(bundle, "match", None), None)
+            patient_id = resource.get("id") if resource else None
+        return WhoAmI(fhir_user=fhir_user, patient_id=patient_id, name=human_name(resource) if resource else None)
+
     async def read(self, resource_type: str, resource_id: str) -> dict[str, Any]:
         """One resource (`GET [base]/[type]/[id]`)."""
         _check_type(resource_type)
@@ -134,16 +170,56 @@ class FhirClient:
             f"{self._base_url}/{resource_type}", "Bundle", params=httpx2.QueryParams(tuple(pairs))
         )
 
+    async def operation(
+        self, resource_type: str, name: str, parameters: dict[str, Any], *, resource_id: str | None = None
+    ) -> dict[str, Any]:
+        """Invoke `POST [base]/[type]/[id]/$name` with a Parameters body, exactly once.
+
+        Never retried: an operation may change something (a refill, a message), so a failure is
+        reported, not repeated.
+        """
+        _check_type(resource_type)
+        if not _OPERATION_NAME.fullmatch(name):
+            raise InvalidFhirRequest(f"{name!r} is not an operation name")
+        if resource_id is not None and not _RESOURCE_ID.fullmatch(resource_id):
+            raise InvalidFhirRequest(f"{resource_id!r} is not a FHIR id (1-64 of A-Z a-z 0-9 '-' '.')")
+        path = f"{resource_type}/{resource_id}" if resource_id else resource_type
+        url = f"{self._base_url}/{path}/${name}"
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        try:
+            response = await self._http.post(
+                url, content=json.dumps(parameters), headers={"Content-Type": "application/fhir+json"}
+            )
+        except httpx2.TransportError as exc:
+            raise FhirTransportError(
+                f"could not reach the FHIR server ({type(exc).__name__})", url=url, attempts=1
+            ) from exc
+        if not response.is_success:
+            raise self._http_error(response, parse_retry_after(response.headers.get("Retry-After")))
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            raise InvalidFhirResponse("expected FHIR JSON from the operation", url=url) from None
+        if not isinstance(body, dict) or "resourceType" not in body:
+            raise InvalidFhirResponse("the operation answered something that is not a resource", url=url)
+        return body
+
     async def fetch_page(self, url: str) -> dict[str, Any]:
         """A Bundle from a paging link (`next`/`previous`) the server gave out.
 
-        Relative links are resolved against the base URL. A link to another origin is
-        refused, so credentials are never sent to a server that merely named it.
+        Relative links are resolved against the base URL. A link to another origin, or outside the
+        base path, is refused, so credentials are never sent to a server that merely named it.
         """
         absolute = urljoin(f"{self._base_url}/", url)
         if not same_origin(absolute, self._base_url):
             raise InvalidFhirRequest(
-                f"refusing to follow a paging link to another origin than {safe_url(self._base_url)}"
+                f"refusing to follow a paging link to another origin than {safe_url(self._base_url)}: "
+                f"{safe_url(absolute)}"
+            )
+        if not within_base(absolute, self._base_url):
+            raise InvalidFhirRequest(
+                f"refusing to follow a paging link outside {safe_url(self._base_url)}: {safe_url(absolute)}"
             )
         return await self._get_json(absolute, "Bundle")
 
@@ -204,6 +280,10 @@ class FhirClient:
     async def _send(self, url: str, params: httpx2.QueryParams | None) -> httpx2.Response:
         failures = 0
         while True:
+            if self._limiter is not None:
+                waited = await self._limiter.acquire()
+                if waited:
+                    logger.debug("fhir paced by rate limit wait=%.2f", waited)
             try:
                 response = await self._http.get(url, params=params)
             except _RETRYABLE_TRANSPORT_ERRORS as exc:
@@ -243,6 +323,9 @@ class FhirClient:
             body = None
         outcome = body if isinstance(body, dict) and body.get("resourceType") == "OperationOutcome" else None
         return FhirHTTPError(response.status_code, outcome, str(response.url), retry_after=retry_after)
+
+
+_OPERATION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 
 def _check_type(resource_type: str) -> None:

@@ -6,7 +6,12 @@ Every failure the client reports is a `FhirClientError`::
     ├── InvalidFhirRequest          refused before sending: bad resource type or id, foreign `next` link
     ├── FhirTransportError          no HTTP answer (connect/read failure, timeout) after the retries
     ├── FhirHTTPError               an HTTP error status; carries the OperationOutcome when the server sent one
-    └── InvalidFhirResponse         a 2xx answer that is not JSON, or not the resourceType asked for
+    ├── InvalidFhirResponse         a 2xx answer that is not JSON, or not the resourceType asked for
+    └── SmartError                  SMART App Launch failures, each with what the user should do
+        ├── DiscoveryError          no usable smart-configuration or CapabilityStatement OAuth URIs
+        ├── AuthorizationError      the redirect: state mismatch, user denied, no code
+        ├── TokenEndpointError      the token endpoint refused (OAuth `error` + description)
+        └── ReconnectRequired       no valid refresh token left: run `fhirgate connect` again
 
 Messages name the method, the URL without credentials, the status and the server's own
 diagnostics. They never contain request headers, so no token can leak through `str(error)`.
@@ -18,11 +23,16 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
+    "AuthorizationError",
+    "DiscoveryError",
     "FhirClientError",
     "FhirHTTPError",
     "FhirTransportError",
     "InvalidFhirRequest",
     "InvalidFhirResponse",
+    "ReconnectRequired",
+    "SmartError",
+    "TokenEndpointError",
     "describe_outcome",
     "safe_url",
 ]
@@ -108,3 +118,28 @@ def describe_outcome(outcome: dict[str, Any] | None) -> str:
         elif label:
             parts.append(label)
     return "; ".join(parts)
+
+
+class SmartError(FhirClientError):
+    """A SMART App Launch step failed; the message says what the user can do about it."""
+
+
+class DiscoveryError(SmartError):
+    """The server advertises no usable SMART endpoints."""
+
+
+class AuthorizationError(SmartError):
+    """The authorization redirect was refused or does not belong to this launch."""
+
+
+class TokenEndpointError(SmartError):
+    """The token endpoint refused a request. `error` is the OAuth error code (`invalid_grant`, ...)."""
+
+    def __init__(self, message: str, *, error: str | None = None, status_code: int | None = None) -> None:
+        self.error = error
+        self.status_code = status_code
+        super().__init__(message)
+
+
+class ReconnectRequired(SmartError):
+    """The source's refresh token is gone, expired, revoked or already used: connect again."""

@@ -1,0 +1,80 @@
+"""Connected SMART sources as `FhirClient`s, and disconnecting them.
+
+`open_smart_client` wires a source's catalog row and keychain entries into a `FhirClient`:
+`SmartAuth` for the tokens, a `RateLimiter` at the source's limit, the patient for `whoami`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import httpx2
+
+from fhir_client.client import FhirClient
+from fhir_client.errors import ReconnectRequired
+from fhir_client.identity import SourceIdentity
+from fhir_client.rate_limit import RateLimiter
+from fhir_client.smart_session import SmartAuth, SmartSession, credentials_for
+from fhir_client.source_catalog import SourceCatalog
+from fhir_client.source_secrets import SecretBackend, SourceSecrets
+from fhir_client.token_requests import revoke_token
+
+__all__ = ["disconnect_source", "open_smart_client"]
+
+logger = logging.getLogger(__name__)
+
+
+def open_smart_client(
+    name: str,
+    *,
+    catalog: SourceCatalog,
+    secrets: SecretBackend,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    rate_limiter: RateLimiter | None = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+) -> FhirClient:
+    """A `FhirClient` for the connected source `name` (its token transport may differ in tests)."""
+    record = catalog.get(name)
+    if record is None or record.state == "pending":
+        raise ReconnectRequired(f"source {name!r} is not connected: run `fhirgate connect {name} URL`")
+    session = SmartSession(name, catalog, SourceSecrets(secrets, name), transport=transport)
+    return FhirClient(
+        record.base_url,
+        auth=SmartAuth(session),
+        transport=transport,
+        rate_limiter=rate_limiter or RateLimiter(record.rate_limit_per_minute),
+        identity=SourceIdentity(patient_id=record.patient_id, fhir_user=record.fhir_user),
+        sleep=sleep or asyncio.sleep,
+    )
+
+
+async def disconnect_source(
+    name: str,
+    *,
+    catalog: SourceCatalog,
+    secrets: SecretBackend,
+    transport: httpx2.AsyncBaseTransport | None = None,
+) -> bool:
+    """Revoke the source's tokens where the server offers revocation, then forget it.
+
+    Returns whether the server confirmed a revocation. The local secrets and metadata are
+    deleted either way.
+    """
+    record = catalog.get(name)
+    if record is None:
+        raise KeyError(name)
+    source_secrets = SourceSecrets(secrets, name)
+    access, refresh = source_secrets.tokens()
+    revoked = False
+    endpoint = record.configuration.revocation_endpoint
+    if endpoint and (access or refresh):
+        credentials = credentials_for(record, source_secrets)
+        for token, hint in ((refresh, "refresh_token"), (access, "access_token")):
+            if token:
+                revoked = await revoke_token(credentials, endpoint, token, hint, transport=transport) or revoked
+    source_secrets.clear()
+    catalog.delete(name)
+    logger.info("smart disconnect source=%s revoked=%s", name, revoked)
+    return revoked
