@@ -1,18 +1,22 @@
-"""The fhirgate MCP server: record sources, the `fhir_get`/`fhir_search` tools, and rendering for the model."""
+"""The fhirgate MCP server: record sources, the FHIR-native read tools, and rendering for the model."""
 
-from mcp_server.cursor import InvalidCursorError, decode_cursor, encode_cursor
+from mcp_server.cursor import CursorSigner, InvalidCursorError
+from mcp_server.practice_connect import PendingConnection, PracticeConnector
 from mcp_server.server import build_server
-from mcp_server.sources import SourceRegistry, UnknownSourceError
+from mcp_server.sources import RecordSource, SourceRegistry, SourceStatus, UnknownSourceError
 from mcp_server.stdio import run_stdio
 from mcp_server.tools import FhirTools
 
 __all__ = [
+    "CursorSigner",
     "FhirTools",
     "InvalidCursorError",
+    "PendingConnection",
+    "PracticeConnector",
+    "RecordSource",
     "SourceRegistry",
+    "SourceStatus",
     "UnknownSourceError",
     "build_server",
-    "decode_cursor",
-    "encode_cursor",
     "run_stdio",
 ]

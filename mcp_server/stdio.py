@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from mcp_server.practice_connect import PracticeConnector
 from mcp_server.server import build_server
 from mcp_server.sources import SourceRegistry
 
@@ -15,9 +16,15 @@ __all__ = ["run_stdio"]
 logger = logging.getLogger(__name__)
 
 
-async def run_stdio(registry: SourceRegistry, *, name: str = "fhirgate") -> None:
+async def run_stdio(
+    registry: SourceRegistry,
+    *,
+    name: str = "fhirgate",
+    connector: PracticeConnector | None = None,
+    writes: bool = False,
+) -> None:
     """Serve `registry` over stdin/stdout until the client disconnects; then close the sources."""
-    server = build_server(registry, name=name)
+    server = build_server(registry, name=name, connector=connector, writes=writes)
     logger.info("mcp stdio start sources=%s", ",".join(registry.names()))
     try:
         await server.run_stdio_async()

@@ -7,8 +7,7 @@ record that the renderer fences as untrusted). Types without an entry use `gener
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from mcp_server.fhir_text import (
@@ -21,34 +20,13 @@ from mcp_server.fhir_text import (
     ratio_text,
     reference_text,
 )
+from mcp_server.summaries_care import CARE_SUMMARIZERS
+from mcp_server.summary_base import SHORT_TEXT, Summarizer, Summary, notes_of, status_of
 
 __all__ = ["SUMMARIZERS", "Summary", "generic", "summarize"]
 
-#: Free text shorter than this, on one line, may stay in a row cell (e.g. valueString "Negative").
-SHORT_TEXT = 40
-
-
-@dataclass
-class Summary:
-    """Row cells (empty ones dropped when rendered) and labelled free-text passages."""
-
-    cells: list[str]
-    prose: list[tuple[str, str]] = field(default_factory=list)
-
-
-Summarizer = Callable[[Mapping[str, Any]], Summary]
-
-
-def _notes(resource: Mapping[str, Any]) -> list[tuple[str, str]]:
-    notes = resource.get("note")
-    if not isinstance(notes, list):
-        return []
-    return [("note", n["text"]) for n in notes if isinstance(n, Mapping) and isinstance(n.get("text"), str)]
-
-
-def _status(resource: Mapping[str, Any]) -> str:
-    status = resource.get("status")
-    return status if isinstance(status, str) else ""
+_notes = notes_of
+_status = status_of
 
 
 def _observation_value(obs: Mapping[str, Any], prose: list[tuple[str, str]]) -> str:
@@ -245,6 +223,7 @@ SUMMARIZERS: dict[str, Summarizer] = {
     "MedicationRequest": medication_request,
     "Observation": observation,
     "Patient": patient,
+    **CARE_SUMMARIZERS,
 }
 
 

@@ -15,6 +15,8 @@ from fhir_client import (
     FhirTransportError,
     InvalidFhirRequest,
     InvalidFhirResponse,
+    ReconnectRequired,
+    SmartError,
 )
 from mcp_server.cursor import InvalidCursorError
 from mcp_server.sources import UnknownSourceError
@@ -36,7 +38,16 @@ _STATUS_ADVICE = {
 }
 
 
-def _http_message(error: FhirHTTPError, source: str, target: str) -> str:
+def _issue_codes(error: FhirHTTPError) -> set[str]:
+    issues = (error.operation_outcome or {}).get("issue")
+    return {str(i.get("code")) for i in issues if isinstance(i, dict)} if isinstance(issues, list) else set()
+
+
+def _http_message(error: FhirHTTPError, source: str, target: str, login_hint: str | None) -> str:
+    if error.status_code == 401 and login_hint:
+        return f"{login_hint}. Retrying will not help until then."
+    if error.status_code == 404 and "not-supported" in _issue_codes(error):
+        return f"Source {source!r} does not support {target}: {error.diagnostics or 'unsupported'}."
     message = f"{target} on source {source!r} failed with HTTP {error.status_code}"
     if error.diagnostics:
         message += f": {error.diagnostics}"
@@ -52,8 +63,11 @@ def _http_message(error: FhirHTTPError, source: str, target: str) -> str:
     return f"{message}. {advice}"
 
 
-def to_tool_error(error: Exception, *, source: str, target: str) -> ToolError:
-    """A `ToolError` for `error`, met while working on `target` (e.g. `Observation/123`) at `source`."""
+def to_tool_error(error: Exception, *, source: str, target: str, login_hint: str | None = None) -> ToolError:
+    """A `ToolError` for `error`, met while working on `target` (e.g. `Observation/123`) at `source`.
+
+    `login_hint` (from the `RecordSource`) replaces the generic advice when the source answers 401.
+    """
     if isinstance(error, UnknownSourceError):
         if not error.known:
             return ToolError(
@@ -64,11 +78,18 @@ def to_tool_error(error: Exception, *, source: str, target: str) -> ToolError:
         return ToolError(f"Unknown source {error.name!r}. Use one of: {known}.")
     if isinstance(error, InvalidCursorError):
         return ToolError(
-            f"Invalid cursor for source {source!r}: {error}. Pass the exact `next cursor` value from the "
-            "previous fhir_search result on the same source, or run the search again without a cursor."
+            f"Invalid cursor: {error}. Pass the exact `next cursor` value from the previous reply, "
+            "with the same arguments, or run the query again without a cursor."
         )
+    if isinstance(error, ReconnectRequired):
+        return ToolError(
+            f"Source {source!r}'s refresh token was revoked or has expired: call connect_practice again "
+            f'(or ask the user to run "fhirgate connect {source} URL").'
+        )
+    if isinstance(error, SmartError):
+        return ToolError(f"Signing in to source {source!r} failed: {error}.")
     if isinstance(error, FhirHTTPError):
-        return ToolError(_http_message(error, source, target))
+        return ToolError(_http_message(error, source, target, login_hint))
     if isinstance(error, FhirTransportError):
         return ToolError(
             f"Could not reach source {source!r} after {error.attempts} attempt(s). It may be down or "

@@ -1,8 +1,9 @@
-"""A tiny starlette FHIR server and a source registry whose `kaiser` client reaches it in-process."""
+"""A tiny starlette FHIR server, and the sandbox patient in a real store behind the in-process facade."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -13,7 +14,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from fhir_client import FhirClient
-from mcp_server import SourceRegistry
+from fhirgate.kaiser_source import in_process_kaiser_client
+from gateway.store import SqliteStore
+from mcp_server import RecordSource, SourceRegistry
+from mcp_server.surface_status import kaiser_status_probe
+from tests.mcp_server.seeded_store import seed_store
 
 BASE = "http://kaiser.test/fhir"
 TOKEN = "facade-token-3b9d77"
@@ -125,5 +130,26 @@ async def registry() -> AsyncIterator[SourceRegistry]:
 @pytest.fixture
 async def registry_with_wrong_token() -> AsyncIterator[SourceRegistry]:
     sources = registry_with_token("wrong-token-ab12")
+    yield sources
+    await sources.aclose()
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[SqliteStore]:
+    """The sandbox patient (seed 1) in a real SQLite store, via the real translators."""
+    store = seed_store(tmp_path / "kaiser.sqlite3")
+    yield store
+    store.close()
+
+
+def kaiser_source(store: SqliteStore) -> RecordSource:
+    return RecordSource(
+        "kaiser", in_process_kaiser_client(store), kind="kaiser", status=kaiser_status_probe(store.surface_states)
+    )
+
+
+@pytest.fixture
+async def kaiser_registry(seeded: SqliteStore) -> AsyncIterator[SourceRegistry]:
+    sources = SourceRegistry({"kaiser": kaiser_source(seeded)})
     yield sources
     await sources.aclose()

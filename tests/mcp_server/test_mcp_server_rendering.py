@@ -1,46 +1,48 @@
-"""Rendering within budgets: cursors, fences, cut pages and elided resources."""
+"""Signed cursors, fences and elided resources."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
-from typing import Any
 
 import pytest
 
-from mcp_server import InvalidCursorError, decode_cursor, encode_cursor
+from mcp_server import CursorSigner, InvalidCursorError
+from mcp_server.cursor import query_fingerprint
 from mcp_server.fencing import fence
 from mcp_server.resource_view import render_resource
-from mcp_server.search_page import render_search_page
-
-BASE = "https://ehr.example.org/fhir/r4"
 
 
-def test_cursor_round_trips_a_next_link_under_the_base() -> None:
-    url = f"{BASE}/Observation?_getpages=abc&_offset=20"
-    cursor = encode_cursor(url)
-    assert re.fullmatch(r"c1\.[A-Za-z0-9_-]+", cursor)
-    assert decode_cursor(cursor, BASE) == url
-    assert decode_cursor(encode_cursor(f"{BASE}?_getpages=abc"), BASE) == f"{BASE}?_getpages=abc"
+def test_a_signed_cursor_opens_only_for_its_query_and_key() -> None:
+    signer = CursorSigner(b"k" * 32)
+    fingerprint = query_fingerprint("search_observation", {"category": "laboratory", "source": "*"})
+    cursor = signer.sign(fingerprint, {"p": {"kaiser": {"u": None, "o": 3, "n": 3}}})
+    assert re.fullmatch(r"c2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", cursor)
+    assert signer.open(cursor, fingerprint) == {"p": {"kaiser": {"u": None, "o": 3, "n": 3}}}
+    other_query = query_fingerprint("search_observation", {"category": "vital-signs", "source": "*"})
+    with pytest.raises(InvalidCursorError, match="different query or source"):
+        signer.open(cursor, other_query)
+    with pytest.raises(InvalidCursorError, match="signature does not match"):
+        CursorSigner(b"x" * 32).open(cursor, fingerprint)
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://ehr.example.org/fhir/Observation",  # same origin, outside the base path
-        "https://ehr.example.org/fhir/r4x/Observation",
-        "https://other.example.org/fhir/r4/Observation",
-        "javascript:alert(1)",
-    ],
-)
-def test_cursor_outside_the_source_is_refused(url: str) -> None:
-    with pytest.raises(InvalidCursorError):
-        decode_cursor(encode_cursor(url), BASE)
+def test_an_edited_cursor_is_refused() -> None:
+    signer = CursorSigner()
+    fingerprint = query_fingerprint("fhir_search", {"source": "kaiser"})
+    cursor = signer.sign(fingerprint, {"p": {"kaiser": {"u": "http://127.0.0.1/fhir/Observation", "o": 0, "n": 0}}})
+    prefix, body, mac = cursor.split(".")
+    state = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    state["s"]["p"]["kaiser"]["u"] = "https://evil.example.com/fhir/Observation"
+    forged = base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
+    with pytest.raises(InvalidCursorError, match="signature does not match"):
+        signer.open(f"{prefix}.{forged}.{mac}", fingerprint)
 
 
-@pytest.mark.parametrize("cursor", ["", "c1.", "c1.***", "x" * 100, "c1." + "A" * 9000, "c1.__8"])
+@pytest.mark.parametrize("cursor", ["", "c2.", "c2.***.x", "x" * 100, "c2." + "A" * 20000 + ".A", "c1.abc"])
 def test_damaged_cursors_are_refused(cursor: str) -> None:
     with pytest.raises(InvalidCursorError):
-        decode_cursor(cursor, BASE)
+        CursorSigner().open(cursor, "f")
 
 
 def test_fence_markers_cannot_be_forged_from_inside() -> None:
@@ -51,51 +53,6 @@ def test_fence_markers_cannot_be_forged_from_inside() -> None:
     assert text.count(f"<<<END UNTRUSTED {marker.group(1)}>>>") == 1
     assert text.endswith(f"<<<END UNTRUSTED {marker.group(1)}>>>")
     assert "<<<END UNTRUSTED 00000000" not in text
-
-
-def many_observations(count: int) -> dict[str, Any]:
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": count,
-        "entry": [
-            {
-                "resource": {
-                    "resourceType": "Observation",
-                    "id": f"o{i}",
-                    "code": {"text": "Hemoglobin A1c " + "x" * 40},
-                    "status": "final",
-                },
-                "search": {"mode": "match"},
-            }
-            for i in range(count)
-        ],
-    }
-
-
-def test_a_page_larger_than_the_budget_says_how_many_rows_it_left_out() -> None:
-    text = render_search_page(
-        many_observations(100),
-        source="kaiser",
-        query="Observation?_count=100",
-        next_cursor=None,
-        resource_type="Observation",
-        char_budget=4_000,
-    )
-    assert len(text) <= 4_000
-    rows = [line for line in text.splitlines() if line.startswith("Observation/")]
-    assert 20 <= len(rows) < 100
-    assert f"{100 - len(rows)} resource(s) on this page not shown" in text
-    assert "smaller _count" in text
-
-
-def test_an_empty_page_says_so() -> None:
-    bundle = {"resourceType": "Bundle", "type": "searchset", "total": 0}
-    text = render_search_page(
-        bundle, source="kaiser", query="Condition?code=x", next_cursor=None, resource_type="Condition"
-    )
-    assert text.splitlines()[0] == "kaiser Condition?code=x: total 0, 0 matches on this page"
-    assert "No matches" in text
 
 
 def test_an_over_budget_resource_loses_narrative_then_gets_cut() -> None:

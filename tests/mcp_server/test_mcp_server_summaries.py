@@ -12,6 +12,28 @@ from mcp_server.summaries import SUMMARIZERS
 CASES: list[tuple[dict[str, Any], str]] = [
     (
         {
+            "resourceType": "MedicationDispense",
+            "id": "d1",
+            "status": "completed",
+            "medicationReference": {"reference": "Medication/m1", "display": "Lisinopril 10 MG Tab"},
+            "quantity": {"value": 30, "unit": "tablet"},
+            "daysSupply": {"value": 30, "unit": "day"},
+            "whenHandedOver": "2026-03-02",
+        },
+        "MedicationDispense/d1 | 2026-03-02 | Lisinopril 10 MG Tab | 30 tablet | 30 days supply | completed",
+    ),
+    (
+        {
+            "resourceType": "Immunization",
+            "id": "i1",
+            "status": "completed",
+            "vaccineCode": {"text": "Influenza, seasonal"},
+            "occurrenceDateTime": "2025-10-01",
+        },
+        "Immunization/i1 | 2025-10-01 | Influenza, seasonal | completed",
+    ),
+    (
+        {
             "resourceType": "Observation",
             "id": "bp",
             "status": "final",
@@ -143,6 +165,17 @@ def test_the_table_covers_the_types_the_brief_names() -> None:
         "MedicationRequest",
         "Observation",
         "Patient",
+        "Appointment",
+        "AuditEvent",
+        "CareTeam",
+        "Communication",
+        "Coverage",
+        "Device",
+        "DocumentReference",
+        "Immunization",
+        "MedicationDispense",
+        "Practitioner",
+        "ServiceRequest",
     }
 
 

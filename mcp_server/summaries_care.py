@@ -1,0 +1,167 @@
+"""Row summaries for the care-record types the typed tools list: immunizations, appointments,
+messages, documents, care teams, devices, orders, dispenses, access log, coverage, practitioners."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mcp_server.fhir_text import concept_text, first_date, human_name, quantity_text, reference_text
+from mcp_server.summary_base import Summarizer, Summary, notes_of, status_of
+
+__all__ = ["CARE_SUMMARIZERS"]
+
+_SNIPPET = 160
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _refs(values: Any) -> str:
+    return ", ".join(t for t in (reference_text(v) for v in values or [] if isinstance(v, Mapping)) if t)
+
+
+def immunization(shot: Mapping[str, Any]) -> Summary:
+    cells = [
+        first_date(shot, "occurrenceDateTime", "recorded"),
+        concept_text(shot.get("vaccineCode")),
+        reference_text(_first(shot.get("performer") or [{}]).get("actor") if shot.get("performer") else None),
+        status_of(shot),
+    ]
+    return Summary(cells, notes_of(shot))
+
+
+def appointment(visit: Mapping[str, Any]) -> Summary:
+    people = [p.get("actor") for p in visit.get("participant") or [] if isinstance(p, Mapping)]
+    cells = [
+        str(visit.get("start") or "")[:16].replace("T", " "),
+        concept_text(_first(visit.get("serviceType"))) or concept_text(visit.get("appointmentType")),
+        _refs(people),
+        status_of(visit),
+    ]
+    prose = [("description", d)] if isinstance(d := visit.get("description"), str) else []
+    return Summary(cells, prose + notes_of(visit))
+
+
+def communication(message: Mapping[str, Any]) -> Summary:
+    texts = [
+        p["contentString"]
+        for p in message.get("payload") or []
+        if isinstance(p, Mapping) and isinstance(p.get("contentString"), str)
+    ]
+    snippet = " ".join(" ".join(texts).split())
+    cells = [
+        first_date(message, "sent", "received"),
+        concept_text(message.get("topic")) or concept_text(_first(message.get("category"))),
+        f"from {reference_text(message.get('sender'))}" if message.get("sender") else "",
+        status_of(message),
+    ]
+    prose = [("excerpt", snippet[:_SNIPPET] + ("…" if len(snippet) > _SNIPPET else ""))] if snippet else []
+    return Summary(cells, prose)
+
+
+def document_reference(document: Mapping[str, Any]) -> Summary:
+    binaries: list[str] = []
+    for content in document.get("content") or []:
+        attachment = content.get("attachment") if isinstance(content, Mapping) else None
+        if isinstance(attachment, Mapping) and isinstance(url := attachment.get("url"), str):
+            binaries.append(url.rsplit("/", 2)[-2] + "/" + url.rsplit("/", 1)[-1] if "Binary/" in url else url)
+    cells = [
+        first_date(document, "date", "context.period.start"),
+        concept_text(document.get("type")),
+        f"text: {', '.join(binaries)}" if binaries else "",
+        status_of(document),
+    ]
+    prose = [("description", d)] if isinstance(d := document.get("description"), str) else []
+    return Summary(cells, prose)
+
+
+def care_team(team: Mapping[str, Any]) -> Summary:
+    members = []
+    for participant in team.get("participant") or []:
+        if isinstance(participant, Mapping):
+            role = concept_text(_first(participant.get("role")))
+            who = reference_text(participant.get("member"))
+            members.append(f"{who} ({role})" if role else who)
+    return Summary([str(team.get("name") or ""), "; ".join(m for m in members if m), status_of(team)])
+
+
+def device(item: Mapping[str, Any]) -> Summary:
+    udi = _first(item.get("udiCarrier"))
+    cells = [
+        concept_text(item.get("type")),
+        f"UDI {udi.get('deviceIdentifier')}" if isinstance(udi, Mapping) and udi.get("deviceIdentifier") else "",
+        status_of(item),
+    ]
+    return Summary(cells, notes_of(item))
+
+
+def service_request(order: Mapping[str, Any]) -> Summary:
+    cells = [
+        first_date(order, "occurrenceDateTime", "occurrencePeriod.start", "authoredOn"),
+        concept_text(order.get("code")),
+        reference_text(order.get("requester")),
+        status_of(order),
+    ]
+    return Summary(cells, notes_of(order))
+
+
+def audit_event(event: Mapping[str, Any]) -> Summary:
+    agents = [a.get("who") for a in event.get("agent") or [] if isinstance(a, Mapping)]
+    cells = [
+        str(event.get("recorded") or "")[:16].replace("T", " "),
+        concept_text(event.get("type")) or str((event.get("type") or {}).get("code", "")),
+        _refs(agents),
+        str(event.get("action") or ""),
+        str(event.get("outcome") or ""),
+    ]
+    return Summary(cells)
+
+
+def coverage(plan: Mapping[str, Any]) -> Summary:
+    classes = [c.get("name") or c.get("value") for c in plan.get("class") or [] if isinstance(c, Mapping)]
+    cells = [
+        first_date(plan, "period.start"),
+        concept_text(plan.get("type")) or ", ".join(str(c) for c in classes if c),
+        _refs(plan.get("payor")),
+        f"member {plan.get('subscriberId')}" if plan.get("subscriberId") else "",
+        status_of(plan),
+    ]
+    return Summary(cells)
+
+
+def medication_dispense(dispense: Mapping[str, Any]) -> Summary:
+    medication = concept_text(dispense.get("medicationCodeableConcept")) or reference_text(
+        dispense.get("medicationReference")
+    )
+    supply = dispense.get("daysSupply")
+    days = supply.get("value") if isinstance(supply, Mapping) else None
+    cells = [
+        first_date(dispense, "whenHandedOver", "whenPrepared"),
+        medication,
+        f"{quantity_text(dispense.get('quantity'))}".strip(),
+        f"{days} days supply" if days is not None else "",
+        status_of(dispense),
+    ]
+    return Summary(cells, notes_of(dispense))
+
+
+def practitioner(person: Mapping[str, Any]) -> Summary:
+    qualifications = [concept_text(q.get("code")) for q in person.get("qualification") or [] if isinstance(q, Mapping)]
+    return Summary([human_name(person.get("name")), ", ".join(q for q in qualifications if q)])
+
+
+CARE_SUMMARIZERS: dict[str, Summarizer] = {
+    "Appointment": appointment,
+    "AuditEvent": audit_event,
+    "CareTeam": care_team,
+    "Communication": communication,
+    "Coverage": coverage,
+    "Device": device,
+    "DocumentReference": document_reference,
+    "Immunization": immunization,
+    "MedicationDispense": medication_dispense,
+    "Practitioner": practitioner,
+    "ServiceRequest": service_request,
+}

@@ -1,0 +1,113 @@
+"""What every read tool shares: the sources, the cursor signer, the clock, and one way to answer a search.
+
+`ToolContext.search` is the single path from a tool call to an answer: it picks the sources,
+checks the cursor against the query, runs `answer_query`, and returns the text together
+with its compact structured copy (`RowsResult`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, TextContent
+from pydantic import BaseModel, Field
+
+from mcp_server.answer import Query, answer_query
+from mcp_server.cursor import CursorSigner, InvalidCursorError, query_fingerprint
+from mcp_server.sources import SourceRegistry, UnknownSourceError
+from mcp_server.token_budget import DEFAULT_MAX_TOKENS, MIN_MAX_TOKENS
+from mcp_server.tool_errors import to_tool_error
+
+__all__ = [
+    "CursorArg",
+    "FormatArg",
+    "MaxTokensArg",
+    "RowsResult",
+    "SearchResult",
+    "SourceArg",
+    "ToolContext",
+]
+
+PAGE_SIZE = 50
+
+SourceArg = Annotated[
+    str | None,
+    Field(description="A source name from list_sources (e.g. 'kaiser'); omit to ask every source at once."),
+]
+FormatArg = Annotated[
+    Literal["rows", "fhir"],
+    Field(description="'rows' (compact, default) or 'fhir' (raw FHIR R4 JSON, same budget and paging)."),
+]
+MaxTokensArg = Annotated[
+    int,
+    Field(ge=MIN_MAX_TOKENS, le=50_000, description="Answer size budget in tokens (default 4000)."),
+]
+CursorArg = Annotated[
+    str | None,
+    Field(description="The cursor from the previous reply, to continue exactly where it stopped."),
+]
+
+
+class RowsResult(BaseModel):
+    """The structured copy of an answer: one array per row, in `columns` order."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    totals: dict[str, int | None]
+    notes: list[str]
+    next_cursor: str | None
+
+
+SearchResult = Annotated[CallToolResult, RowsResult]
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass
+class ToolContext:
+    registry: SourceRegistry
+    signer: CursorSigner = field(default_factory=CursorSigner)
+    today: Callable[[], date] = _today
+    default_max_tokens: int = DEFAULT_MAX_TOKENS
+
+    async def search(
+        self,
+        tool: str,
+        resource_type: str,
+        params: Sequence[tuple[str, str]],
+        *,
+        source: str | None,
+        arguments: Mapping[str, Any],
+        cursor: str | None,
+        max_tokens: int,
+        fmt: Literal["rows", "fhir"],
+    ) -> CallToolResult:
+        """Answer one search on `source` (or every source), as text plus `RowsResult`."""
+        pairs = list(params)
+        if not any(name == "_count" for name, _ in pairs):
+            pairs.append(("_count", str(PAGE_SIZE)))
+        query = Query(tool, resource_type, tuple(pairs))
+        fingerprint = query_fingerprint(tool, {**arguments, "source": source or "*", "format": fmt})
+        try:
+            sources = self.registry.select(source)
+            answer = await answer_query(
+                query,
+                sources,
+                signer=self.signer,
+                fingerprint=fingerprint,
+                cursor=cursor,
+                max_tokens=max_tokens,
+                fmt=fmt,
+                federated=not source,
+            )
+        except (UnknownSourceError, InvalidCursorError) as error:
+            raise to_tool_error(error, source=source or "all", target=f"Search {resource_type}") from error
+        if not sources:
+            raise ToolError("No sources are configured: ask the user to run `fhirgate login kaiser` first.")
+        return CallToolResult(content=[TextContent(text=answer.text)], structured_content=answer.structured)
