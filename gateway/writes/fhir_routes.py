@@ -1,0 +1,141 @@
+"""The write operations as FHIR operations on the facade:
+
+- ``POST /fhir/MedicationRequest/{id}/$refill`` (Parameters: ``delivery`` = mail, optional ``confirm``)
+- ``POST /fhir/Communication/$send`` (Parameters: ``recipient``, ``topic``, ``subject``, ``text``, optional ``confirm``)
+
+Without ``confirm`` the answer is a preview Parameters (what would be sent, blockers, a confirmation
+token); with it, the commit. Refusals are 409 (token for other content, or reused) or 422 (expired,
+malformed, or the preview now shows a blocker); a chain that failed at the portal is 502. All as
+OperationOutcomes, as the rest of the facade answers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.facade import FhirJSONResponse, operation_outcome
+from gateway.kaiser.errors import KaiserError, LoginFailed, LoginRequired, SessionExpired
+from gateway.store import ResourceStore
+from gateway.writes.message import MessageDraft
+from gateway.writes.operations import WriteOperations, WriteOutcome
+
+RX_NUMBER_KIND = ":rx-number"
+WRITE_OPERATIONS = {
+    "MedicationRequest": [
+        {"name": "refill", "definition": "urn:fhirgate:OperationDefinition:MedicationRequest-refill"}
+    ],
+    "Communication": [{"name": "send", "definition": "urn:fhirgate:OperationDefinition:Communication-send"}],
+}
+_REFUSAL_STATUS = {"mismatch": 409, "reused": 409, "expired": 422, "malformed": 422, "not-committable": 422}
+
+
+def write_routes(store: ResourceStore, operations: WriteOperations) -> list[Route]:
+    async def refill(request: Request) -> Response:
+        params = await _parameters(request)
+        if isinstance(params, Response):
+            return params
+        delivery = params.get("delivery", "mail")
+        if delivery != "mail":
+            return _outcome(
+                422, "not-supported", "only mail-order refills are supported (local pickup was never captured)"
+            )
+        stored = store.read("MedicationRequest", request.path_params["id"])
+        if stored is None:
+            return _outcome(404, "not-found", f"MedicationRequest/{request.path_params['id']} is not in the store")
+        rx_number = _rx_number(json.loads(stored.json_text))
+        if rx_number is None:
+            return _outcome(422, "business-rule", "this MedicationRequest has no Kaiser Rx number to refill")
+        try:
+            outcome = await operations.refill(rx_number, resource_id=stored.id, confirm=params.get("confirm"))
+        except KaiserError as exc:
+            return _portal_error(exc)
+        return _answer(outcome)
+
+    async def send(request: Request) -> Response:
+        params = await _parameters(request)
+        if isinstance(params, Response):
+            return params
+        missing = [name for name in ("recipient", "topic", "subject", "text") if name not in params]
+        if missing:
+            return _outcome(400, "required", f"missing parameter(s): {', '.join(missing)}")
+        draft = MessageDraft(params["recipient"], params["topic"], params["subject"], params["text"])
+        try:
+            outcome = await operations.send_message(draft, confirm=params.get("confirm"))
+        except KaiserError as exc:
+            return _portal_error(exc)
+        return _answer(outcome)
+
+    return [
+        Route("/fhir/MedicationRequest/{id}/$refill", refill, methods=["POST"]),
+        Route("/fhir/Communication/$send", send, methods=["POST"]),
+    ]
+
+
+async def _parameters(request: Request) -> dict[str, str] | Response:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return _outcome(400, "invalid", "the body must be a FHIR Parameters resource in JSON")
+    if not isinstance(body, dict) or body.get("resourceType", "Parameters") != "Parameters":
+        return _outcome(400, "invalid", "the body must be a FHIR Parameters resource")
+    values: dict[str, str] = {}
+    for parameter in body.get("parameter") or []:
+        if not isinstance(parameter, dict) or "name" not in parameter:
+            return _outcome(400, "invalid", "every parameter needs a name")
+        value = next((v for k, v in parameter.items() if k.startswith("value")), None)
+        if not isinstance(value, str | int | bool):
+            return _outcome(400, "invalid", f"parameter {parameter['name']!r} needs a primitive value")
+        values[str(parameter["name"])] = str(value)
+    return values
+
+
+def _rx_number(resource: dict[str, Any]) -> str | None:
+    for identifier in resource.get("identifier") or []:
+        if str(identifier.get("system", "")).endswith(RX_NUMBER_KIND) and identifier.get("value"):
+            return str(identifier["value"])
+    return None
+
+
+def _answer(outcome: WriteOutcome) -> Response:
+    if outcome.status == "refused":
+        status = _REFUSAL_STATUS.get(outcome.refusal or "", 422)
+        return _outcome(status, "conflict" if status == 409 else "business-rule", outcome.detail or "refused")
+    if outcome.status == "failed":
+        return _outcome(502, "exception", outcome.detail or "the portal did not accept the request")
+    parameters: list[dict[str, Any]] = [
+        {"name": "operation", "valueCode": outcome.operation},
+        {"name": "status", "valueCode": outcome.status},
+        {"name": "preview", "part": [_part(key, value) for key, value in outcome.content.items() if value is not None]},
+    ]
+    parameters += [{"name": "warning", "valueString": warning} for warning in outcome.warnings]
+    if outcome.confirmation_token and outcome.confirmation_expires:
+        parameters.append({"name": "confirmationToken", "valueString": outcome.confirmation_token})
+        parameters.append(
+            {"name": "expires", "valueInstant": outcome.confirmation_expires.isoformat(timespec="seconds")}
+        )
+    if outcome.reference:
+        parameters.append({"name": "reference", "valueString": outcome.reference})
+    return FhirJSONResponse({"resourceType": "Parameters", "parameter": parameters})
+
+
+def _part(name: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"name": name, "valueBoolean": value}
+    if isinstance(value, int):
+        return {"name": name, "valueInteger": value}
+    return {"name": name, "valueString": str(value)}
+
+
+def _portal_error(exc: KaiserError) -> Response:
+    if isinstance(exc, LoginRequired | SessionExpired | LoginFailed):
+        return _outcome(401, "login", f"{exc} (run `fhirgate login kaiser`)")
+    return _outcome(502, "exception", f"the Kaiser portal could not be reached for the preview: {exc}")
+
+
+def _outcome(status: int, code: str, diagnostics: str) -> Response:
+    return FhirJSONResponse(operation_outcome(code, diagnostics), status_code=status)

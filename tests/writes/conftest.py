@@ -1,0 +1,47 @@
+"""A signed-in PortalClient talking to the real sandbox portal app in-process (httpx2.ASGITransport)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx2
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from fhirgate.settings import KaiserSettings
+from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.session import PortalSession
+from gateway.sandbox.patient import generate_patient
+from gateway.sandbox.portal import PortalConfig, create_portal_app
+from gateway.sandbox.sms import SmsOutbox
+from tests.sandbox.portal_driver import BASE, PortalDriver
+
+
+@dataclass
+class SignedInPortal:
+    app: Starlette
+    config: PortalConfig
+    client: PortalClient
+
+
+@pytest.fixture
+async def portal() -> AsyncIterator[SignedInPortal]:
+    config = PortalConfig(patient=generate_patient(seed=5), sms_outbox=SmsOutbox())
+    app = create_portal_app(config)
+    with TestClient(app, base_url=BASE) as browser:
+        PortalDriver(browser, config.patient, config.sms_outbox).sign_in()
+        cookies = tuple(
+            {"name": c.name, "value": c.value or "", "domain": c.domain, "path": c.path} for c in browser.cookies.jar
+        )
+    kaiser = KaiserSettings(
+        portal_url=BASE,
+        identity_url=BASE,
+        pharmacy_url=BASE,
+        mycare_api_key=config.api_key,
+        pharmacy_client_id=config.pharmacy_client_id,
+    )
+    session = PortalSession(cookies=cookies, user_agent="fhirgate-tests")
+    async with PortalClient(kaiser, session, transport=httpx2.ASGITransport(app=app)) as client:
+        yield SignedInPortal(app=app, config=config, client=client)
