@@ -3,10 +3,23 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := conformance/node_modules/.package-lock.json
 
-.PHONY: demo test lint typecheck pytest install browser clean
+.PHONY: demo test lint typecheck pytest install node browser clean conformance bench
 
 install: $(STAMP)
+
+node: $(NODE_STAMP)
+
+# The conformance suite's second validator (Medplum, pinned in conformance/package-lock.json) runs on Node >= 20.
+$(NODE_STAMP): conformance/package.json conformance/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "fhirgate's conformance suite needs Node.js 20+ and npm (e.g. 'sudo apt-get install nodejs npm')"; exit 1; }
+	npm ci --prefix conformance --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The long run over the large sandbox patient (make test runs the small one).
+conformance: install node
+	$(BIN)/python -m conformance --size large --show-dropped
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fhirgate needs Python 3.11 or newer")'
@@ -38,10 +51,17 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install browser
+pytest: install node browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks: sync, facade and MCP answers on the large sandbox patient (slow; not part of `make test`).
+bench: install node
+	$(BIN)/python -m tests.benchmarks.bench_sync
+	$(BIN)/python -m tests.benchmarks.bench_facade
+	npm ci --prefix tests/benchmarks --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m tests.benchmarks.bench_mcp

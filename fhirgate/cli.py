@@ -6,7 +6,9 @@ import logging
 import sys
 
 from fhirgate.cli_app import app
+from fhirgate.commands import connect as connect_command  # noqa: F401 - registers connect, sources, disconnect, keys
 from fhirgate.commands import demo, doctor, login, mcp, serve, status, sync, wipe
+from fhirgate.commands import sandbox as sandbox_command  # noqa: F401 - registers `fhirgate sandbox`
 
 COMMAND_MODULES = (demo, login, sync, serve, mcp, status, doctor, wipe)
 

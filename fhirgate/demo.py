@@ -18,6 +18,7 @@ from mcp import Client, StdioServerParameters
 from mcp.types import TextContent
 from rich.console import Console
 
+from fhirgate.demo_practice import demo_practice
 from fhirgate.facade_token import facade_token
 from fhirgate.progress_bars import RichSyncProgress, summary_table
 from fhirgate.secrets import SecretStore
@@ -78,9 +79,10 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             with serve_in_thread(create_facade_app(store, token=token)) as facade:
                 _print_facade(console, f"{facade.base_url}/fhir", token, report.patient_id)
                 await _ask_mcp(demo, console)
-                if not options.once:
-                    console.print("\nThe facade keeps running; press Ctrl-C to stop.")
-                    await asyncio.Event().wait()  # until Ctrl-C cancels the run
+                async with demo_practice(demo, console):  # the second source: a SMART practice
+                    if not options.once:
+                        console.print("\nThe facade and the practice keep running; press Ctrl-C to stop.")
+                        await asyncio.Event().wait()  # until Ctrl-C cancels the run
         finally:
             store.close()
 

@@ -10,13 +10,18 @@ import httpx2
 from fhir_client import FhirClient
 from gateway.facade import create_facade_app
 from gateway.store import SqliteStore
+from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
+from gateway.writes.operations import WriteOperations
 
 IN_PROCESS_BASE = "http://127.0.0.1/fhir"
 
 
-def in_process_kaiser_client(store: SqliteStore) -> FhirClient:
+def in_process_kaiser_client(store: SqliteStore, writes: WriteOperations | None = None) -> FhirClient:
     token = secrets.token_urlsafe(32)  # never leaves this process
-    app = create_facade_app(store, token=token)
+    routes = write_routes(store, writes) if writes is not None else []
+    app = create_facade_app(
+        store, token=token, extra_routes=routes, extra_operations=WRITE_OPERATIONS if writes is not None else None
+    )
     return FhirClient(IN_PROCESS_BASE, bearer_token=token, transport=httpx2.ASGITransport(app=app))
 
 

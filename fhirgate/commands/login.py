@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
@@ -60,3 +61,20 @@ async def interactive_login(settings: Settings, secrets: SecretStore, *, headles
         ),
         mfa_code=code_from_terminal if headless else None,
     )
+
+
+def headless_relogin(
+    settings: Settings, secrets: SecretStore, on_session: Callable[[PortalSession], None]
+) -> Callable[[], Awaitable[PortalSession]]:
+    """The sync's re-login: headless, persisted profile, password from the keychain, never a prompt."""
+    from gateway.kaiser.errors import LoginFailed
+    from gateway.kaiser.login import Credentials, LoginOptions, silent_relogin
+
+    def credentials() -> Credentials:
+        password = secrets.get(KAISER_PASSWORD)
+        if not settings.kaiser.username or not password:
+            raise LoginFailed("no stored kp.org username/password")
+        return Credentials(settings.kaiser.username, password)
+
+    options = LoginOptions(profile_dir=settings.browser_profile_dir, browser_path=settings.browser_path)
+    return silent_relogin(settings.kaiser, credentials, options, on_session=on_session)

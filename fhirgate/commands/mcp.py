@@ -1,17 +1,86 @@
-"""`fhirgate mcp`: the MCP server on stdio, what Claude Desktop launches."""
+"""`fhirgate mcp`: the MCP server on stdio (what Claude Desktop launches), `--http` on loopback,
+and `--install-claude-desktop` to write Claude Desktop's config block."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
+import shutil
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fhirgate.cli_app import app, settings_from_env
 from fhirgate.facade_token import facade_token
 from fhirgate.secrets import SecretStore
+from fhirgate.settings import Settings
+
+if TYPE_CHECKING:
+    # Imported lazily at run time: every `fhirgate` command loads this module, and the MCP SDK is slow to import.
+    from mcp.server.mcpserver import MCPServer
+
+    from mcp_server import SourceRegistry
+
+DEFAULT_MCP_HTTP_PORT = 8766
+
+
+def _fhirgate_executable() -> str:
+    """The absolute path of the installed `fhirgate` script (Claude Desktop has no shell PATH)."""
+    launched = Path(sys.argv[0])
+    if launched.name.startswith("fhirgate") and launched.is_file():
+        return str(launched.absolute())
+    sibling = Path(sys.executable).parent / ("fhirgate.exe" if sys.platform.startswith("win") else "fhirgate")
+    if sibling.is_file():
+        return str(sibling.absolute())
+    found = shutil.which("fhirgate")
+    if found is None:
+        raise typer.BadParameter("cannot find the installed fhirgate executable")
+    return str(Path(found).absolute())
+
+
+def _install_claude_desktop(settings: Settings, *, print_only: bool) -> None:
+    from mcp_server.claude_desktop import config_block, config_path, install_config
+
+    default_home = (Path.home() / ".fhirgate").resolve()
+    home = None if settings.home.resolve() == default_home else str(settings.home.resolve())
+    block = config_block(_fhirgate_executable(), fhirgate_home=home)
+    if print_only:
+        typer.echo(json.dumps(block, indent=2))
+        return
+    path = config_path()
+    install_config(path, block)
+    typer.echo(f"Added the fhirgate server to {path}. Restart Claude Desktop to load it.")
+
+
+def _log_to_home(settings: Settings) -> None:
+    # stdout carries the MCP protocol: logs go to stderr and to a file under the home.
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(stderr)
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per request would drown the log
+    logs = settings.home / "logs"
+    if settings.home.is_dir():
+        logs.mkdir(mode=0o700, exist_ok=True)
+        (logs / "mcp.log").touch(mode=0o600, exist_ok=True)
+        handler = logging.FileHandler(logs / "mcp.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setLevel(logging.INFO)
+        root.addHandler(handler)
+
+
+async def _serve_http(server: MCPServer, registry: SourceRegistry, *, token: str, port: int) -> None:
+    from mcp_server.http_transport import run_http
+
+    try:
+        await run_http(server, token=token, port=port)
+    finally:
+        await registry.aclose()
 
 
 @app.command()
@@ -19,21 +88,47 @@ def mcp(
     kaiser_url: Annotated[
         str | None, typer.Option(help="Use a running facade over HTTP instead of the store in-process.")
     ] = None,
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 instead of stdio.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --http.")] = DEFAULT_MCP_HTTP_PORT,
+    install_claude_desktop: Annotated[
+        bool, typer.Option("--install-claude-desktop", help="Add fhirgate to Claude Desktop's config and exit.")
+    ] = False,
+    print_config: Annotated[
+        bool, typer.Option("--print", help="With --install-claude-desktop: print the block instead of writing it.")
+    ] = False,
 ) -> None:
-    """Run the MCP server on stdio (what Claude Desktop launches)."""
-    from fhirgate.kaiser_source import in_process_kaiser_client, remote_kaiser_client
-    from gateway.store import SqliteStore
-    from mcp_server import SourceRegistry
-    from mcp_server.stdio import run_stdio
-
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    """Run the MCP server on stdio (what Claude Desktop launches), or on loopback HTTP with --http."""
     settings = settings_from_env()
+    if install_claude_desktop:
+        _install_claude_desktop(settings, print_only=print_config)
+        return
+
+    from fhirgate.kaiser_source import in_process_kaiser_client, remote_kaiser_client
+    from fhirgate.practice_connector import SmartPracticeConnector
+    from gateway.store import SqliteStore
+    from mcp_server import RecordSource, SourceRegistry, build_server
+    from mcp_server.stdio import run_stdio
+    from mcp_server.surface_status import kaiser_status_probe
+
+    _log_to_home(settings)
     store = SqliteStore.open(settings.store_path)
     try:
+        secrets = SecretStore.for_settings(settings)
         if kaiser_url:
-            client = remote_kaiser_client(kaiser_url, facade_token(SecretStore.for_settings(settings)))
+            client = remote_kaiser_client(kaiser_url, facade_token(secrets))
         else:
-            client = in_process_kaiser_client(store)
-        asyncio.run(run_stdio(SourceRegistry({"kaiser": client})))
+            from fhirgate.write_wiring import write_operations
+
+            client = in_process_kaiser_client(store, writes=write_operations(settings, secrets))
+        kaiser = RecordSource("kaiser", client, kind="kaiser", status=kaiser_status_probe(store.surface_states))
+        from fhirgate.smart_connect import practice_clients  # every connected practice is a source too
+
+        registry = SourceRegistry({"kaiser": kaiser, **practice_clients(settings)})
+        if http:
+            server = build_server(registry, connector=SmartPracticeConnector(settings, os.environ), writes=True)
+            typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
+            asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
+        else:
+            asyncio.run(run_stdio(registry, connector=SmartPracticeConnector(settings, os.environ), writes=True))
     finally:
         store.close()

@@ -2,35 +2,112 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fhirgate.cli_app import app, err, settings_from_env
-from fhirgate.facade_token import facade_token
+from fhirgate.cli_app import app, err, fail, settings_from_env
+from fhirgate.facade_token import facade_token, rotate_facade_token
 from fhirgate.secrets import SecretStore
+from fhirgate.serving import LOOPBACK
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from gateway.store import ResourceStore
+    from gateway.writes.operations import WriteOperations
+
+PHI_FLAG = "--i-understand-this-exposes-phi"
+
+
+def build_facade(
+    store: ResourceStore,
+    *,
+    token: str,
+    host: str,
+    port: int,
+    cors_origins: list[str],
+    writes: WriteOperations | None = None,
+) -> Starlette:
+    """The facade as `fhirgate serve` runs it: Host must name this port; surfaces come from the sync table;
+    with ``writes``, the guarded `$refill` and `$send` operations too."""
+    from gateway.facade import LOOPBACK_HOSTS, create_facade_app
+    from gateway.sync.surfaces import SURFACES
+    from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
+
+    hosts = LOOPBACK_HOSTS if host == LOOPBACK else (*LOOPBACK_HOSTS, host.lower())
+    surface_types = {surface.name: surface.resource_types for surface in SURFACES}
+    return create_facade_app(
+        store,
+        token=token,
+        allowed_hosts=hosts,
+        port=port,
+        cors_origins=cors_origins,
+        surface_types=surface_types,
+        extra_routes=write_routes(store, writes) if writes is not None else (),
+        extra_operations=WRITE_OPERATIONS if writes is not None else None,
+    )
 
 
 @app.command()
-def serve(port: Annotated[int | None, typer.Option(help="Loopback port (default 8765).")] = None) -> None:
+def serve(
+    port: Annotated[int | None, typer.Option(help="Port (default 8765, or FHIRGATE_FACADE_PORT).")] = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; anything but 127.0.0.1 needs " + PHI_FLAG)
+    ] = LOOPBACK,
+    i_understand_this_exposes_phi: Annotated[
+        bool, typer.Option("--i-understand-this-exposes-phi", help="Allow --host other than 127.0.0.1.")
+    ] = False,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option(help="Browser origin allowed to call the facade (repeatable); none by default.")
+    ] = None,
+) -> None:
     """Serve the FHIR R4 facade for the Kaiser record on http://127.0.0.1:PORT/fhir."""
+    if host != LOOPBACK and not i_understand_this_exposes_phi:
+        raise fail(
+            f"refusing to listen on {host}: other machines could read your health record. "
+            f"Use 127.0.0.1, or add {PHI_FLAG} if you really mean it."
+        )
     import uvicorn
 
-    from gateway.facade import create_facade_app
     from gateway.store import SqliteStore
 
     settings = settings_from_env()
-    store = SqliteStore.open(settings.store_path)
-    token = facade_token(SecretStore.for_settings(settings))
     chosen = port or settings.facade_port
-    err.print(f"FHIR R4 facade on http://127.0.0.1:{chosen}/fhir  (bearer token: `fhirgate token`)")
+    from fhirgate.write_wiring import write_operations
+
+    secrets = SecretStore.for_settings(settings)
+    token = facade_token(secrets)
+    store = SqliteStore.open(settings.store_path)
+    facade = build_facade(
+        store,
+        token=token,
+        host=host,
+        port=chosen,
+        cors_origins=list(cors_origin or []),
+        writes=write_operations(settings, secrets),
+    )
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"FHIR R4 facade on http://{shown}:{chosen}/fhir  (bearer token: `fhirgate token`)")
+    if host != LOOPBACK:
+        err.print(
+            f"[yellow]warning:[/yellow] listening on {host}: "
+            "anyone who can reach it and has the token can read your record"
+        )
     try:
-        uvicorn.run(create_facade_app(store, token=token), host="127.0.0.1", port=chosen, log_level="warning")
+        uvicorn.run(facade, host=host, port=chosen, log_level="warning")
     finally:
         store.close()
 
 
 @app.command()
-def token() -> None:
+def token(
+    rotate: Annotated[bool, typer.Option("--rotate", help="Replace the token; clients must use the new one.")] = False,
+) -> None:
     """Print the facade's bearer token (created on first use, kept in the keychain)."""
-    typer.echo(facade_token(SecretStore.for_settings(settings_from_env())))
+    secrets = SecretStore.for_settings(settings_from_env())
+    if rotate:
+        typer.echo(rotate_facade_token(secrets))
+        err.print("token rotated: restart `fhirgate serve` and update your clients")
+        return
+    typer.echo(facade_token(secrets))

@@ -8,14 +8,15 @@ from typing import Annotated
 import typer
 
 from fhirgate.cli_app import UserFacingError, app, err, run_async, settings_from_env
-from fhirgate.commands.login import interactive_login
+from fhirgate.commands.login import headless_relogin
 from fhirgate.secrets import SecretStore
-from gateway.kaiser.session import PortalSession, load_session, save_session
+from gateway.kaiser.session import load_session, save_session
 
 
 @app.command()
 def sync(
     surface: Annotated[list[str] | None, typer.Option(help="Only these surfaces (repeatable).")] = None,
+    full: Annotated[bool, typer.Option(help="Fetch every detail again, ignoring what earlier syncs kept.")] = False,
 ) -> None:
     """Pull the Kaiser record into the local store, with progress bars and a summary."""
     settings = settings_from_env()
@@ -31,18 +32,17 @@ def sync(
         if session is None:
             raise UserFacingError("not signed in to Kaiser: run `fhirgate login kaiser` first")
 
-        async def relogin() -> PortalSession:
-            fresh = await interactive_login(settings, secrets, headless=False)
-            save_session(secrets, fresh)
-            return fresh
+        relogin = headless_relogin(settings, secrets, lambda fresh: save_session(secrets, fresh))
 
         store = SqliteStore.open(settings.store_path)
         try:
             async with PortalClient(settings.kaiser, session, relogin=relogin) as client:
                 with RichSyncProgress(err) as progress:
                     engine = SyncEngine(client, store, clock=lambda: datetime.now(UTC), progress=progress)
-                    report = await engine.run(surface)
+                    report = await engine.run(surface, full=full)
             err.print(summary_table(report.surfaces))
+            if report.login_required:
+                raise UserFacingError(report.login_required)
             if not report.ok:
                 raise UserFacingError("some surfaces failed; their earlier data is kept (see the table)")
         finally:

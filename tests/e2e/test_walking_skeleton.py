@@ -19,6 +19,7 @@ from gateway.kaiser.portal_client import PortalClient
 from gateway.sandbox.portal import FaultSwitches
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
+from gateway.sync.surfaces import SURFACE_NAMES
 from mcp_server import SourceRegistry, build_server
 from tests.e2e.harness import Sandbox
 
@@ -52,7 +53,7 @@ async def _sync(sandbox: Sandbox, tmp_path: Path) -> tuple[SqliteStore, Any]:
 async def test_lab_values_travel_from_portal_to_mcp_answer(sandbox: Sandbox, tmp_path: Path) -> None:
     store, report = await _sync(sandbox, tmp_path)
     assert report.ok, report.surfaces
-    assert [r.surface for r in report.surfaces] == ["profile", "test-results", "medications"]
+    assert [r.surface for r in report.surfaces] == list(SURFACE_NAMES)
     expected = _numeric_lab_values(sandbox)
     assert expected
 

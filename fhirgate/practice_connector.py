@@ -1,0 +1,68 @@
+"""`SmartPracticeConnector`: the composition root's `mcp_server.practice_connect.PracticeConnector`.
+
+Lets the MCP tools `connect_practice` / `complete_oauth` run the same SMART launch as
+`fhirgate connect` in paste mode: the client id, secret and redirect URI come from the healow
+variables (or a secret or key already in the keychain); the user pastes the redirect URL back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx2
+
+from fhir_client import AuthorizationError, SourceSecrets, begin_launch, complete_launch, open_smart_client
+from fhir_client.smart_session import credentials_for
+from fhirgate.redirect_capture import CALLBACK_PATH
+from fhirgate.secrets import SecretStore
+from fhirgate.settings import Settings
+from fhirgate.smart_connect import DEFAULT_REDIRECT_PORT, ConnectError, ConnectOptions, catalog_for, credentials_from
+from mcp_server.practice_connect import PendingConnection
+from mcp_server.sources import RecordSource
+
+
+class SmartPracticeConnector:
+    def __init__(
+        self, settings: Settings, environ: Mapping[str, str], *, transport: httpx2.AsyncBaseTransport | None = None
+    ) -> None:
+        self._settings = settings
+        self._environ = environ
+        self._transport = transport
+
+    async def begin(self, name: str, fhir_base_url: str) -> PendingConnection:
+        options = ConnectOptions(name, fhir_base_url).with_environment(self._environ)
+        secrets = SecretStore.for_settings(self._settings)
+
+        def no_prompt() -> str:
+            raise ConnectError("no client secret: set HEALOW_CLIENT_SECRET or run `fhirgate connect` once")
+
+        credentials, key_id = credentials_from(options, self._settings, secrets, self._environ, no_prompt)
+        redirect = options.redirect_uri or f"http://127.0.0.1:{DEFAULT_REDIRECT_PORT}{CALLBACK_PATH}"
+        catalog = catalog_for(self._settings)
+        url = await begin_launch(
+            name,
+            fhir_base_url,
+            credentials,
+            catalog=catalog,
+            secrets=secrets,
+            redirect_uri=redirect,
+            key_id=key_id,
+            transport=self._transport,
+        )
+        record = catalog.get(name)
+        if record is None or record.launch_state is None:  # begin_launch just wrote it
+            raise ConnectError(f"the launch of {name!r} was not recorded")
+        return PendingConnection(url, record.launch_state)
+
+    async def complete(self, code_or_redirect_url: str, state: str) -> RecordSource:
+        catalog = catalog_for(self._settings)
+        secrets = SecretStore.for_settings(self._settings)
+        record = next((r for r in catalog.all() if r.state == "pending" and r.launch_state == state), None)
+        if record is None:
+            raise AuthorizationError("no pending connection has this state; start again with connect_practice")
+        credentials = credentials_for(record, SourceSecrets(secrets, record.name))
+        await complete_launch(
+            record.name, code_or_redirect_url, credentials, catalog=catalog, secrets=secrets, transport=self._transport
+        )
+        client = open_smart_client(record.name, catalog=catalog, secrets=secrets, transport=self._transport)
+        return RecordSource(record.name, client, kind="practice")

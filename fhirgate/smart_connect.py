@@ -1,0 +1,211 @@
+"""Connecting practices (SMART standalone patient launch) for the CLI, the demo and `fhirgate mcp`.
+
+Composition only: settings and the keychain in, `fhir_client`'s launch, catalog and clients out.
+The healow variables `HEALOW_CLIENT_ID`, `HEALOW_CLIENT_SECRET` and `HEALOW_REDIRECT_URI` fill in
+what the command line leaves out, so users of the healow MCP server keep their registration.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+import httpx2
+
+from fhir_client import (
+    ClientAuthMethod,
+    ClientCredentials,
+    FhirClient,
+    SourceCatalog,
+    SourceRecord,
+    SourceSecrets,
+    WhoAmI,
+    begin_launch,
+    complete_launch,
+    disconnect_source,
+    open_smart_client,
+)
+from fhir_client.smart_session import credentials_for
+from fhirgate.app_keys import newest_key_id
+from fhirgate.redirect_capture import CALLBACK_PATH, capture_redirect
+from fhirgate.secrets import SecretStore
+from fhirgate.settings import Settings
+
+__all__ = [
+    "DEFAULT_REDIRECT_PORT",
+    "AuthChoice",
+    "ConnectOptions",
+    "Connected",
+    "catalog_for",
+    "complete_pasted",
+    "connect_source",
+    "disconnect",
+    "practice_clients",
+]
+
+logger = logging.getLogger(__name__)
+
+AuthChoice = Literal["secret", "private-key-jwt", "public"]
+DEFAULT_REDIRECT_PORT = 8977
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+OpenUrl = Callable[[str], Awaitable[None]]
+
+
+class ConnectError(ValueError):
+    """A connect step the user must fix (one line, no traceback)."""
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    name: str
+    base_url: str
+    client_id: str | None = None
+    auth: AuthChoice | None = None
+    secret_method: Literal["basic", "post"] = "basic"
+    redirect_uri: str | None = None
+    redirect_port: int | None = None
+    timeout: float = 300.0
+
+    def with_environment(self, environ: Mapping[str, str]) -> ConnectOptions:
+        """Fill unset options from the healow variables."""
+        client_id = self.client_id or environ.get("HEALOW_CLIENT_ID") or None
+        redirect = self.redirect_uri or environ.get("HEALOW_REDIRECT_URI") or None
+        auth = self.auth or ("secret" if environ.get("HEALOW_CLIENT_SECRET") else "public")
+        return ConnectOptions(
+            self.name, self.base_url, client_id, auth, self.secret_method, redirect, self.redirect_port, self.timeout
+        )
+
+
+@dataclass(frozen=True)
+class Connected:
+    record: SourceRecord
+    who: WhoAmI
+
+
+def catalog_for(settings: Settings) -> SourceCatalog:
+    return SourceCatalog(settings.home / "sources.sqlite3")
+
+
+def is_loopback(redirect_uri: str) -> bool:
+    parts = urlsplit(redirect_uri)
+    return parts.scheme == "http" and parts.hostname in _LOOPBACK
+
+
+def credentials_from(
+    options: ConnectOptions,
+    settings: Settings,
+    secrets: SecretStore,
+    environ: Mapping[str, str],
+    prompt_secret: Callable[[], str],
+) -> tuple[ClientCredentials, str | None]:
+    if not options.client_id:
+        raise ConnectError("a client id is needed: pass --client-id or set HEALOW_CLIENT_ID")
+    if options.auth == "public":
+        return ClientCredentials(options.client_id), None
+    if options.auth == "private-key-jwt":
+        key_id = newest_key_id(settings)
+        jwk = SourceSecrets(secrets, options.name).private_jwk(key_id)
+        if key_id is None or jwk is None:
+            raise ConnectError("no private key: run `fhirgate keys create` and register its JWKS with the practice")
+        return ClientCredentials(options.client_id, ClientAuthMethod.PRIVATE_KEY_JWT, private_jwk=jwk), key_id
+    secret = (
+        environ.get("HEALOW_CLIENT_SECRET") or SourceSecrets(secrets, options.name).client_secret() or prompt_secret()
+    )
+    method = (
+        ClientAuthMethod.CLIENT_SECRET_POST if options.secret_method == "post" else ClientAuthMethod.CLIENT_SECRET_BASIC
+    )
+    return ClientCredentials(options.client_id, method, client_secret=secret), None
+
+
+async def connect_source(
+    settings: Settings,
+    options: ConnectOptions,
+    credentials: ClientCredentials,
+    key_id: str | None,
+    *,
+    open_url: OpenUrl,
+    transport: httpx2.AsyncBaseTransport | None = None,
+) -> Connected | str:
+    """Run the launch. With a loopback redirect, returns the connection; otherwise the authorize
+    URL, and the user finishes with `fhirgate connect --complete URL`."""
+    secrets = SecretStore.for_settings(settings)
+    catalog = catalog_for(settings)
+
+    async def begin(redirect_uri: str) -> str:
+        return await begin_launch(
+            options.name,
+            options.base_url,
+            credentials,
+            catalog=catalog,
+            secrets=secrets,
+            redirect_uri=redirect_uri,
+            key_id=key_id,
+            transport=transport,
+        )
+
+    redirect = options.redirect_uri
+    if redirect is not None and not is_loopback(redirect):
+        return await begin(redirect)
+    port = options.redirect_port if options.redirect_port is not None else DEFAULT_REDIRECT_PORT
+    path = CALLBACK_PATH
+    if redirect is not None:
+        parts = urlsplit(redirect)
+        port, path = parts.port or 80, parts.path or CALLBACK_PATH
+    with capture_redirect(port, path) as capture:
+        url = await begin(capture.redirect_uri)
+        await open_url(url)
+        try:
+            answer = await capture.wait(options.timeout)
+        except TimeoutError:
+            raise ConnectError(f"no answer from the practice's sign-in page within {options.timeout:.0f} s") from None
+    record, _ = await complete_launch(
+        options.name, answer, credentials, catalog=catalog, secrets=secrets, transport=transport
+    )
+    return Connected(record, await _whoami(settings, options.name, transport))
+
+
+async def complete_pasted(
+    settings: Settings, name: str | None, url_or_code: str, *, transport: httpx2.AsyncBaseTransport | None = None
+) -> Connected:
+    """Finish a pending launch from the pasted redirect URL (or bare code)."""
+    catalog = catalog_for(settings)
+    secrets = SecretStore.for_settings(settings)
+    pending = [r for r in catalog.all() if r.state == "pending" and (name is None or r.name == name)]
+    if len(pending) != 1:
+        raise ConnectError("no launch is pending" if not pending else "several launches are pending: name the source")
+    record = pending[0]
+    credentials = credentials_for(record, SourceSecrets(secrets, record.name))
+    await complete_launch(record.name, url_or_code, credentials, catalog=catalog, secrets=secrets, transport=transport)
+    return Connected(catalog.get(record.name) or record, await _whoami(settings, record.name, transport))
+
+
+async def _whoami(settings: Settings, name: str, transport: httpx2.AsyncBaseTransport | None) -> WhoAmI:
+    secrets = SecretStore.for_settings(settings)
+    async with open_smart_client(name, catalog=catalog_for(settings), secrets=secrets, transport=transport) as client:
+        return await client.whoami()
+
+
+def practice_clients(settings: Settings) -> dict[str, FhirClient]:
+    """A `FhirClient` for every connected practice (for `fhirgate mcp`)."""
+    path = settings.home / "sources.sqlite3"
+    if not path.exists():
+        return {}
+    catalog = catalog_for(settings)
+    secrets = SecretStore.for_settings(settings)
+    return {
+        record.name: open_smart_client(record.name, catalog=catalog, secrets=secrets)
+        for record in catalog.all()
+        if record.state in ("connected", "reconnect")
+    }
+
+
+async def disconnect(settings: Settings, name: str, *, transport: httpx2.AsyncBaseTransport | None = None) -> bool:
+    catalog = catalog_for(settings)
+    if catalog.get(name) is None:
+        raise ConnectError(f"no source named {name!r} (see `fhirgate sources`)")
+    return await disconnect_source(
+        name, catalog=catalog, secrets=SecretStore.for_settings(settings), transport=transport
+    )

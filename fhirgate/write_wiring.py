@@ -1,0 +1,40 @@
+"""Building the guarded write operations for a fhirgate home: the confirmation key (in the keychain),
+the audit log, the used-token list and a portal client from the stored Kaiser session."""
+
+from __future__ import annotations
+
+import secrets as token_bytes
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fhirgate.secrets import SecretStore
+from fhirgate.settings import Settings
+from gateway.kaiser.errors import LoginRequired
+from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.session import load_session
+from gateway.writes.audit import AuditLog
+from gateway.writes.confirmation import ConfirmationGuard
+from gateway.writes.operations import WriteOperations
+
+CONFIRMATION_KEY = "write-confirmation-key"
+
+
+def confirmation_key(secrets: SecretStore) -> bytes:
+    key = secrets.get(CONFIRMATION_KEY)
+    if not key:
+        key = token_bytes.token_hex(32)
+        secrets.set(CONFIRMATION_KEY, key)
+    return bytes.fromhex(key)
+
+
+def write_operations(settings: Settings, secrets: SecretStore) -> WriteOperations:
+    @asynccontextmanager
+    async def clients() -> AsyncIterator[PortalClient]:
+        session = load_session(secrets)
+        if session is None:
+            raise LoginRequired("not signed in to Kaiser")
+        async with PortalClient(settings.kaiser, session) as client:
+            yield client
+
+    guard = ConfirmationGuard(confirmation_key(secrets), settings.home / "confirmations-used")
+    return WriteOperations(clients, guard, AuditLog(settings.audit_log_path))
