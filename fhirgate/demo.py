@@ -59,7 +59,8 @@ def demo_settings(settings: Settings, portal_url: str, config: PortalConfig) -> 
 async def run_demo(settings: Settings, options: DemoOptions, console: Console) -> None:
     patient = generate_patient(seed=options.seed, size="small")
     outbox = SmsOutbox()
-    config = PortalConfig(patient=patient, sms_outbox=outbox)
+    # The demo portal builds result PDFs at once; a "Generating" PDF (tested elsewhere) would stall the demo 30 s.
+    config = PortalConfig(patient=patient, sms_outbox=outbox, pdf_generating_calls=0)
     with serve_in_thread(create_portal_app(config)) as portal:
         console.rule("[bold]fhirgate demo")
         console.print(f"Sandbox kp.org portal: {portal.base_url} (synthetic patient, seed {options.seed})")
