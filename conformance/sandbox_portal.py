@@ -1,0 +1,98 @@
+"""The sandbox kp.org portal in-process, signed in through its own forms, for surfaces run by their real sync.
+
+Requests go through :class:`RecordingTransport` (``httpx2.ASGITransport`` into the sandbox app), which keeps
+every JSON body the portal answered, so the fidelity check sees exactly the raw JSON the translators read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+
+from fhirgate.settings import KaiserSettings
+from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.session import PortalSession
+from gateway.sandbox.patient import SyntheticPatient
+from gateway.sandbox.portal import PortalConfig, create_portal_app
+from gateway.sandbox.sms import SmsOutbox
+
+__all__ = ["RecordingTransport", "SandboxPortal"]
+
+BASE = "http://kp.sandbox.test"
+_RECOMPUTED = frozenset({"content-length", "content-encoding", "transfer-encoding"})
+"""The body is re-sent decoded, so these headers no longer describe it."""
+_FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)"')
+
+
+class RecordingTransport(httpx2.AsyncBaseTransport):
+    """Forwards to the sandbox app and records each JSON response body as ``(endpoint name, body)``."""
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
+        self._inner = inner
+        self.bodies: list[tuple[str, Any]] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self._inner.handle_async_request(request)
+        content = await response.aread()
+        if "json" in response.headers.get("content-type", "") and content:
+            with contextlib.suppress(ValueError):  # not JSON after all: the client reports it, nothing to record
+                self.bodies.append((request.url.path.rstrip("/").rsplit("/", 1)[-1], json.loads(content)))
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _RECOMPUTED]
+        return httpx2.Response(response.status_code, headers=headers, content=content, request=request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@dataclass
+class SandboxPortal:
+    patient: SyntheticPatient
+    outbox: SmsOutbox = field(default_factory=SmsOutbox)
+
+    def __post_init__(self) -> None:
+        self.config = PortalConfig(patient=self.patient, sms_outbox=self.outbox)
+        self.app = create_portal_app(self.config)
+        self.recorder = RecordingTransport(httpx2.ASGITransport(app=self.app))
+
+    @property
+    def kaiser(self) -> KaiserSettings:
+        return KaiserSettings(
+            portal_url=BASE,
+            identity_url=BASE,
+            pharmacy_url=BASE,
+            username=self.patient.username,
+            mycare_api_key=self.config.api_key,
+            pharmacy_client_id=self.config.pharmacy_client_id,
+        )
+
+    async def sign_in(self) -> PortalSession:
+        """Username, password and the texted code through the sandbox's sign-in forms, as a browser would."""
+        transport = httpx2.ASGITransport(app=self.app)
+        async with httpx2.AsyncClient(transport=transport, base_url=BASE, follow_redirects=True) as http:
+            page = await http.get("/sign-on")
+            credentials = {"pf.username": self.patient.username, "pf.pass": self.patient.password, "pf.ok": "clicked"}
+            page = await http.post(_action(page.text), data=credentials)
+            if "/resume/as/mfa" in page.text:
+                code = self.outbox.latest_code() or ""
+                page = await http.post(_action(page.text), data={"otp": code, "mfa.ok": "clicked"})
+            if page.url.path != "/mychartcn/Home":
+                raise RuntimeError("the sandbox sign-in did not reach the portal home page")
+            cookies = tuple(
+                {"name": c.name, "value": c.value or "", "domain": c.domain, "path": c.path} for c in http.cookies.jar
+            )
+        return PortalSession(cookies=cookies, user_agent="fhirgate-conformance/1")
+
+    async def client(self) -> PortalClient:
+        return PortalClient(self.kaiser, await self.sign_in(), transport=self.recorder)
+
+
+def _action(html: str) -> str:
+    match = _FORM_ACTION.search(html)
+    if match is None:
+        raise RuntimeError("no sign-in form on the sandbox page")
+    return match.group(1)
