@@ -15,9 +15,10 @@ from html import escape
 from typing import Any
 
 from gateway.sandbox.patient.opaque import digits, wp_id
+from gateway.sandbox.patient.pdf import minimal_pdf
 from gateway.sandbox.patient.timeline import PACIFIC
 
-__all__ = ["VisitDocuments", "build_visit_documents", "minimal_pdf"]
+__all__ = ["VisitDocuments", "build_visit_documents"]
 
 _NOTE_NAMES = ("Progress Notes", "Progress Notes", "Progress Notes", "Patient Instructions", "Telephone Encounter")
 _COMPLAINTS = ("follow-up of blood pressure", "knee pain", "annual physical", "rash on forearm", "cough")
@@ -33,30 +34,6 @@ class VisitDocuments:
     """``hnoID`` -> LoadReportContent ``reportContent``."""
     avs_html: str | None = None
     avs_pdf: bytes | None = None
-
-
-def minimal_pdf(lines: list[str]) -> bytes:
-    """A small, valid one-page PDF showing ``lines`` (hand-built: no PDF library needed)."""
-    text = " ".join(f"({line.replace(chr(92), '').replace('(', '').replace(')', '')}) Tj 0 -16 Td" for line in lines)
-    stream = f"BT /F1 12 Tf 72 720 Td {text} ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def _visit_moment(visit: dict[str, Any]) -> datetime:
