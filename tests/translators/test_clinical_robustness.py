@@ -3,14 +3,15 @@ built from KAISER_API.md) replaced by any JSON value yields only valid resources
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.sandbox.patient import generate_patient
+from tests.translators.drift import assert_sound, fuzz, paths, replaced
+from tests.translators.drift import json_values as drift_values
 from translators import (
     TranslationContext,
     TranslationResult,
@@ -21,9 +22,7 @@ from translators import (
     translate_upcoming,
     translate_upcoming_orders,
     translate_visit_documents,
-    validated,
 )
-from translators.ids import FHIR_ID_PATTERN
 
 CTX = TranslationContext(patient_id="patient-1")
 PATIENT = generate_patient(seed=2)
@@ -35,45 +34,10 @@ VISIT_INPUT: dict[str, Any] = {
     "avs": {"reportContent": DOCS.avs_html},
 }
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**15), max_value=10**15)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=12)
-    | st.sampled_from(["", "N/A", "/Date(-1)/", "/Date(99999999999999999)/", "2/30/2026", "Explanted", "<p>x</p>"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
-    max_leaves=6,
+json_values = drift_values(
+    ["", "N/A", "/Date(-1)/", "/Date(99999999999999999)/", "2/30/2026", "Explanted", "<p>x</p>"], integer_limit=10**15
 )
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += paths(item, (*prefix, index))
-    return found
-
-
-def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    copied = copy.deepcopy(document)
-    target = copied
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = value
-    return copied
-
-
-def assert_sound(result: TranslationResult) -> None:
-    for resource in result.resources:
-        assert validated(resource) == resource
-        assert FHIR_ID_PATTERN.fullmatch(resource["id"])
+FUZZ = fuzz(60)
 
 
 def _drift(document: Any, translate: Callable[[Any], TranslationResult]) -> Callable[..., None]:

@@ -2,72 +2,25 @@
 
 from __future__ import annotations
 
-import copy
-import json
-from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.translators.drift import assert_sound, fuzz, load, paths, replaced
+from tests.translators.drift import json_values as drift_values
 from translators import (
     DownloadedDocument,
     TranslationContext,
-    TranslationResult,
     translate_access_log,
     translate_care_team,
     translate_conversation,
     translate_relationships,
-    validated,
 )
-from translators.ids import FHIR_ID_PATTERN
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CTX = TranslationContext(patient_id="patient-1")
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**12), max_value=10**12)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=12)
-    | st.sampled_from(["", "1", "WP-24x", "555-555-0100", "2026-01-05T09:12:44-08:00", "<p>x</p>", "N/A"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
-    max_leaves=6,
-)
-
-
-def load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
-
-
-def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += paths(item, (*prefix, index))
-    return found
-
-
-def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    copied = copy.deepcopy(document)
-    target = copied
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = value
-    return copied
-
-
-def assert_sound(result: TranslationResult) -> None:
-    for resource in result.resources:
-        assert validated(resource) == resource
-        assert FHIR_ID_PATTERN.fullmatch(resource["id"])
+FUZZ = fuzz(60)
+json_values = drift_values(["", "1", "WP-24x", "555-555-0100", "2026-01-05T09:12:44-08:00", "<p>x</p>", "N/A"])
 
 
 ROSTER = load("relationships.json")

@@ -2,76 +2,29 @@
 
 from __future__ import annotations
 
-import copy
-import json
-from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.translators.drift import assert_sound, fuzz, load, paths, replaced
+from tests.translators.drift import json_values as drift_values
 from translators import (
     TranslationContext,
-    TranslationResult,
     translate_lab_result,
     translate_profile,
     translate_rx_details,
-    validated,
 )
-from translators.ids import FHIR_ID_PATTERN
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CTX = TranslationContext(patient_id="patient-1")
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**12), max_value=10**12)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=12)
-    | st.sampled_from(["N/A", "", "<89", ">=60", "9999-12-31", "01/05/2026", "Final", "LAB", "<p>x</p>"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
-    max_leaves=6,
-)
-
-
-def load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
-
-
-def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += paths(item, (*prefix, index))
-    return found
-
-
-def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    copied = copy.deepcopy(document)
-    target = copied
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = value
-    return copied
-
-
-def assert_sound(result: TranslationResult) -> None:
-    for resource in result.resources:
-        assert validated(resource) == resource
-        assert FHIR_ID_PATTERN.fullmatch(resource["id"])
+json_values = drift_values(["N/A", "", "<89", ">=60", "9999-12-31", "01/05/2026", "Final", "LAB", "<p>x</p>"])
 
 
 PROFILE = load("profile_user.json")
 RX = load("rx_details.json")
 LISTING, DETAILS = load("test_results_list.json"), load("test_results_details.json")
 LAB_INPUT = {"entry": LISTING["newResults"]["ORD-invented-2^"], "detail": DETAILS["ORD-invented-2"]}
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = fuzz(100)
 
 
 @FUZZ
