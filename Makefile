@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := conformance/node_modules/.package-lock.json
 
-.PHONY: demo test lint typecheck pytest install node browser clean conformance bench
+.PHONY: demo test lint typecheck pytest install node browser clean conformance bench fuzz
 
 install: $(STAMP)
 
@@ -65,3 +65,7 @@ bench: install node
 	$(BIN)/python -m tests.benchmarks.bench_facade
 	npm ci --prefix tests/benchmarks --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m tests.benchmarks.bench_mcp
+
+# Long fuzz run of the facade's query handling (make test runs 150 examples per property).
+fuzz: install
+	FHIRGATE_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q tests/fuzz -p no:cacheprovider
