@@ -100,7 +100,9 @@ async def _login(
     first_message = len(outbox)
 
     async def code_from_phone() -> str:
-        return await outbox.wait_for_code(newer_than=first_message, timeout=15.0)
+        code = await outbox.wait_for_code(newer_than=first_message, timeout=15.0)
+        console.print(f"  the sandbox texted ***-{patient.phone_last4}: sign-in code {code} (typed into the page)")
+        return code
 
     session = await browser_login(
         demo.kaiser,
