@@ -205,6 +205,15 @@ class FhirClient:
             raise InvalidFhirResponse("the operation answered something that is not a resource", url=url)
         return body
 
+    async def everything(self, patient_id: str, params: SearchParams | None = None) -> dict[str, Any]:
+        """The first page of `GET [base]/Patient/[id]/$everything` (`_since`, `_type`, `_count`)."""
+        if not _RESOURCE_ID.fullmatch(patient_id):
+            raise InvalidFhirRequest(f"{patient_id!r} is not a FHIR id (1-64 of A-Z a-z 0-9 '-' '.')")
+        pairs = normalize_params(params)
+        return await self._get_json(
+            f"{self._base_url}/Patient/{patient_id}/$everything", "Bundle", params=httpx2.QueryParams(tuple(pairs))
+        )
+
     async def fetch_page(self, url: str) -> dict[str, Any]:
         """A Bundle from a paging link (`next`/`previous`) the server gave out.
 

@@ -8,6 +8,7 @@ continuation neither repeats nor skips a row, even when it starts mid-page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,17 @@ __all__ = ["PageReader", "Position"]
 
 # Result parameters a server may refuse without the search losing its meaning.
 _OPTIONAL = frozenset({"_sort", "_total"})
+_EVERYTHING = re.compile(r"Patient/([A-Za-z0-9\-.]{1,64})/\$everything")
+
+
+def everything_path(patient_id: str) -> str:
+    """The query target of a `$everything` read, as `Query.resource_type` carries it."""
+    return f"Patient/{patient_id}/$everything"
+
+
+def everything_patient(target: str) -> str | None:
+    match = _EVERYTHING.fullmatch(target)
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,9 @@ class PageReader:
 
     async def _first_page(self) -> dict[str, Any]:
         plain = [(name, value) for name, value in self._params if name not in _OPTIONAL]
+        patient_id = everything_patient(self._resource_type)
+        if patient_id is not None:  # $everything takes no _sort/_total: the server's own order
+            return await self._client.everything(patient_id, plain)
         if self._unsorted:
             return await self._client.search(self._resource_type, plain)
         params = list(self._params)

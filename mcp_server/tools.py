@@ -10,10 +10,12 @@ import inspect
 from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from fhir_client import FhirClientError, normalize_params
+from mcp_server.page_reader import everything_path
 from mcp_server.resource_view import render_resource
 from mcp_server.search_page import DEFAULT_CHAR_BUDGET
 from mcp_server.sources import UnknownSourceError
@@ -99,6 +101,50 @@ class FhirTools:
         )
         return result
 
+    async def fhir_everything(
+        self,
+        source: Source,
+        since: Annotated[
+            str | None, Field(description="Only resources changed since this instant, e.g. 2025-01-01T00:00:00Z.")
+        ] = None,
+        types: Annotated[
+            list[str] | None, Field(description="Only these resource types, e.g. ['Observation', 'Condition'].")
+        ] = None,
+        format: FormatArg = "rows",
+        max_tokens: MaxTokensArg = DEFAULT_MAX_TOKENS,
+        cursor: CursorArg = None,
+    ) -> SearchResult:
+        """Everything one source holds about the patient (FHIR `Patient/$everything`), as compact rows.
+
+        Use it for a broad review ("what changed since my last visit": pass `since`) or to list a
+        few types at once (`types`). Rows come in the server's order, mixed resource types, within
+        the token budget; when rows are left the reply gives a cursor: call again with the same
+        arguments plus that cursor. Free text from the record comes in UNTRUSTED blocks.
+        """
+        try:
+            record_source = self._context.registry.source(source)
+            patient_id = (await record_source.client.whoami()).patient_id
+        except UnknownSourceError as error:
+            raise to_tool_error(error, source=source, target="Patient/$everything") from error
+        except FhirClientError as error:
+            login = record_source.login_hint
+            raise to_tool_error(error, source=source, target="Patient/$everything", login_hint=login) from error
+        if patient_id is None:
+            raise ToolError(f"Source {source!r} holds no Patient yet: for kaiser, ask the user to run `fhirgate sync`.")
+        pairs = [("_since", since)] if since else []
+        pairs += [("_type", ",".join(types))] if types else []
+        result: CallToolResult = await self._context.search(
+            "fhir_everything",
+            everything_path(patient_id),
+            pairs,
+            source=source,
+            arguments={"since": since, "types": sorted(types or [])},
+            cursor=cursor,
+            max_tokens=max_tokens,
+            fmt=format,
+        )
+        return result
+
 
 def register_tools(server: MCPServer, tools: FhirTools) -> None:
     """Add the generic read tools to `server`."""
@@ -110,6 +156,14 @@ def register_tools(server: MCPServer, tools: FhirTools) -> None:
         title="Read a FHIR resource",
         annotations=ToolAnnotations(title="Read a FHIR resource", read_only_hint=True, open_world_hint=True),
         structured_output=False,
+    )
+    server.add_tool(
+        tools.fhir_everything,
+        name="fhir_everything",
+        description=inspect.cleandoc(FhirTools.fhir_everything.__doc__ or ""),
+        title="Everything about the patient",
+        annotations=ToolAnnotations(title="Everything about the patient", read_only_hint=True, open_world_hint=True),
+        structured_output=True,
     )
     server.add_tool(
         tools.fhir_search,

@@ -94,7 +94,7 @@ async def test_every_read_tool_over_stdio(home: Path) -> None:
         missing_binary = await client.call_tool("get_binary", {"source": "kaiser", "id": "none"})
         trend = await client.call_tool("lab_trend", {"code_or_name": "potassium"})
     writes = {"request_refill", "send_message"}
-    assert len(tools) == 32 and writes <= set(tools)
+    assert len(tools) == 33 and writes <= set(tools)
     for name, tool in tools.items():
         assert tool.annotations is not None, name
         changes = ("connect_practice", "complete_oauth", *writes)
