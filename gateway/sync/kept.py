@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from gateway.store import ResourceStore
@@ -28,6 +29,25 @@ def stored_with_references(
         if target is None:
             return None
         resources.append(json.loads(target.json_text))
+    return resources
+
+
+def content_fingerprint(value: Any) -> str:
+    """A short, stable digest of a portal item, to tell on the next sync whether it changed."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
+def stored_resources(store: ResourceStore | None, references: Sequence[str]) -> list[dict[str, Any]] | None:
+    """The stored resources named by ``Type/id`` references; None when the store lacks any of them."""
+    if store is None:
+        return None
+    resources = []
+    for reference in references:
+        kind, _, resource_id = reference.partition("/")
+        stored = store.read(kind, resource_id)
+        if stored is None:
+            return None
+        resources.append(json.loads(stored.json_text))
     return resources
 
 

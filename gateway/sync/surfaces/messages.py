@@ -9,14 +9,12 @@ it produced, which are taken back from the store while the thread is unchanged.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 from typing import Any
 
 from gateway.kaiser.errors import MalformedPayload, PortalContractError
 from gateway.kaiser.surfaces import messages
-from gateway.store import ResourceStore
+from gateway.sync.kept import content_fingerprint, stored_resources
 from gateway.sync.surfaces.base import Collected, Surface, SyncContext
 from translators.ids import stable_id
 from translators.messages import DownloadedDocument, translate_conversation
@@ -36,9 +34,10 @@ async def _collect(ctx: SyncContext) -> Collected:
     translation = ctx.translation()
 
     async def one(thread_id: str, summary: dict[str, Any]) -> None:
-        key, fingerprint = stable_id(messages.SURFACE, f"thread:{thread_id}"), _fingerprint(summary)
+        key, fingerprint = stable_id(messages.SURFACE, f"thread:{thread_id}"), content_fingerprint(summary)
         kept = previous.get(key) or {}
-        stored = _stored(ctx.store, kept.get("ids") or []) if kept.get("fp") == fingerprint else None
+        ids = kept.get("ids") or []
+        stored = stored_resources(ctx.store, ids) if ids and kept.get("fp") == fingerprint else None
         if stored is not None:
             collected.result.resources.extend(stored)
             state[key] = kept
@@ -80,24 +79,6 @@ async def _downloads(
                 continue
             found[dcs_id] = DownloadedDocument(file.content, file.content_type, file.display_name)
     return found
-
-
-def _fingerprint(summary: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(summary, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:32]
-
-
-def _stored(store: ResourceStore | None, ids: list[str]) -> list[dict[str, Any]] | None:
-    """The resources a thread produced last time, or None when any is missing from the store."""
-    if store is None or not ids:
-        return None
-    resources = []
-    for reference in ids:
-        kind, _, resource_id = reference.partition("/")
-        stored = store.read(kind, resource_id)
-        if stored is None:
-            return None
-        resources.append(json.loads(stored.json_text))
-    return resources
 
 
 MESSAGES = Surface(messages.SURFACE, "Messages", ("Communication", "Binary"), _collect)

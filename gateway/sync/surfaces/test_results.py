@@ -13,14 +13,12 @@ problem (older results unreachable), not silently treated as complete.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 from typing import Any
 
 from gateway.kaiser.errors import MalformedPayload
 from gateway.kaiser.surfaces import test_results
-from gateway.sync.kept import report_results, stored_with_references
+from gateway.sync.kept import content_fingerprint, report_results, stored_with_references
 from gateway.sync.surfaces.base import Collected, Surface, SyncContext
 from gateway.sync.surfaces.result_pdfs import kept_pdf, offers_pdf, pdf_resources
 from translators.ids import stable_id
@@ -92,8 +90,7 @@ async def _collect(ctx: SyncContext) -> Collected:
 
 
 def _fingerprint(item: test_results.LabListItem) -> str:
-    basis = {"entry": item.entry, "sortDate": (item.group or {}).get("sortDate")}
-    return hashlib.sha256(json.dumps(basis, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:32]
+    return content_fingerprint({"entry": item.entry, "sortDate": (item.group or {}).get("sortDate")})
 
 
 def _skipped(item: test_results.LabListItem, reason: str) -> str:

@@ -9,15 +9,13 @@ the visit is unchanged. Cancelled, no-show and walked-out visits have no documen
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from gateway.kaiser.errors import MalformedPayload, PortalContractError
 from gateway.kaiser.surfaces import appointments, visit_notes
-from gateway.store import ResourceStore
+from gateway.sync.kept import content_fingerprint, stored_resources
 from gateway.sync.surfaces.base import Collected, Surface, SyncContext
 from translators.ids import stable_id
 from translators.visit_notes import translate_visit_documents
@@ -43,9 +41,9 @@ async def _collect(ctx: SyncContext) -> Collected:
 
     async def one(visit: dict[str, Any]) -> None:
         csn = str(visit["Csn"])
-        key, fingerprint = stable_id(visit_notes.SURFACE, f"visit:{csn}"), _fingerprint(visit)
+        key, fingerprint = stable_id(visit_notes.SURFACE, f"visit:{csn}"), content_fingerprint(visit)
         kept = previous.get(key) or {}
-        stored = _stored(ctx.store, kept.get("ids") or []) if kept.get("fp") == fingerprint else None
+        stored = stored_resources(ctx.store, kept.get("ids") or []) if kept.get("fp") == fingerprint else None
         if stored is not None:
             collected.result.resources.extend(stored)
             state[key] = kept
@@ -73,24 +71,6 @@ async def _collect(ctx: SyncContext) -> Collected:
     await asyncio.gather(*(one(visit) for visit in visits))
     collected.sync_state = {"visits": state}
     return collected
-
-
-def _fingerprint(visit: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(visit, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:32]
-
-
-def _stored(store: ResourceStore | None, ids: list[str]) -> list[dict[str, Any]] | None:
-    """The resources a visit produced last time, or None when any is missing from the store."""
-    if store is None:
-        return None
-    resources = []
-    for reference in ids:
-        kind, _, resource_id = reference.partition("/")
-        stored = store.read(kind, resource_id)
-        if stored is None:
-            return None
-        resources.append(json.loads(stored.json_text))
-    return resources
 
 
 VISIT_NOTES = Surface(visit_notes.SURFACE, "Visit notes", ("DocumentReference", "Binary"), _collect)
