@@ -22,7 +22,8 @@ from gateway.facade import FhirJSONResponse, operation_outcome
 from gateway.kaiser.errors import KaiserError, LoginFailed, LoginRequired, SessionExpired
 from gateway.store import ResourceStore
 from gateway.writes.message import MessageDraft
-from gateway.writes.operations import WriteOperations, WriteOutcome
+from gateway.writes.operations import REFILL, WriteOperations, WriteOutcome
+from translators.refill_orders import task_id
 
 RX_NUMBER_KIND = ":rx-number"
 WRITE_OPERATIONS = {
@@ -120,6 +121,11 @@ def _answer(outcome: WriteOutcome) -> Response:
         )
     if outcome.reference:
         parameters.append({"name": "reference", "valueString": outcome.reference})
+        if outcome.operation == REFILL and outcome.status == "committed":
+            # The order's tracking Task gets this id once the medications surface syncs again.
+            parameters.append(
+                {"name": "tracking", "valueReference": {"reference": f"Task/{task_id(outcome.reference)}"}}
+            )
     return FhirJSONResponse({"resourceType": "Parameters", "parameter": parameters})
 
 

@@ -15,6 +15,7 @@ from gateway.facade import create_facade_app
 from gateway.kaiser.portal_client import PortalClient
 from gateway.search import parse_search
 from gateway.store import SqliteStore
+from gateway.sync.engine import SyncEngine
 from gateway.writes.audit import AuditLog
 from gateway.writes.confirmation import ConfirmationGuard
 from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
@@ -125,4 +126,31 @@ async def test_send_message_with_a_token_for_other_text_is_refused(portal: Signe
         assert refused.status_code == 409 and portal.config.writes.sent_messages == []
         sent = await http.post("/fhir/Communication/$send", json=_params(**draft, confirm=token), headers=AUTH)
         assert sent.status_code == 200 and len(portal.config.writes.sent_messages) == 1
+    store.close()
+
+
+async def test_a_committed_refill_is_tracked_as_a_task_after_the_next_sync(
+    portal: SignedInPortal, tmp_path: Path
+) -> None:
+    http, store = _facade(portal, tmp_path)
+    async with http:
+        rid = _mailable_request_id(portal, store)
+        url = f"/fhir/MedicationRequest/{rid}/$refill"
+        token = _value((await http.post(url, json=_params(delivery="mail"), headers=AUTH)).json(), "confirmationToken")
+        committed = (await http.post(url, json=_params(delivery="mail", confirm=token), headers=AUTH)).json()
+        tracking = _value(committed, "tracking")["reference"]
+        assert (await http.get(f"/fhir/{tracking}", headers=AUTH)).status_code == 404  # not synced yet
+
+        report = await SyncEngine(portal.client, store, clock=lambda: datetime.now(UTC)).run(["medications"])
+        assert report.ok, report
+
+        task = (await http.get(f"/fhir/{tracking}", headers=AUTH)).json()
+        assert task["status"] == "in-progress"
+        assert task["identifier"][0]["value"] == _value(committed, "reference")
+        dispenses = [
+            (await http.get(f"/fhir/{output['valueReference']['reference']}", headers=AUTH)).json()
+            for output in task["output"]
+        ]
+        assert [d["authorizingPrescription"][0]["reference"] for d in dispenses] == [f"MedicationRequest/{rid}"]
+        assert dispenses[0]["status"] == "preparation"
     store.close()

@@ -37,7 +37,8 @@ async def test_commit_places_the_order_with_the_documented_body(portal: SignedIn
     preview, result = await _chain(portal).commit(rx_number)
     assert result is not None and result.succeeded, (preview.warnings, result)
     assert result.order_number.startswith("030")
-    assert portal.config.writes.placed_orders == [{"orderNumber": result.order_number, "rxNumbers": [rx_number]}]
+    [placed] = portal.config.writes.placed_orders
+    assert (placed["orderNumber"], placed["rxNumbers"]) == (result.order_number, [rx_number])
     assert portal.config.writes.carts == [rx_number]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from gateway.sandbox.patient.opaque import digits
 from gateway.sandbox.patient.timeline import ANCHOR_DATE, mmddyyyy
 
-__all__ = ["build_refill_orders", "order_status_list"]
+__all__ = ["build_refill_orders", "order_status_list", "placed_order"]
 
 _STATES = ("DELIVERED", "SHIPPED", "INPROGRESS")
 _DIGITAL = {"DELIVERED": "Delivered", "SHIPPED": "Shipped", "INPROGRESS": "In Progress"}
@@ -42,6 +42,15 @@ def build_refill_orders(seed: int, rx_details: dict[str, Any], orders_per_rx: in
         state = _STATES[2] if index == len(placed) - 1 else _STATES[1] if index == len(placed) - 2 else _STATES[0]
         documents.append(_order(rng, member, moment, rows, state))
     return tuple(documents)
+
+
+def placed_order(
+    member: dict[str, Any], rows: list[dict[str, Any]], order_number: str, placed: datetime
+) -> dict[str, Any]:
+    """The tracking document of an order the sandbox's ``placeorderMail`` just accepted: in progress,
+    no tracking number yet, drawn from its own generator so it is the same at every read."""
+    document = _order(random.Random(f"placed:{order_number}"), member, placed, rows, "INPROGRESS")
+    return {**document, "orderNumber": order_number}
 
 
 def _order(

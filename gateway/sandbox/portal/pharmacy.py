@@ -10,13 +10,14 @@ is documented for this host; the exact bodies were never captured).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from gateway.sandbox.patient.refill_orders import order_status_list
+from gateway.sandbox.patient.refill_orders import order_status_list, placed_order
 from gateway.sandbox.portal.signals import current_session
 from gateway.sandbox.portal.state import PortalState
 
@@ -73,7 +74,20 @@ def pharmacy_routes(state: PortalState) -> list[Route]:
             return JSONResponse({"httpCode": "400", "httpMessage": "Bad Request"}, status_code=400)
         return JSONResponse(_filtered(state.config.patient.rx_details, which))
 
-    orders = {str(order["orderNumber"]): order for order in state.config.patient.refill_orders}
+    def orders() -> tuple[dict[str, Any], ...]:
+        """The patient's order history, then every order ``placeorderMail`` accepted in this run."""
+        rx_details = state.config.patient.rx_details
+        by_number = {str(rx["afcInfo"]["rxnbr"]): rx for rx in rx_details["prescriptions"]["fillable"]}
+        placed = tuple(
+            placed_order(
+                rx_details["member"],
+                [by_number[n] for n in entry["rxNumbers"] if n in by_number],
+                entry["orderNumber"],
+                datetime.fromisoformat(entry["placedAt"]),
+            )
+            for entry in list(state.config.writes.placed_orders)
+        )
+        return state.config.patient.refill_orders + placed
 
     async def order_status(request: Request) -> Response:
         broken = _contract_broken(request, state.config.pharmacy_client_id, guid)
@@ -81,7 +95,7 @@ def pharmacy_routes(state: PortalState) -> list[Route]:
             return _unauthorized("Invalid client or identity headers")
         if current_session(state, request) is None:
             return _unauthorized("Session expired")
-        return JSONResponse(order_status_list(state.config.patient.refill_orders))
+        return JSONResponse(order_status_list(orders()))
 
     async def order_details(request: Request) -> Response:
         headers = request.headers
@@ -92,7 +106,8 @@ def pharmacy_routes(state: PortalState) -> list[Route]:
             return _unauthorized("Invalid client headers")
         if current_session(state, request) is None:
             return _unauthorized("Session expired")
-        order = orders.get(request.query_params.get("ordernum", ""))
+        wanted = request.query_params.get("ordernum", "")
+        order = next((o for o in orders() if str(o["orderNumber"]) == wanted), None)
         if order is None or "pharmacyId" not in request.query_params:
             # Inferred: an unknown order number was never captured.
             return JSONResponse({"httpCode": "404", "httpMessage": "Not Found"}, status_code=404)

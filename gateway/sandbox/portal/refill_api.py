@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -148,7 +148,8 @@ def refill_routes(state: PortalState, *, today: Callable[[], date] = date.today)
         number = "030" + wp_id(seed, "order", str(len(ledger.placed_orders)), length=30)[3:].replace("-", "0")
         code = "000" if problem is None else "812"
         if problem is None:
-            ledger.record(ledger.placed_orders, {"orderNumber": number, "rxNumbers": rx_numbers})
+            placed_at = datetime.now(UTC).isoformat()
+            ledger.record(ledger.placed_orders, {"orderNumber": number, "rxNumbers": rx_numbers, "placedAt": placed_at})
             logger.info("sandbox refill order placed rx_count=%d", len(rx_numbers))
         return JSONResponse(
             {
