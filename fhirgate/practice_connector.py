@@ -16,9 +16,29 @@ from fhir_client.smart_session import credentials_for
 from fhirgate.redirect_capture import CALLBACK_PATH
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
-from fhirgate.smart_connect import DEFAULT_REDIRECT_PORT, ConnectError, ConnectOptions, catalog_for, credentials_from
+from fhirgate.smart_connect import (
+    DEFAULT_REDIRECT_PORT,
+    ConnectError,
+    ConnectOptions,
+    catalog_for,
+    credentials_from,
+    practice_clients,
+)
 from mcp_server.practice_connect import PendingConnection
+from mcp_server.practice_status import practice_status_probe
 from mcp_server.sources import RecordSource
+
+__all__ = ["SmartPracticeConnector", "practice_sources"]
+
+
+def practice_sources(settings: Settings) -> dict[str, RecordSource]:
+    """Every connected practice as an MCP source whose status shows its token state (for `fhirgate mcp`)."""
+    catalog = catalog_for(settings)
+    secrets = SecretStore.for_settings(settings)
+    return {
+        name: RecordSource(name, client, kind="practice", status=practice_status_probe(catalog, secrets, name))
+        for name, client in practice_clients(settings).items()
+    }
 
 
 class SmartPracticeConnector:
@@ -65,4 +85,5 @@ class SmartPracticeConnector:
             record.name, code_or_redirect_url, credentials, catalog=catalog, secrets=secrets, transport=self._transport
         )
         client = open_smart_client(record.name, catalog=catalog, secrets=secrets, transport=self._transport)
-        return RecordSource(record.name, client, kind="practice")
+        status = practice_status_probe(catalog, secrets, record.name)
+        return RecordSource(record.name, client, kind="practice", status=status)

@@ -47,6 +47,10 @@ class AdminTools:
                 line += f", last sync {_when(status.last_sync)}"
             if status.token_expires_at is not None:
                 line += f", access token expires {_when(status.token_expires_at)}"
+            if status.refresh_token_held is not None:
+                line += ", refresh token " + ("held" if status.refresh_token_held else "not held")
+                if status.refresh_token_held and status.refresh_expires_at is not None:
+                    line += f" until {_when(status.refresh_expires_at)}"
             lines.append(line)
             lines += [f"note: {note}" for note in status.notes]
         try:
@@ -66,9 +70,10 @@ class AdminTools:
     async def list_sources(self) -> str:
         """List the record sources (Kaiser and connected practices) with their state and freshness.
 
-        One block per source: kind, FHIR base URL, state (ready / never synced / sync failing /
-        token expired), last sync, token expiry when known, whether it answers now, and notes
-        about stale or partial data. Use a source's name as the `source` argument of other tools.
+        One block per source: kind, FHIR base URL, state (Kaiser: ready / never synced / sync
+        failing; practices: connected / reconnect needed), last sync, a practice's access-token
+        expiry and whether a refresh token is held, whether it answers now, and notes about stale
+        or partial data. Use a source's name as the `source` argument of other tools.
         """
         sources = self._context.registry.select(None)
         if not sources:

@@ -16,6 +16,7 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from fhir_client import FhirClientError, safe_url
+from mcp_server.connect_errors import begin_failure, check_base_url, check_practice_name, complete_failure
 from mcp_server.sources import RecordSource, SourceRegistry
 
 __all__ = ["ConnectTools", "PendingConnection", "PracticeConnector", "register_connect_tools"]
@@ -51,10 +52,12 @@ class ConnectTools:
         user signs in and consents, the browser lands on a redirect URL (the page may not load):
         ask the user to paste that whole URL, then call complete_oauth with it and the state.
         """
+        check_practice_name(name)
+        check_base_url(fhir_base_url)
         try:
             pending = await self._connector.begin(name, fhir_base_url)
         except (FhirClientError, ValueError) as error:
-            raise ToolError(f"Could not start connecting {name!r} at {safe_url(fhir_base_url)}: {error}") from error
+            raise ToolError(begin_failure(error, name, fhir_base_url)) from error
         return (
             f"Ask the user to open this URL, sign in at the practice and approve access:\n{pending.authorize_url}\n"
             f"Then ask them to paste the address the browser ends on, and call complete_oauth with it and "
@@ -70,7 +73,7 @@ class ConnectTools:
         try:
             source = await self._connector.complete(code_or_redirect_url, state)
         except (FhirClientError, ValueError) as error:
-            raise ToolError(f"Connecting failed: {error}. Call connect_practice again to start over.") from error
+            raise ToolError(complete_failure(error)) from error
         self._registry.add(source)
         return (
             f"Connected {source.name!r} ({safe_url(source.client.base_url)}). Its record is now searched by every "

@@ -44,9 +44,13 @@ class RecordSummaryTool:
         lines = [f"{source.name}:"]
         if source.status is not None:
             status = await source.status()
-            sync = status.last_sync.isoformat(timespec="minutes") if status.last_sync else "never"
-            lines.append(f"  state {status.state}; last sync {sync}")
-            lines += [f"  gap: {note}" for note in status.notes]
+            if source.kind == "kaiser":
+                sync = status.last_sync.isoformat(timespec="minutes") if status.last_sync else "never"
+                lines.append(f"  state {status.state}; last sync {sync}")
+                lines += [f"  gap: {note}" for note in status.notes]
+            else:  # a practice is read live: nothing is synced, its notes are about tokens
+                lines.append(f"  state {status.state}; read live from the practice")
+                lines += [f"  note: {note}" for note in status.notes]
         types = searchable_types(await client.capabilities())[:MAX_TYPES]
         gate = asyncio.Semaphore(_PARALLEL)
 

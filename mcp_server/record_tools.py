@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
@@ -27,6 +28,10 @@ __all__ = ["RecordTools", "register_record_tools"]
 
 SourceName = Annotated[str, Field(description="The source the id came from (each row names it).")]
 ResourceId = Annotated[str, Field(description="The id, without the type prefix.")]
+DocumentId = Annotated[
+    str,
+    Field(description="A Binary id (as a row or attachment names it), or DocumentReference/<id> for its attachment."),
+]
 
 
 def _bounded(text: str, max_tokens: int) -> tuple[str, str]:
@@ -68,6 +73,25 @@ class RecordTools:
         except FhirClientError as error:
             raise to_tool_error(error, source=source, target=target, login_hint=item.login_hint) from error
 
+    async def _attachment(self, source: str, id: str) -> tuple[dict[str, Any], str]:
+        """The Binary `id`, or a DocumentReference's first attachment (its Binary or inline data), with a label."""
+        document_id = id.removeprefix("DocumentReference/")
+        if document_id == id:
+            binary_id = id.removeprefix("Binary/")
+            return await self._read(source, "Binary", binary_id), f"Binary/{binary_id}"
+        document = await self._read(source, "DocumentReference", document_id)
+        for content in document.get("content") or []:
+            attachment = content.get("attachment") if isinstance(content, Mapping) else None
+            if not isinstance(attachment, Mapping):
+                continue
+            url = str(attachment.get("url") or "")
+            if url.startswith("Binary/"):
+                binary_id = url.removeprefix("Binary/")
+                return await self._read(source, "Binary", binary_id), url
+            if attachment.get("data"):
+                return {"contentType": attachment.get("contentType"), "data": attachment.get("data")}, f"{id} (inline)"
+        raise ToolError(f"{id} on source {source!r} has no attachment fhirgate can read (no Binary, no inline data).")
+
     async def read_message(
         self, source: SourceName, id: ResourceId, max_tokens: MaxTokensArg = DEFAULT_MAX_TOKENS
     ) -> str:
@@ -91,24 +115,25 @@ class RecordTools:
         return "\n".join(lines)
 
     async def get_binary(
-        self, source: SourceName, id: ResourceId, max_tokens: MaxTokensArg = DEFAULT_MAX_TOKENS
+        self, source: SourceName, id: DocumentId, max_tokens: MaxTokensArg = DEFAULT_MAX_TOKENS
     ) -> str:
         """The readable text of a document (Binary): HTML and plain text, and PDF text where it can be extracted.
 
-        Use it with the Binary id a DocumentReference or message row names. The text is inside an
-        UNTRUSTED block and cut to max_tokens, saying so when cut.
+        Use it with the Binary id a DocumentReference or message row names, or pass
+        `DocumentReference/<id>` to read that document's first attachment (also when the text is
+        stored inline). The text is inside an UNTRUSTED block and cut to max_tokens, saying so when cut.
         """
-        binary = await self._read(source, "Binary", id)
+        binary, label = await self._attachment(source, id)
         content_type = str(binary.get("contentType") or "")
         try:
             data = base64.b64decode(str(binary.get("data") or ""), validate=True)
         except (binascii.Error, ValueError):
-            return f"Binary/{id} from {source}: its data is not valid base64, so it cannot be read."
+            return f"{label} from {source}: its data is not valid base64, so it cannot be read."
         extracted = extract_text(content_type, data)
         if extracted.text is None:
-            return f"Binary/{id} from {source} ({content_type}, {len(data)} bytes): {extracted.problem}."
+            return f"{label} from {source} ({content_type}, {len(data)} bytes): {extracted.problem}."
         text, cut = _bounded(extracted.text, max_tokens)
-        head = f"Binary/{id} from {source} ({content_type}, {len(data)} bytes): extracted text.{cut}"
+        head = f"{label} from {source} ({content_type}, {len(data)} bytes): extracted text.{cut}"
         return f"{head}\n{fence(text or '(empty)', what='document text')}"
 
 

@@ -24,9 +24,13 @@ class SourceStatus:
     """What the source's owner reports about it, beyond what FHIR says."""
 
     state: str
-    """One word or phrase: `ready`, `never synced`, `sync failing`, `token expired`, ..."""
+    """One word or phrase: `ready`, `never synced`, `sync failing`, `connected`, `reconnect needed`, ..."""
     last_sync: datetime | None = None
     token_expires_at: datetime | None = None
+    """When the access token expires (SMART practices)."""
+    refresh_token_held: bool | None = None
+    """Whether a refresh token is held (None: the source has no tokens, e.g. Kaiser)."""
+    refresh_expires_at: datetime | None = None
     notes: tuple[str, ...] = ()
 
 

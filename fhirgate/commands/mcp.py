@@ -104,7 +104,7 @@ def mcp(
         return
 
     from fhirgate.kaiser_source import in_process_kaiser_client, remote_kaiser_client
-    from fhirgate.practice_connector import SmartPracticeConnector
+    from fhirgate.practice_connector import SmartPracticeConnector, practice_sources
     from gateway.store import SqliteStore
     from mcp_server import RecordSource, SourceRegistry, build_server
     from mcp_server.stdio import run_stdio
@@ -121,9 +121,7 @@ def mcp(
 
             client = in_process_kaiser_client(store, writes=write_operations(settings, secrets))
         kaiser = RecordSource("kaiser", client, kind="kaiser", status=kaiser_status_probe(store.surface_states))
-        from fhirgate.smart_connect import practice_clients  # every connected practice is a source too
-
-        registry = SourceRegistry({"kaiser": kaiser, **practice_clients(settings)})
+        registry = SourceRegistry({"kaiser": kaiser, **practice_sources(settings)})
         if http:
             server = build_server(registry, connector=SmartPracticeConnector(settings, os.environ), writes=True)
             typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)

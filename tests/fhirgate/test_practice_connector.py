@@ -40,6 +40,10 @@ async def test_connect_practice_then_complete_oauth_adds_a_working_source(tmp_pa
             await tools.complete_oauth(redirect, "another-state")
         done = await tools.complete_oauth(redirect, state.group(1))
         assert "Connected 'dr-sample'" in done
+        probe = registry.source("dr-sample").status
+        assert probe is not None
+        status = await probe()
+        assert (status.state, status.refresh_token_held) == ("connected", True) and status.token_expires_at
         async with registry.get("dr-sample") as client:
             patient = await client.read("Patient", ehr.record.patient_id)
         assert patient["id"] == ehr.record.patient_id

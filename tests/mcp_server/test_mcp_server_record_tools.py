@@ -35,6 +35,15 @@ def binary(ident: str, content_type: str, data: bytes) -> dict[str, Any]:
     return {"resourceType": "Binary", "id": ident, "contentType": content_type, "data": base64.b64encode(data).decode()}
 
 
+def document(ident: str, attachment: dict[str, str]) -> dict[str, Any]:
+    return {
+        "resourceType": "DocumentReference",
+        "id": ident,
+        "status": "current",
+        "content": [{"attachment": attachment}],
+    }
+
+
 def pdf_bytes(text: str) -> bytes:
     import matplotlib
 
@@ -64,6 +73,8 @@ def with_documents(seeded: SqliteStore) -> SqliteStore:
         binary("note-pdf", "application/pdf", pdf_bytes("Discharge summary: stable, home today")),
         binary("xray", "image/png", b"\x89PNG\r\n\x1a\n0000"),
         binary("long", "text/plain", ("word " * 20_000).encode()),
+        document("doc-linked", {"url": "Binary/note-html", "contentType": "text/html"}),
+        document("doc-title-only", {"title": "Scanned letter"}),
     ]
     seeded.write_surface("messages", resources, now=SYNCED_AT)
     return seeded
@@ -118,6 +129,20 @@ async def test_html_document_text_drops_markup_and_scripts(
     inside, outside = fenced(text_of(await call(kaiser_registry, "get_binary", source="kaiser", id="note-html")))
     assert inside == "Visit note\nBP 120/80.\nFollow up in 3 months."
     assert "extracted text" in outside
+
+
+async def test_a_document_reference_id_reads_the_binary_it_points_at(
+    with_documents: SqliteStore, kaiser_registry: SourceRegistry
+) -> None:
+    result = await call(kaiser_registry, "get_binary", source="kaiser", id="DocumentReference/doc-linked")
+    inside, outside = fenced(text_of(result))
+    assert inside == "Visit note\nBP 120/80.\nFollow up in 3 months."
+    assert outside.startswith("Binary/note-html from kaiser (text/html")
+    async with Client(build_server(kaiser_registry)) as client:
+        unreadable = await client.call_tool(
+            "get_binary", {"source": "kaiser", "id": "DocumentReference/doc-title-only"}
+        )
+    assert unreadable.is_error and "has no attachment fhirgate can read" in str(unreadable.content[0])
 
 
 async def test_pdf_document_text_is_extracted(with_documents: SqliteStore, kaiser_registry: SourceRegistry) -> None:
