@@ -87,7 +87,11 @@ def _render(parameters: dict[str, Any], tool: str) -> str:
             values[str(parameter.get("name"))] = next((v for k, v in parameter.items() if k.startswith("value")), None)
     status = values.get("status")
     if status == "committed":
-        return f"Done: {tool} committed. Kaiser reference: {values.get('reference')}."
+        done = f"Done: {tool} committed. Kaiser reference: {values.get('reference')}."
+        tracking = values.get("tracking")
+        if isinstance(tracking, dict) and tracking.get("reference"):
+            done += f" The order's progress will show as {tracking['reference']} after the next Kaiser sync."
+        return done
     lines = [f"Preview of {tool} (nothing sent yet):", *preview]
     if warnings:
         lines += ["It cannot be sent as it is:", *(f"  - {w}" for w in warnings)]

@@ -18,6 +18,7 @@ from mcp_types import CallToolResult, ImageContent, TextContent
 
 from tests.mcp_server.sandbox_home import PRACTICE, SandboxHome, mcp_session, sandbox_home
 from tests.sandbox.ehr.ehr_harness import consent_by_form
+from translators.refill_orders import task_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -248,6 +249,7 @@ async def test_refill_previews_commits_at_the_portal_and_refuses_a_reused_token(
     token = _confirm_token(preview)
     done = text_of(await call(mcp, "request_refill", medication_request_id=request_id, confirm_token=token))
     assert done.startswith("Done: request_refill committed")
+    assert f"as Task/{task_id(ledger.placed_orders[-1]['orderNumber'])} after the next Kaiser sync" in done
     assert len(ledger.placed_orders) == orders_before + 1 and rx_number in ledger.placed_orders[-1]["rxNumbers"]
 
     reused = await mcp.call_tool("request_refill", {"medication_request_id": request_id, "confirm_token": token})
