@@ -67,3 +67,13 @@ def summary_table(reports: list[SurfaceReport]) -> Table:
             status,
         )
     return table
+
+
+def problem_lines(reports: list[SurfaceReport], per_surface: int = 3) -> list[str]:
+    """What the partial surfaces are missing, a few lines each (the table only counts them)."""
+    lines: list[str] = []
+    for report in reports:
+        lines += [f"{report.surface}: {problem}" for problem in report.problems[:per_surface]]
+        if len(report.problems) > per_surface:
+            lines.append(f"{report.surface}: ... and {len(report.problems) - per_surface} more")
+    return lines

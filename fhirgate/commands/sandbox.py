@@ -18,7 +18,9 @@ def portal(
     size: Annotated[str, typer.Option(help="Synthetic patient size: small or large.")] = "small",
     port: Annotated[int, typer.Option(help="Loopback port (0 picks a free one).")] = 0,
     seed: Annotated[int, typer.Option(help="Patient seed (same seed, same patient).")] = 1,
-    faults: Annotated[str, typer.Option(help="Fault switches, e.g. 'latency=0.15,429-every=10'.")] = "",
+    faults: Annotated[
+        str, typer.Option(help="Fault switches, e.g. 'latency=0.15,429-every=10,write-fail=placeorderMail'.")
+    ] = "",
 ) -> None:
     """Serve the sandbox kp.org until Ctrl-C; prints its URL, the sign-in and every texted MFA code."""
     from fhirgate.serving import serve_in_thread

@@ -22,7 +22,7 @@ def sync(
     settings = settings_from_env()
 
     async def work() -> None:
-        from fhirgate.progress_bars import RichSyncProgress, summary_table
+        from fhirgate.progress_bars import RichSyncProgress, problem_lines, summary_table
         from gateway.kaiser.portal_client import PortalClient
         from gateway.store import SqliteStore
         from gateway.sync.engine import SyncEngine
@@ -41,6 +41,8 @@ def sync(
                     engine = SyncEngine(client, store, clock=lambda: datetime.now(UTC), progress=progress)
                     report = await engine.run(surface, full=full)
             err.print(summary_table(report.surfaces))
+            for line in problem_lines(report.surfaces):
+                err.print(line, markup=False, highlight=False)
             if report.login_required:
                 raise UserFacingError(report.login_required)
             if not report.ok:

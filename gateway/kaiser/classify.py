@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from gateway.kaiser.errors import MalformedPayload, PortalContractError, PortalRejected, SessionExpired
+from gateway.kaiser.errors import ContractBounce, MalformedPayload, PortalContractError, PortalRejected, SessionExpired
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _SIGN_IN_PATHS = ("/sign-on", "/secure/inner-door", "/mychartcn/authentication/login", "/as/")
@@ -36,7 +36,7 @@ def classify(response: httpx2.Response, surface: str, identity_url: str, *, expe
         if is_sign_in_redirect(location, identity_url):
             raise SessionExpired(f"{surface}: the portal session has expired (redirect to sign-in)")
         if "FiveHundred" in location:
-            raise PortalContractError(f"{surface}: the portal rejected the request contract (anti-forgery/nonce)")
+            raise ContractBounce(f"{surface}: the portal rejected the request contract (anti-forgery/nonce)")
         raise PortalContractError(f"{surface}: unexpected redirect (HTTP {status})")
     if status in (401, 403):
         raise SessionExpired(f"{surface}: the portal answered {status}; sign in again")

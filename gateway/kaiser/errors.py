@@ -5,6 +5,7 @@
     ├── SessionExpired         the portal says the session is dead (302 to identity or sign-in, 401/403, HTML for JSON)
     │   └── LoginRequired      ... and one silent re-login did not bring it back: the user must sign in
     ├── PortalContractError    the portal rejected how we asked (302 to FiveHundred, 502 on /mycare)
+    │   ├── ContractBounce     302 to FiveHundred: a stale/missing anti-forgery token or page nonce, or a bad call
     │   └── PortalRejected     a 200 whose body says failure ({"error": N}, executionContext.statusCode != "000")
     ├── PortalUnavailable      429/5xx/network trouble that outlasted our retries
     └── MalformedPayload       a 200 whose body is not the JSON we expected
@@ -37,6 +38,11 @@ class LoginRequired(SessionExpired):
 
 class PortalContractError(KaiserError):
     pass
+
+
+class ContractBounce(PortalContractError):
+    """The portal bounced the call to FiveHundred (before running it): the request layer retries once with a
+    fresh anti-forgery token and page nonce, since their lifetime is unknown."""
 
 
 class PortalRejected(PortalContractError):

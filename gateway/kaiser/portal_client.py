@@ -2,7 +2,9 @@
 expiry detection with one re-login, and bounded retries for 429/5xx.
 
 A dead session (any form, see ``classify``) triggers one re-login shared by every in-flight request,
-then one retry; a second death, or a re-login that fails, is ``LoginRequired``.
+then one retry; a second death, or a re-login that fails, is ``LoginRequired``. A bounce to FiveHundred
+of a call carrying an anti-forgery token is retried once with fresh tokens (their lifetime is unknown,
+§1.6), one replacement shared by every call that held the stale token.
 
 Redirects are never followed: a 302 to the identity host is the portal's one unambiguous
 "session dead" signal (KAISER_API.md §1.4).
@@ -11,13 +13,16 @@ Redirects are never followed: a 302 to the identity host is the portal's one una
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
 import re
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -25,7 +30,15 @@ import httpx2
 
 from fhirgate.settings import KaiserSettings
 from gateway.kaiser.classify import Retryable, classify, json_body
-from gateway.kaiser.errors import KaiserError, LoginRequired, PortalContractError, PortalUnavailable, SessionExpired
+from gateway.kaiser.errors import (
+    ContractBounce,
+    KaiserError,
+    LoginRequired,
+    PortalContractError,
+    PortalUnavailable,
+    SessionExpired,
+)
+from gateway.kaiser.held_tokens import CSRF_HEADER, HeldTokens
 from gateway.kaiser.session import PortalSession
 
 log = logging.getLogger("fhirgate.kaiser")
@@ -35,7 +48,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _CSRF_RE = re.compile(r'name="__RequestVerificationToken"[^>]*value="([^"]+)"')
 _NONCE_RE = re.compile(r'nonce="([0-9a-f]{32})"')
-CSRF_HEADER = "__RequestVerificationToken"
+_COUNTED_AS: ContextVar[str | None] = ContextVar("fhirgate_kaiser_counted_as", default=None)
 _MYCARE_APP = {"X-appName": "rx-order-management", "X-versionId": "3.0.1.2"}
 
 
@@ -67,12 +80,10 @@ class PortalClient:
         self._limits: dict[str, asyncio.Semaphore] = {}
         """One in-flight limit per host (kp.org's main, identity and API gateway hosts are separate)."""
         self.request_count = 0
+        self._counts: Counter[str] = Counter()
         self._http = httpx2.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
         self._relogin_lock = asyncio.Lock()
-        self._token_lock = asyncio.Lock()
-        self._issued: dict[str, int] = {}
-        """Session generation each CSRF token / page nonce was issued under."""
-        self._replacements: dict[str, str] = {}
+        self._tokens = HeldTokens()
         self._relogin_failed: str | None = None
         self._generation = 0
         self.relogins = 0
@@ -84,10 +95,24 @@ class PortalClient:
         self._http.cookies = session.cookie_jar()
         self._http.headers["User-Agent"] = session.user_agent
 
-    @property
-    def sleep(self) -> Sleep:
-        """The (injectable) sleep this client waits with; chains that must wait (a generating PDF) use it too."""
-        return self._sleep
+    @contextlib.contextmanager
+    def counted_as(self, label: str) -> Iterator[None]:
+        """Count the requests made inside (and in tasks started inside) under ``label`` as well, so each
+        surface of a sync knows its own count while the surfaces share this client concurrently."""
+        token = _COUNTED_AS.set(label)
+        try:
+            yield
+        finally:
+            _COUNTED_AS.reset(token)
+
+    def requests_counted_as(self, label: str) -> int:
+        return self._counts[label]
+
+    def _counted(self) -> None:
+        self.request_count += 1
+        label = _COUNTED_AS.get()
+        if label is not None:
+            self._counts[label] += 1
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -123,8 +148,7 @@ class PortalClient:
         match = _CSRF_RE.search(response.text)
         if not match:
             raise PortalContractError("CSRF token page changed shape: no __RequestVerificationToken input")
-        self._issued[match.group(1)] = self._generation
-        return match.group(1)
+        return self._tokens.issued(match.group(1), self._generation)
 
     async def page_nonce(self, page_path: str) -> str:
         """The CSP nonce of a MyChart app page, which some JSON calls echo as ``PageNonce``."""
@@ -134,8 +158,7 @@ class PortalClient:
         match = _NONCE_RE.search(response.text)
         if not match:
             raise PortalContractError(f"page {page_path} has no CSP nonce")
-        self._issued[match.group(1)] = self._generation
-        return match.group(1)
+        return self._tokens.issued(match.group(1), self._generation)
 
     async def mychart_post_json(
         self,
@@ -155,35 +178,6 @@ class PortalClient:
             "POST", self.mychart_url(path), surface=surface, headers=headers, content=json.dumps(body)
         )
         return json_body(response, surface, key)
-
-    async def _fresh_tokens(self, headers: dict[str, str], content: str | None) -> str | None:
-        """Swap a CSRF token / page nonce issued to a dead session for one of the live session (in place
-        for ``headers``; the new content is returned). Every MyChart call goes through here, so callers
-        may hold their tokens across a re-login."""
-        referer = headers.get("Referer", "")
-        page = referer.removeprefix(self.mychart_url(""))
-        token = headers.get(CSRF_HEADER)
-        if token is not None:
-            headers[CSRF_HEADER] = await self._current(token, page, self.csrf_token)
-        if content is not None and '"PageNonce"' in content:
-            body = json.loads(content)
-            nonce = body.get("PageNonce") if isinstance(body, dict) else None
-            if isinstance(nonce, str):
-                fresh = await self._current(nonce, page.split("?")[0], self.page_nonce)
-                if fresh != nonce:
-                    content = json.dumps({**body, "PageNonce": fresh})
-        return content
-
-    async def _current(self, issued: str, referer_path: str, fetch: Callable[[str], Awaitable[str]]) -> str:
-        """``issued`` when it belongs to the live session, else one fresh replacement shared by all callers."""
-        if self._issued.get(issued, self._generation) == self._generation:
-            return issued
-        async with self._token_lock:
-            replacement = self._replacements.get(issued)
-            if replacement is None or self._issued.get(replacement) != self._generation:
-                replacement = await fetch(referer_path)
-                self._replacements[issued] = replacement
-        return replacement
 
     async def mycare_get_json(self, path: str, *, surface: str, component: str, inclusion_paths: list[str]) -> Any:
         headers = {
@@ -242,7 +236,7 @@ class PortalClient:
             "Referer": self.mychart_url("Home?lang=en-US"),
         }
         async with self._limit(self.kaiser.portal_url):
-            self.request_count += 1
+            self._counted()
             response = await self._http.get(
                 self.mychart_url("keepalive.asp"), params={"cnt": str(count)}, headers=headers
             )
@@ -283,14 +277,17 @@ class PortalClient:
         content: str | None = None,
         expect_json: bool = True,
     ) -> httpx2.Response:
-        relogged = False
+        relogged = rearmed = False
         attempt = 0
         headers = dict(headers)
         while True:
-            content = await self._fresh_tokens(headers, content)
+            page = headers.get("Referer", "").removeprefix(self.mychart_url(""))
+            content = await self._tokens.refresh(
+                headers, content, page, self._generation, self.csrf_token, self.page_nonce
+            )
             generation = self._generation
             async with self._limit(url):
-                self.request_count += 1
+                self._counted()
                 try:
                     response = await self._http.request(method, url, headers=headers, params=params, content=content)
                 except httpx2.TransportError as exc:
@@ -308,6 +305,12 @@ class PortalClient:
                         raise LoginRequired(str(expired)) from None
                     relogged = True
                     await self._renew(generation, surface)
+                    continue
+                except ContractBounce:
+                    if rearmed or not self._tokens.retire(headers, content):
+                        raise
+                    rearmed = True
+                    log.info("event=tokens_refused surface=%s action=retry_with_fresh_tokens", surface)
                     continue
                 except Retryable as retry:
                     failure = str(retry)
@@ -361,7 +364,7 @@ class PortalClient:
             **self._mychart_headers(referer_path),
             "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
             "Origin": self.kaiser.portal_url,
-            "__RequestVerificationToken": csrf,
+            CSRF_HEADER: csrf,
         }
         params = {"noCache": f"{random.random():.16f}"}  # noqa: S311 - a cache-buster, not a secret
         response = await self._send(
@@ -385,7 +388,7 @@ class PortalClient:
         ``body``, a form-encoded ``form``, or no body at all (``LoadListData``, ``LoadUpcoming``, ``LoadPast``)."""
         headers = {**self._mychart_headers(referer_path), "Origin": self.kaiser.portal_url}
         if csrf is not None:
-            headers["__RequestVerificationToken"] = csrf
+            headers[CSRF_HEADER] = csrf
         content = None
         if body is not None:
             headers["Content-Type"] = "application/json"

@@ -2,30 +2,33 @@
 
 A surface that fails (a Kaiser error, a bad payload, or any unexpected exception) leaves its previously
 stored data and sync state intact and is reported; the others commit. The profile surface runs first
-because the others need the patient id it yields. Surfaces run one after another (concurrent surfaces
-evict each other's anti-forgery tokens); within a surface, details go out concurrently. When the
-session cannot be revived (``LoginRequired``) the sync stops and the report names the command to run.
-Each committed batch that brought new or changed data carries a Provenance. The keepalive pulses
-while the sync runs.
+because the others need the patient id it yields; then every other surface runs concurrently, all
+sharing the client's one in-flight limit per host, so small surfaces whose calls depend on each other
+overlap with the big ones instead of leaving slots idle. Each surface commits on its own as it ends.
+When the session cannot be revived (``LoginRequired``) every surface still running fails with it and
+the report names the command to run. Each committed batch that brought new or changed data carries a
+Provenance. The keepalive pulses while the sync runs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from gateway.kaiser.errors import KaiserError, LoginRequired
 from gateway.kaiser.keepalive import KEEPALIVE_SECONDS, keepalive_running
 from gateway.kaiser.portal_client import PortalClient
+from gateway.store.records import InvalidResourceError
 from gateway.store.sync_state import SyncStateStore
 from gateway.sync.changes import changed_references
 from gateway.sync.progress import SilentProgress, SurfaceReport, SyncProgress
-from gateway.sync.surfaces import SURFACES, Collected, SyncContext, surface_named, warning_lines
+from gateway.sync.surfaces import SURFACES, Collected, Surface, SyncContext, surface_named, warning_lines
 from translators.errors import UntranslatableError
 from translators.provenance import sync_provenance
 
@@ -72,35 +75,36 @@ class SyncEngine:
         if "profile" not in wanted:
             wanted.insert(0, "profile")
         ctx = SyncContext(client=self.client, progress=self.progress, region=self.region, store=self.store, full=full)
+        chosen = [surface for surface in SURFACES if surface.name in wanted]
         report = SyncReport()
         async with keepalive_running(self.client, interval=self.keepalive_seconds):
-            for surface in SURFACES:
-                if surface.name not in wanted:
-                    continue
-                surface_report = await self._run_surface(surface.name, surface.title, ctx)
-                report.surfaces.append(surface_report)
-                if surface_report.login_required:
-                    break  # every later request would meet the same dead session
-                if surface.name == "profile" and not surface_report.ok:
-                    break  # nothing else can be translated without the patient
+            profile = await self._run_surface(chosen[0], ctx)  # the table puts profile first
+            report.surfaces.append(profile)
+            if profile.ok:  # nothing else can be translated without the patient
+                # Each run announces its surface before its first await, so the bars appear in table order.
+                runs = (self._run_surface(surface, replace(ctx)) for surface in chosen[1:])
+                report.surfaces.extend(await asyncio.gather(*runs))
         dead = next((r for r in report.surfaces if r.login_required), None)
         report.login_required = dead.error if dead else None
         report.patient_id = ctx.patient_id
         return report
 
-    async def _run_surface(self, name: str, title: str, ctx: SyncContext) -> SurfaceReport:
-        surface = surface_named(name)
-        self.progress.surface_started(name, title)
+    async def _run_surface(self, surface: Surface, ctx: SyncContext) -> SurfaceReport:
+        name = surface.name
+        self.progress.surface_started(name, surface.title)
         started = time.monotonic()
+        requests_before = self.client.requests_counted_as(name)
         report = SurfaceReport(surface=name)
         ctx.previous_state = {} if ctx.full else self.store.get_sync_state(name)
         try:
-            collected = await surface.collect(ctx)
-            self._commit(name, collected, report)
+            with self.client.counted_as(name):
+                collected = await surface.collect(ctx)
+            # A big surface's write takes seconds; off the event loop, the others' requests keep flowing.
+            await asyncio.to_thread(self._commit, name, collected, report)
         except LoginRequired as exc:
             report.login_required = True
             self._fail(name, report, str(exc))
-        except (KaiserError, UntranslatableError) as exc:
+        except (KaiserError, UntranslatableError, InvalidResourceError) as exc:  # the last: one id, two contents
             self._fail(name, report, str(exc))
         except Exception as exc:  # one surface's bug must not sink the others; no payload in the message
             # The exception's message may quote portal data: log where it happened, never what it said.
@@ -114,6 +118,7 @@ class SyncEngine:
             )
             self._fail(name, report, f"unexpected {type(exc).__name__} (a fhirgate bug; earlier data kept)")
         report.seconds = time.monotonic() - started
+        report.requests = self.client.requests_counted_as(name) - requests_before
         self.progress.surface_finished(report)
         return report
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from gateway.store import ResourceStore
+from translators import fhir_json  # decimals read back at their stored precision
 
 References = Callable[[dict[str, Any]], list[str]]
 
@@ -21,14 +22,14 @@ def stored_with_references(
     stored = store.read(resource_type, resource_id)
     if stored is None:
         return None
-    head = json.loads(stored.json_text)
+    head = fhir_json.loads(stored.json_text)
     resources = [head]
     for reference in references(head):
         kind, _, target_id = reference.partition("/")
         target = store.read(kind, target_id)
         if target is None:
             return None
-        resources.append(json.loads(target.json_text))
+        resources.append(fhir_json.loads(target.json_text))
     return resources
 
 
@@ -47,7 +48,7 @@ def stored_resources(store: ResourceStore | None, references: Sequence[str]) -> 
         stored = store.read(kind, resource_id)
         if stored is None:
             return None
-        resources.append(json.loads(stored.json_text))
+        resources.append(fhir_json.loads(stored.json_text))
     return resources
 
 

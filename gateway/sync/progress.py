@@ -14,6 +14,8 @@ class SurfaceReport:
     unchanged: int = 0
     failed: int = 0
     seconds: float = 0.0
+    requests: int = 0
+    """Portal requests this surface made (its own, though surfaces run concurrently)."""
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     login_required: bool = False

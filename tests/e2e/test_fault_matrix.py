@@ -16,6 +16,8 @@ import pytest
 from gateway.sandbox.portal.fault_spec import parse_faults
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
+from gateway.writes.errors import WriteChainError
+from gateway.writes.message import MessageChain, MessageDraft
 from tests.sync.portal_harness import Portal, make_portal, open_orders, open_store, pdf_requests
 
 LIST_CALLS = 7  # profile (user + care-team CSRF + Load) + test results (CSRF + GetList) + rxDetails + orderStatus
@@ -30,8 +32,7 @@ def _snapshot(store: SqliteStore) -> dict[str, str]:
 async def _clean(tmp_path: Path) -> tuple[Portal, SqliteStore, dict[str, str]]:
     portal = make_portal()
     store = open_store(tmp_path)
-    report, _ = await portal.sync(store)
-    assert report.ok, report.surfaces
+    await portal.settle(store)
     return portal, store, _snapshot(store)
 
 
@@ -110,7 +111,8 @@ async def test_truncated_details_skip_those_results_and_report_them(tmp_path: Pa
     _, requests = await portal.sync(store)
     orders = portal.patient.lab_orders
     # the skipped results are read again, with their PDFs
-    assert requests == LIST_CALLS + 1 + len(orders) + pdf_requests(portal, orders) + open_orders(portal)
+    pdfs = pdf_requests(portal, orders, first_asked=False)
+    assert requests == LIST_CALLS + 1 + len(orders) + pdfs + open_orders(portal)
 
 
 async def test_schema_drift_in_details_is_reported_not_silently_stored(tmp_path: Path) -> None:
@@ -148,7 +150,9 @@ async def test_expiry_anywhere_in_a_sync_of_every_surface_is_absorbed(after: int
     portal = make_portal()
     clean_store = open_store(tmp_path, "clean.sqlite3")
     async with await portal.client() as client:
-        assert (await SyncEngine(client, clean_store, clock=portal.clock).run()).ok
+        engine = SyncEngine(client, clean_store, clock=portal.clock)
+        assert (await engine.run()).ok
+        assert (await engine.run(["test-results"])).ok  # the result PDFs that were still generating
     store = open_store(tmp_path)
     async with await portal.client() as client:
         portal.config.faults = parse_faults(f"expire-after={after}")
@@ -166,3 +170,14 @@ def _content(store: SqliteStore) -> dict[str, object]:
         resource["meta"] = {k: v for k, v in resource.get("meta", {}).items() if k not in ("versionId", "lastUpdated")}
         content[reference] = resource
     return content
+
+
+async def test_write_chain_failing_halfway_is_reported_and_sends_nothing() -> None:
+    portal = make_portal()
+    portal.config.faults = parse_faults("write-fail=SendMedicalAdviceRequest")
+    draft = MessageDraft(recipient="alex sample md", topic="Medication", subject="Refill question", text="Hello.")
+    async with await portal.client() as client:
+        with pytest.raises(WriteChainError) as failure:
+            await MessageChain(client).commit(draft)
+    assert failure.value.step == "SendMedicalAdviceRequest"
+    assert portal.config.writes.sent_messages == [] and portal.config.writes.compose_ids == set()

@@ -27,8 +27,26 @@ def test_parser_reads_every_switch() -> None:
     assert parse_faults("") == parse_faults(" , ")
 
 
+def test_parser_reads_the_write_and_anti_forgery_switches() -> None:
+    faults = parse_faults("write-fail=placeorderMail, csrf-max-age=30")
+    assert faults.write_fail_at == "placeorderMail" and faults.csrf_max_age == 30
+    assert parse_faults("write-fail=SendMedicalAdviceRequest").write_fail_at == "SendMedicalAdviceRequest"
+
+
 @pytest.mark.parametrize(
-    "spec", ["latency=-1", "expiry=teapot", "burst=418:2", "429-every=0", "nonsense=1", "drift=x", "error=GetList"]
+    "spec",
+    [
+        "latency=-1",
+        "expiry=teapot",
+        "burst=418:2",
+        "429-every=0",
+        "nonsense=1",
+        "drift=x",
+        "error=GetList",
+        "write-fail=GetList",
+        "write-fail=",
+        "csrf-max-age=-5",
+    ],
 )
 def test_parser_refuses_bad_switches(spec: str) -> None:
     with pytest.raises(FaultSpecError, match="bad fault"):

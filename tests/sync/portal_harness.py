@@ -127,20 +127,34 @@ class Portal:
     async def sync_with(self, client: PortalClient, store: SqliteStore, *, full: bool = False) -> SyncReport:
         return await SyncEngine(client, store, clock=self.clock).run(CORE_SURFACES, full=full)
 
+    async def settle(self, store: SqliteStore) -> None:
+        """A first sync and the one after it, which fetches the result PDFs that were still generating."""
+        for _ in range(2):
+            report, _ = await self.sync(store)
+            assert report.ok, report.surfaces
+
 
 def open_orders(portal: Portal) -> int:
     """Refill orders not yet final: their details are read on every sync."""
     return sum(1 for order in portal.patient.refill_orders if order["orderStatus"] not in FINAL_STATES)
 
 
-def pdf_requests(portal: Portal, orders: Sequence[LabOrder]) -> int:
-    """Requests the result-PDF chain makes for ``orders``: three each, plus the "Generating" re-asks."""
-    total = 0
-    for order in orders:
-        if order.detail["results"][0]["reportDetails"]["isDownloadablePDFReport"]:
-            imaging = order.list_entry["orderMetadata"]["resultType"] == "IMAGING"
-            total += 3 + (portal.config.pdf_generating_calls if imaging else 0)
-    return total
+def generating_pdfs(portal: Portal, orders: Sequence[LabOrder]) -> list[LabOrder]:
+    """The ``orders`` whose PDF the sandbox answers "Generating" for at first (IMAGING with a PDF)."""
+    if portal.config.pdf_generating_calls == 0:
+        return []
+    return [o for o in orders if _offers_pdf(o) and o.list_entry["orderMetadata"]["resultType"] == "IMAGING"]
+
+
+def pdf_requests(portal: Portal, orders: Sequence[LabOrder], *, first_asked: bool = True) -> int:
+    """Requests a sync's result-PDF chains make for newly read ``orders``: three each, but a single
+    "Generating" answer for a PDF asked for the first time (its three come with the next sync)."""
+    generating = generating_pdfs(portal, orders) if first_asked else []
+    return sum(1 if order in generating else 3 for order in orders if _offers_pdf(order))
+
+
+def _offers_pdf(order: LabOrder) -> bool:
+    return bool(order.detail["results"][0]["reportDetails"]["isDownloadablePDFReport"])
 
 
 def make_portal(seed: int = 5, size: str = "small", faults: FaultSwitches | None = None) -> Portal:

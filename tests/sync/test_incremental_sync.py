@@ -11,7 +11,7 @@ import pytest
 from gateway.kaiser.surfaces import test_results
 from gateway.store import SqliteStore
 from gateway.sync.surfaces import test_results as test_results_surface
-from tests.sync.portal_harness import make_portal, open_orders, open_store, pdf_requests
+from tests.sync.portal_harness import generating_pdfs, make_portal, open_orders, open_store, pdf_requests
 from translators.ids import stable_id
 from translators.refill_orders import task_id
 from translators.result_documents import result_document_id
@@ -49,6 +49,7 @@ async def test_second_unchanged_sync_makes_only_list_calls(tmp_path: Path) -> No
     # + the page nonce, one GetDetails per lab order, one orderDetails per refill order
     pdfs = pdf_requests(portal, portal.patient.lab_orders)
     assert first_requests == LIST_CALLS + 1 + orders + pdfs + len(portal.patient.refill_orders)
+    await portal.sync(store)  # the PDFs that were still generating
     before = _snapshot(store)
 
     second, second_requests = await portal.sync(store)
@@ -59,10 +60,37 @@ async def test_second_unchanged_sync_makes_only_list_calls(tmp_path: Path) -> No
     assert _snapshot(store) == before
 
 
+async def test_a_generating_pdf_is_pending_then_arrives_with_the_next_sync_alone(tmp_path: Path) -> None:
+    portal = make_portal()
+    portal.config.pdf_generating_calls = 2
+    store = open_store(tmp_path)
+    [imaging] = generating_pdfs(portal, portal.patient.lab_orders)
+    document = f"DocumentReference/{result_document_id(imaging.key)}"
+
+    first, _ = await portal.sync(store)
+    results = {r.surface: r for r in first.surfaces}["test-results"]
+    assert results.ok and not results.problems  # generating is not a failure
+    assert document not in _snapshot(store)
+
+    _, still_generating = await portal.sync(store)
+    assert still_generating == LIST_CALLS + open_orders(portal) + 1  # one ask, nothing else of the order
+    assert document not in _snapshot(store)
+
+    _, arriving = await portal.sync(store)
+    assert arriving == LIST_CALLS + open_orders(portal) + 3  # Generated, document details, download
+    after = _snapshot(store)
+    report_id = stable_id(test_results.SURFACE, f"dr:{imaging.key}")
+    assert json.loads(after[document][1])["context"]["related"][0]["reference"] == f"DiagnosticReport/{report_id}"
+
+    _, settled = await portal.sync(store)
+    assert settled == LIST_CALLS + open_orders(portal)
+    assert _snapshot(store) == after
+
+
 async def test_changing_one_result_updates_exactly_that_report_and_its_observations(tmp_path: Path) -> None:
     portal = make_portal()
     store = open_store(tmp_path)
-    await portal.sync(store)
+    await portal.settle(store)
     before = _snapshot(store)
 
     order = next(o for o in portal.patient.lab_orders if o.detail["results"][0]["resultComponents"])
@@ -76,7 +104,7 @@ async def test_changing_one_result_updates_exactly_that_report_and_its_observati
     report, requests = await portal.sync(store)
     assert report.ok
     # page nonce + the one GetDetails (+ its PDF chain)
-    assert requests == LIST_CALLS + open_orders(portal) + 2 + pdf_requests(portal, [order])
+    assert requests == LIST_CALLS + open_orders(portal) + 2 + pdf_requests(portal, [order], first_asked=False)
     after = _snapshot(store)
     changed = {ref for ref in after if after[ref] != before.get(ref)}
     report_id = stable_id(test_results.SURFACE, f"dr:{order.key}")
@@ -91,10 +119,13 @@ async def test_full_sync_fetches_every_detail_again_and_changes_nothing(tmp_path
     portal = make_portal()
     store = open_store(tmp_path)
     _, first_requests = await portal.sync(store)
+    await portal.sync(store)  # the PDFs that were still generating
     before = _snapshot(store)
     report, requests = await portal.sync(store, full=True)
     assert report.ok
-    assert requests == first_requests
+    orders = portal.patient.lab_orders
+    built = pdf_requests(portal, orders, first_asked=False) - pdf_requests(portal, orders)
+    assert requests == first_requests + built  # every PDF is ready by now
     assert _snapshot(store) == before
 
 
@@ -104,13 +135,16 @@ async def test_each_batch_with_changes_gets_one_provenance_naming_fhirgate_and_k
     await portal.sync(store)
     assert _count(store, "Provenance") == 3  # profile, test results, medications
     await portal.sync(store)
-    assert _count(store, "Provenance") == 3  # nothing changed: no new batch provenance
+    assert _count(store, "Provenance") == 4  # the PDFs that were still generating: one more test-results batch
+    await portal.sync(store)
+    assert _count(store, "Provenance") == 4  # nothing changed: no new batch provenance
     conn = store._connections.get()
     texts = [r[0] for r in conn.execute("SELECT json FROM resources WHERE resource_type = 'Provenance'")]
-    provenance: dict[str, Any] = next(json.loads(t) for t in texts if "test-results" in t)
-    assert [agent["who"].get("display") for agent in provenance["agent"]] == ["fhirgate", "Kaiser Permanente"]
+    batches: list[dict[str, Any]] = [json.loads(t) for t in texts if "test-results" in t]
+    for provenance in batches:
+        assert [agent["who"].get("display") for agent in provenance["agent"]] == ["fhirgate", "Kaiser Permanente"]
     kinds = ("DiagnosticReport", "Observation", "DocumentReference", "Binary")
-    assert len(provenance["target"]) == sum(_count(store, kind) for kind in kinds)
+    assert sum(len(provenance["target"]) for provenance in batches) == sum(_count(store, kind) for kind in kinds)
     assert _count(store, "DocumentReference") == _count(store, "Binary") > 0
 
 
@@ -133,7 +167,7 @@ async def test_a_crashing_surface_is_reported_and_keeps_its_data(
     assert "ZeroDivisionError" in by_name["test-results"].error
     assert "secret payload" not in by_name["test-results"].error
     assert "secret payload" not in caplog.text and "ZeroDivisionError" in caplog.text
-    assert by_name["medications"].ok  # the surfaces after it still ran
+    assert by_name["medications"].ok  # the other surfaces still committed
     assert _snapshot(store) == before
     state = {s.surface: s for s in store.surface_states()}
     assert state["test-results"].failing
@@ -142,7 +176,7 @@ async def test_a_crashing_surface_is_reported_and_keeps_its_data(
 async def test_refill_orders_are_read_until_final_then_kept(tmp_path: Path) -> None:
     portal = make_portal()
     store = open_store(tmp_path)
-    await portal.sync(store)
+    await portal.settle(store)
     shipped = next(o for o in portal.patient.refill_orders if o["orderStatus"] == "SHIPPED")
     shipped["orderStatus"], shipped["digitalStatus"] = "DELIVERED", "Delivered"
     for line in shipped["rxList"]:

@@ -28,6 +28,7 @@ log = logging.getLogger("fhirgate.kaiser")
 class PastVisit:
     org_id: str
     visit: dict[str, Any]
+    organization: dict[str, Any] | None = None  # the List entry's ``Organization`` object (id, name)
 
 
 def iso_utc_ms(moment: datetime) -> str:
@@ -91,7 +92,8 @@ def _page_visits(orgs: dict[str, Any]) -> tuple[list[PastVisit], bool]:
             continue
         more = more or org.get("HasMoreData") is True
         items = org.get("List")
-        page.extend(PastVisit(str(org_id), item) for item in items or [] if isinstance(item, dict))
+        about = org.get("Organization") if isinstance(org.get("Organization"), dict) else None
+        page.extend(PastVisit(str(org_id), item, about) for item in items or [] if isinstance(item, dict))
     return page, more
 
 

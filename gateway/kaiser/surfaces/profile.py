@@ -39,7 +39,8 @@ async def fetch_profile(client: PortalClient) -> dict[str, Any]:
 
 def patient_guid(profile: dict[str, Any]) -> str:
     """The member GUID the pharmacy BFF wants (a JSON number in the profile, a string in headers)."""
-    guid = profile.get("UserAccountData", {}).get("userIdentityInfo", {}).get("guid")
+    identity = profile.get("UserAccountData", {}).get("userIdentityInfo")
+    guid = identity.get("guid") if isinstance(identity, dict) else None
     if guid is None or isinstance(guid, bool):
         raise MalformedPayload(SURFACE, "user", "no userIdentityInfo.guid")
     return str(guid)

@@ -1,9 +1,12 @@
 """A test result's PDF, in three steps (KAISER_API.md §2.6.3).
 
 1. ``GetDocumentGenerationInfo``: ``"Generated"`` with a ``documentID``, or ``"Generating"`` (Kaiser is
-   building it; ask again after ~30 s), or anything else = no PDF.
+   building it on demand; the portal's page asks again after ~30 s), or anything else = no PDF.
 2. ``documents/viewer/GetDocumentDetails``: the ``downloadUrl`` (relative to ``/mychartcn``).
 3. ``GET`` that URL with ``Accept: application/pdf``: the bytes.
+
+A "Generating" answer is never waited out here: the caller records the PDF as pending and asks again
+later (the next sync), so one slow report cannot hold a whole sync for half a minute.
 """
 
 from __future__ import annotations
@@ -11,11 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.kaiser.errors import MalformedPayload
-from gateway.kaiser.portal_client import PortalClient, Sleep
+from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.surfaces.test_results import PAGE, SURFACE
-
-GENERATING_RETRY_SECONDS = 30.0
-GENERATING_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -24,37 +24,32 @@ class ResultPdf:
     content: bytes
 
 
-async def fetch_result_pdf(
-    client: PortalClient,
-    csrf: str,
-    order_key: str,
-    *,
-    sleep: Sleep,
-    retry_seconds: float = GENERATING_RETRY_SECONDS,
-) -> ResultPdf | None:
-    """The PDF, or None when the portal has none (or is still generating it after every retry)."""
-    document_id = None
-    for attempt in range(GENERATING_ATTEMPTS):
-        info = await client.mychart_post_json(
-            "api/test-results/GetDocumentGenerationInfo",
-            {"orderKey": order_key},
-            surface=SURFACE,
-            key="GetDocumentGenerationInfo",
-            referer_path=PAGE,
-            csrf=csrf,
-        )
-        status = info.get("generationStatus") if isinstance(info, dict) else None
-        if status == "Generating" and attempt + 1 < GENERATING_ATTEMPTS:
-            await sleep(retry_seconds)
-            continue
-        if status == "Generated" and isinstance(info, dict) and info.get("documentID"):
-            document_id = str(info["documentID"])
-        break
-    if document_id is None:
+@dataclass(frozen=True)
+class PdfGenerating:
+    """Kaiser is still building the PDF: ask again later."""
+
+
+GENERATING = PdfGenerating()
+
+
+async def fetch_result_pdf(client: PortalClient, csrf: str, order_key: str) -> ResultPdf | PdfGenerating | None:
+    """The PDF; ``GENERATING`` while Kaiser builds it; None when the portal has none for this order."""
+    info = await client.mychart_post_json(
+        "api/test-results/GetDocumentGenerationInfo",
+        {"orderKey": order_key},
+        surface=SURFACE,
+        key="GetDocumentGenerationInfo",
+        referer_path=PAGE,
+        csrf=csrf,
+    )
+    status = info.get("generationStatus") if isinstance(info, dict) else None
+    if status == "Generating":
+        return GENERATING
+    if status != "Generated" or not info.get("documentID"):
         return None
     details = await client.mychart_post_json(
         "api/documents/viewer/GetDocumentDetails",
-        {"dcsId": document_id, "fileExtension": "PDF", "organizationId": "", "useOldMobileLink": False},
+        {"dcsId": str(info["documentID"]), "fileExtension": "PDF", "organizationId": "", "useOldMobileLink": False},
         surface=SURFACE,
         key="GetDocumentDetails",
         referer_path=PAGE,

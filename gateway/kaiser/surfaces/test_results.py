@@ -48,7 +48,8 @@ async def fetch_lab_list(client: PortalClient, tokens: LabPageTokens) -> list[La
     group_of: dict[str, dict[str, Any]] = {}
     for group in groups if isinstance(groups, list) else []:
         if isinstance(group, dict):
-            for order_key in group.get("resultList") or []:
+            listed = group.get("resultList")
+            for order_key in listed if isinstance(listed, list) else []:
                 group_of[str(order_key).rstrip("^")] = group
     items = []
     for raw_key, entry in results.items():

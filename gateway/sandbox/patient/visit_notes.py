@@ -18,7 +18,7 @@ from gateway.sandbox.patient.opaque import digits, wp_id
 from gateway.sandbox.patient.pdf import minimal_pdf
 from gateway.sandbox.patient.timeline import PACIFIC
 
-__all__ = ["VisitDocuments", "build_visit_documents"]
+__all__ = ["VisitDocuments", "amend_first_note", "build_visit_documents"]
 
 _NOTE_NAMES = ("Progress Notes", "Progress Notes", "Progress Notes", "Patient Instructions", "Telephone Encounter")
 _COMPLAINTS = ("follow-up of blood pressure", "knee pain", "annual physical", "rash on forearm", "cough")
@@ -143,3 +143,14 @@ def build_visit_documents(rng: random.Random, past: tuple[dict[str, Any], ...]) 
     """Documents for every completed past visit (cancelled, no-show and walk-outs have none), keyed by CSN."""
     completed = [v for v in past if not (v["IsCanceled"] or v["IsNoShow"] or v["LeftWithoutSeen"])]
     return {str(visit["Csn"]): _documents(rng, visit, index) for index, visit in enumerate(completed)}
+
+
+def amend_first_note(visit: dict[str, Any], documents: VisitDocuments, text: str) -> str:
+    """A clinician amends the visit's first note (its ``hnoID`` is returned); the visit turns unread in the
+    past-visit list. *Inferred:* MyChart flags a visit with new documentation as not viewed."""
+    hno_id = str(documents.notes["noteList"][0]["hnoID"])
+    documents.note_html[hno_id] = documents.note_html[hno_id].replace(
+        "</div>", f'<p class="NoteText">Amended: {escape(text)}</p></div>', 1
+    )
+    visit["IsNotViewed"] = True
+    return hno_id

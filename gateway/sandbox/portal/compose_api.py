@@ -17,12 +17,12 @@ from starlette.routing import Route
 from gateway.sandbox.portal.sandbox_ids import wp_id
 from gateway.sandbox.portal.signals import current_session, five_hundred, identity_redirect
 from gateway.sandbox.portal.state import PortalState
+from gateway.sandbox.portal.xhr_contract import anti_forgery_ok
 
 __all__ = ["compose_routes"]
 
 logger = logging.getLogger("fhirgate.sandbox.portal")
 
-CSRF_HEADER = "__RequestVerificationToken"
 _API = "/mychartcn/api"
 _RECIPIENT_KEYS = {"displayName", "userId", "poolId", "providerId", "departmentId"}
 _TOPICS = [
@@ -72,7 +72,7 @@ def compose_routes(state: PortalState) -> list[Route]:
             session = current_session(state, request)
             if session is None:
                 return identity_redirect(state, request)
-            if not session.accepts_csrf(request.headers.get(CSRF_HEADER)):
+            if not anti_forgery_ok(state, session, request):
                 return five_hundred(request, "anti_forgery")
             try:
                 body = json.loads(await request.body() or b"{}")
@@ -83,7 +83,7 @@ def compose_routes(state: PortalState) -> list[Route]:
         return endpoint
 
     def failing(step: str) -> bool:
-        return ledger.fail_at == step
+        return state.config.write_fails(step)
 
     async def recipients_list(request: Request, body: dict[str, Any]) -> Response:
         return JSONResponse(recipients)  # inferred: a bare array (the envelope key was never confirmed)

@@ -63,6 +63,10 @@ class FaultSwitches:
     """``(path part, field, new name or None)``: that JSON field is renamed, or dropped when None."""
     error_code: tuple[str, int] | None = None
     """``(path part, N)``: matching requests answer 200 ``{"error": N}`` (Epic's in-band failure)."""
+    write_fail_at: str | None = None
+    """This write step (one of ``WRITE_STEPS``) answers 200 with a failure code: a chain failing halfway."""
+    csrf_max_age: float | None = None
+    """Anti-forgery tokens older than this many seconds bounce to FiveHundred (the real lifetime is unknown)."""
     counters: FaultCounters = field(default_factory=FaultCounters, repr=False, compare=False)
 
 
@@ -76,7 +80,11 @@ class PortalConfig:
     """Expected ``X-IBM-client-Id`` on the pharmacy BFF."""
     session_idle_seconds: float = 1200.0
     pdf_generating_calls: int = 1
-    """GetDocumentGenerationInfo answers "Generating" this many times per session for an IMAGING order."""
+    """GetDocumentGenerationInfo answers "Generating" the first this many times an IMAGING order is asked."""
     faults: FaultSwitches = field(default_factory=FaultSwitches)
     writes: WriteLedger = field(default_factory=WriteLedger)
     """What the write endpoints did (sent messages, placed orders) and a step to fail."""
+
+    def write_fails(self, step: str) -> bool:
+        """Whether write ``step`` is set to fail, by a test (``writes.fail_at``) or the ``write-fail`` switch."""
+        return step in (self.writes.fail_at, self.faults.write_fail_at)

@@ -10,6 +10,9 @@ burst=STATUS:COUNT      COUNT answers of STATUS (500/502/503) ...; burst-after=N
 truncate=PATH           JSON answers on paths containing PATH are cut in half
 drift=PATH:FIELD[:NEW]  FIELD renamed to NEW (or dropped) in JSON answers on PATH
 error=PATH:N            200 {"error": N} on PATH
+write-fail=STEP         the write chain fails halfway at STEP (SaveMedicalAdviceRequestDraft,
+                        SendMedicalAdviceRequest or placeorderMail): 200 with a failure code
+csrf-max-age=S          anti-forgery tokens older than S seconds bounce to FiveHundred
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from typing import TypeVar, cast
 
 from gateway.sandbox.portal.config import EXPIRY_STYLES, ExpiryStyle, FaultSwitches
+from gateway.sandbox.portal.write_ledger import WRITE_STEPS
 
 __all__ = ["FaultSpecError", "parse_faults"]
 
@@ -74,6 +78,12 @@ def _apply(faults: FaultSwitches, name: str, value: str) -> None:
     elif name == "error":
         path, code = value.split(":")
         faults.error_code = (_required(path), int(code))
+    elif name == "write-fail":
+        if value not in WRITE_STEPS:
+            raise ValueError(f"write-fail must be one of {', '.join(WRITE_STEPS)}")
+        faults.write_fail_at = value
+    elif name == "csrf-max-age":
+        faults.csrf_max_age = _non_negative(float(value))
     else:
         raise ValueError("unknown switch")
 

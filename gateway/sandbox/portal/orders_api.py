@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from gateway.sandbox.portal.signals import current_session, five_hundred, identity_redirect, redirect
 from gateway.sandbox.portal.state import PortalState
-from gateway.sandbox.portal.xhr_contract import CSRF_HEADER, guard, json_object
+from gateway.sandbox.portal.xhr_contract import anti_forgery_ok, guard, json_object
 
 __all__ = ["orders_routes"]
 
@@ -44,7 +44,7 @@ def orders_routes(state: PortalState) -> list[Route]:
         session = current_session(state, request)
         if session is None:
             return identity_redirect(state, request)
-        if not session.accepts_csrf(request.headers.get(CSRF_HEADER)):
+        if not anti_forgery_ok(state, session, request):
             logger.info("request rejected path=%s reason=anti_forgery -> FiveHundred", request.url.path)
             return redirect(request, f"/mychartcn/Home/FiveHundred?aspxerrorpath={quote(request.url.path)}")
         guarded = guard(state, request, "/mychartcn/Home")

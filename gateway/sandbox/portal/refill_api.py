@@ -3,7 +3,8 @@ shipping date and ``placeorderMail``, each behind its own header contract.
 
 Inferred (never captured): the 401 bodies, the cart/address bodies' details, brand codes other
 than American Express. Success needs both ``executionContext.statusCode == "000"`` and
-``rxOrderResponseCode == "000"``; ``fail_at="placeorderMail"`` answers 200 with a failure code.
+``rxOrderResponseCode == "000"``; a failing ``placeorderMail`` step (``PortalConfig.write_fails``) answers
+200 with a failure code.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def refill_routes(state: PortalState, *, today: Callable[[], date] = date.today)
         order = (body or {}).get("placeOrderReq") if isinstance(body, dict) else None
         if not isinstance(order, dict):
             return JSONResponse({"executionContext": {"statusCode": "900", "statusDetails": "Invalid request"}})
-        problem = "fault" if ledger.fail_at == "placeorderMail" else order_problem(order)
+        problem = "fault" if state.config.write_fails("placeorderMail") else order_problem(order)
         rx_numbers = [str(i.get("rxNumber")) for i in (order.get("rxDetails") or {}).get("rxInfo") or []]
         number = "030" + wp_id(seed, "order", str(len(ledger.placed_orders)), length=30)[3:].replace("-", "0")
         code = "000" if problem is None else "812"

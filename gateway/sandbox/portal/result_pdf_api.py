@@ -1,10 +1,10 @@
 """The result PDF chain (KAISER_API.md §2.6.3): GetDocumentGenerationInfo, GetDocumentDetails, DownloadOrStream.
 
-Step 1 answers ``"Generating"`` (no id) for an IMAGING order's first ``pdf_generating_calls`` asks in a
-session, then ``"Generated"`` with the dcsId. Steps 2 and 3 share their paths with the visit-notes AVS
-chain, so ``result_document_routes`` wraps those routes: a result document is served here, anything else
-(body replayed) goes on to the wrapped route. *Inferred:* the "Generating" count, 404 JSON for unknown ids,
-and the download token in the URL (as the AVS chain models it).
+Step 1 answers ``"Generating"`` (no id) for an IMAGING order's first ``pdf_generating_calls`` asks (in
+any session: Kaiser builds the PDF once), then ``"Generated"`` with the dcsId. Steps 2 and 3 share their
+paths with the visit-notes AVS chain, so ``result_document_routes`` wraps those routes: a result document
+is served here, anything else (body replayed) goes on to the wrapped route. *Inferred:* the "Generating"
+count, 404 JSON for unknown ids, and the download token in the URL (as the AVS chain models it).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class _Documents:
         orders = state.config.patient.lab_orders
         self.by_key = {o.key: o for o in orders if o.detail["results"][0]["reportDetails"]["isDownloadablePDFReport"]}
         self.by_dcs = {dcs_id(o): o for o in self.by_key.values()}
-        self.asked: dict[tuple[str, str], int] = {}
+        self.asked: dict[str, int] = {}  # order key -> times asked
         self.tokens: dict[str, str] = {}  # download token -> dcsId
 
     async def generation_info(self, request: Request) -> Response:
@@ -50,8 +50,8 @@ class _Documents:
         order = self.by_key.get(str(body.get("orderKey") or ""))
         if order is None:
             return JSONResponse({"documentID": "", "generationStatus": "NotAvailable"})
-        asked = self.asked.get((session.token, order.key), 0)
-        self.asked[(session.token, order.key)] = asked + 1
+        asked = self.asked.get(order.key, 0)
+        self.asked[order.key] = asked + 1
         if order.list_entry["orderMetadata"]["resultType"] == "IMAGING" and asked < self.generating_calls:
             return JSONResponse({"documentID": "", "generationStatus": "Generating"})
         return JSONResponse({"documentID": dcs_id(order), "generationStatus": "Generated"})

@@ -20,12 +20,11 @@ from gateway.sandbox.portal.results_list import build_result_list
 from gateway.sandbox.portal.sessions import PortalSession
 from gateway.sandbox.portal.signals import current_session, five_hundred, identity_redirect
 from gateway.sandbox.portal.state import PortalState
+from gateway.sandbox.portal.xhr_contract import anti_forgery_ok
 
 __all__ = ["results_routes"]
 
 logger = logging.getLogger("fhirgate.sandbox.portal")
-
-CSRF_HEADER = "__RequestVerificationToken"
 
 
 async def _json_object(request: Request) -> dict[str, Any] | None:
@@ -43,7 +42,7 @@ def results_routes(state: PortalState) -> list[Route]:
         session = current_session(state, request)
         if session is None:
             return identity_redirect(state, request)
-        if not session.accepts_csrf(request.headers.get(CSRF_HEADER)):
+        if not anti_forgery_ok(state, session, request):
             return five_hundred(request, "anti_forgery")
         return session
 
@@ -51,7 +50,7 @@ def results_routes(state: PortalState) -> list[Route]:
         session = current_session(state, request)
         if session is None:
             return identity_redirect(state, request)
-        return HTMLResponse(pages.csrf_fragment(session.issue_csrf_token()))
+        return HTMLResponse(pages.csrf_fragment(session.issue_csrf_token(state.sessions.now())))
 
     async def page(request: Request) -> Response:
         session = current_session(state, request)

@@ -1,8 +1,8 @@
 """What the sandbox portal's write endpoints did: sent messages and placed orders, for tests and the demo.
 
-``fail_at`` names one write step (e.g. ``"SendMedicalAdviceRequest"`` or ``"placeorderMail"``) that
-answers like the real portal's silent failures do (HTTP 200 with an error code, §3.3), so a chain
-that fails halfway can be exercised.
+``fail_at`` names one write step (one of ``WRITE_STEPS``) that answers like the real portal's silent
+failures do (HTTP 200 with an error code, §3.3), so a chain that fails halfway can be exercised; the
+``write-fail`` fault switch does the same from the command line.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["WriteLedger"]
+__all__ = ["WRITE_STEPS", "WriteLedger"]
+
+WRITE_STEPS = ("SaveMedicalAdviceRequestDraft", "SendMedicalAdviceRequest", "placeorderMail")
+"""The write steps that can be told to fail: the message chain's draft and send, the refill order."""
 
 
 @dataclass

@@ -20,7 +20,7 @@ from gateway.sandbox.portal.sessions import PortalSession
 from gateway.sandbox.portal.signals import current_session, five_hundred, identity_redirect
 from gateway.sandbox.portal.state import PortalState
 
-__all__ = ["CSRF_HEADER", "guard", "json_object", "referer_matches"]
+__all__ = ["CSRF_HEADER", "anti_forgery_ok", "guard", "json_object", "referer_matches"]
 
 CSRF_HEADER = "__RequestVerificationToken"
 
@@ -34,6 +34,13 @@ def referer_matches(request: Request, page_path: str, query: Mapping[str, str] |
     return all(params.get(name) == [value] for name, value in (query or {}).items())
 
 
+def anti_forgery_ok(state: PortalState, session: PortalSession, request: Request) -> bool:
+    """Whether the request's ``__RequestVerificationToken`` header was issued to ``session`` (and is young
+    enough for the ``csrf_max_age`` fault switch)."""
+    token = request.headers.get(CSRF_HEADER)
+    return session.accepts_csrf(token, state.sessions.now(), state.config.faults.csrf_max_age)
+
+
 def guard(
     state: PortalState, request: Request, page_path: str, query: Mapping[str, str] | None = None
 ) -> PortalSession | Response:
@@ -41,7 +48,7 @@ def guard(
     session = current_session(state, request)
     if session is None:
         return identity_redirect(state, request)
-    if not session.accepts_csrf(request.headers.get(CSRF_HEADER)):
+    if not anti_forgery_ok(state, session, request):
         return five_hundred(request, "anti_forgery")
     if not referer_matches(request, page_path, query):
         return five_hundred(request, "referer")

@@ -23,11 +23,15 @@ async def _collect(ctx: SyncContext) -> Collected:
     translation = ctx.translation()
     result = TranslationResult()
     result.extend(translate_upcoming(upcoming, translation))
-    result.extend(translate_past_visits([item.visit for item in past], translation))
+    organizations = [item.organization for item in past]
+    result.extend(translate_past_visits([item.visit for item in past], translation, organizations=organizations))
     result.resources = deduplicated(result.resources)
     return Collected(result=result)
 
 
 APPOINTMENTS = Surface(
-    appointments.SURFACE, "Appointments", ("Appointment", "Encounter", "Location", "Practitioner"), _collect
+    appointments.SURFACE,
+    "Appointments",
+    ("Appointment", "Encounter", "Location", "Organization", "Practitioner"),
+    _collect,
 )

@@ -66,8 +66,10 @@ async def _downloads(
     ctx: SyncContext, csrf: str, detail: dict[str, Any], collected: Collected, key: str
 ) -> dict[str, DownloadedDocument]:
     found: dict[str, DownloadedDocument] = {}
-    for message in detail.get("messages") or []:
-        for item in (message.get("attachments") or []) if isinstance(message, dict) else []:
+    listed = detail.get("messages")
+    for message in listed if isinstance(listed, list) else []:
+        attachments = message.get("attachments") if isinstance(message, dict) else None
+        for item in attachments if isinstance(attachments, list) else []:
             dcs_id = item.get("dcsId") if isinstance(item, dict) else None
             if not isinstance(dcs_id, str) or dcs_id in found:
                 continue

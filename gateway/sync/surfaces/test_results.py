@@ -4,7 +4,9 @@ An order's list entry (and its group's ``sortDate``) is fingerprinted; the sync 
 DiagnosticReport id (never Kaiser's sensitive order key) to that fingerprint. An unchanged order's
 DiagnosticReport and Observations are taken back from the store, so every sync writes the whole
 surface. The page nonce (needed only by GetDetails) is fetched only when some detail is. A fetched
-order that offers a PDF also gets its DocumentReference + Binary (``result_pdfs``).
+order that offers a PDF also gets its DocumentReference + Binary (``result_pdfs``); a PDF Kaiser was
+still generating is kept in the sync state as pending (by DiagnosticReport id) and asked for again on
+the next sync, which then reads nothing else of that unchanged order.
 
 GetList has no paging cursor (KAISER_API.md §2.6.1): a list that fills ``maxResults`` is reported as a
 problem (older results unreachable), not silently treated as complete.
@@ -20,7 +22,7 @@ from gateway.kaiser.errors import MalformedPayload
 from gateway.kaiser.surfaces import test_results
 from gateway.sync.kept import content_fingerprint, report_results, stored_with_references
 from gateway.sync.surfaces.base import Collected, Surface, SyncContext
-from gateway.sync.surfaces.result_pdfs import kept_pdf, offers_pdf, pdf_resources
+from gateway.sync.surfaces.result_pdfs import PdfOutcome, kept_pdf, offers_pdf, pdf_resources
 from translators.ids import stable_id
 from translators.lab_results import translate_lab_result
 
@@ -33,11 +35,14 @@ async def _collect(ctx: SyncContext) -> Collected:
     ctx.progress.surface_total(test_results.SURFACE, len(items))
     translation = ctx.translation()
     previous: dict[str, Any] = ctx.previous_state.get("orders") or {}
+    was_pending = set(ctx.previous_state.get("pending_pdfs") or [])
     collected = Collected()
     fingerprints: dict[str, str] = {}
+    pending: set[str] = set()
     to_fetch: list[test_results.LabListItem] = []
+    to_ask: list[tuple[test_results.LabListItem, str | None]] = []
     for item in items:
-        report_id = stable_id(test_results.SURFACE, f"dr:{item.key}")
+        report_id = _report_id(item)
         fingerprint = _fingerprint(item)
         kept = (
             stored_with_references(ctx.store, "DiagnosticReport", report_id, report_results)
@@ -46,58 +51,76 @@ async def _collect(ctx: SyncContext) -> Collected:
         )
         if kept is None:
             to_fetch.append(item)
+            continue
+        collected.result.resources.extend(kept + kept_pdf(ctx.store, item.key))
+        fingerprints[report_id] = fingerprint
+        if report_id in was_pending:
+            to_ask.append((item, kept[0].get("issued")))
         else:
-            collected.result.resources.extend(kept + kept_pdf(ctx.store, item.key))
-            fingerprints[report_id] = fingerprint
-            ctx.progress.surface_advanced(test_results.SURFACE)
-    if to_fetch:
-        tokens = test_results.LabPageTokens(csrf=csrf, nonce=await ctx.client.page_nonce(test_results.PAGE))
-
-        async def one(item: test_results.LabListItem) -> None:
-            try:
-                detail = await test_results.fetch_lab_detail(ctx.client, tokens, item.key)
-            except MalformedPayload as exc:
-                collected.failed += 1
-                collected.problems.append(_skipped(item, exc.reason))
-            else:
-                # Validation is CPU-heavy; in a worker thread it overlaps the other details' network waits.
-                translated = await asyncio.to_thread(
-                    translate_lab_result, item.entry, detail, translation, group=item.group
-                )
-                collected.result.extend(translated)
-                report_id = stable_id(test_results.SURFACE, f"dr:{item.key}")
-                problem = None
-                if offers_pdf(detail):
-                    issued = next((r.get("issued") for r in translated.resources if r["id"] == report_id), None)
-                    label = f"result {item.entry.get('name')!r} (DiagnosticReport/{report_id})"
-                    pdf, problem = await pdf_resources(ctx, csrf, item.key, issued, label)
-                    collected.result.resources.extend(pdf)
-                if problem is None:
-                    fingerprints[report_id] = _fingerprint(item)
-                else:
-                    collected.problems.append(problem)  # no fingerprint: the order is read again next time
             ctx.progress.surface_advanced(test_results.SURFACE)
 
-        await asyncio.gather(*(one(item) for item in to_fetch))
+    async def pdf(item: test_results.LabListItem, issued: str | None) -> PdfOutcome:
+        outcome = await pdf_resources(ctx, csrf, item.key, issued, _named(item))
+        collected.result.resources.extend(outcome.resources)
+        if outcome.pending:
+            pending.add(_report_id(item))
+        if outcome.problem is not None:
+            collected.problems.append(outcome.problem)
+        return outcome
+
+    async def ask_again(item: test_results.LabListItem, issued: str | None) -> None:
+        if (await pdf(item, issued)).problem is not None:
+            pending.add(_report_id(item))  # still owed: asked again next sync
+        ctx.progress.surface_advanced(test_results.SURFACE)
+
+    tokens = test_results.LabPageTokens(
+        csrf=csrf, nonce=await ctx.client.page_nonce(test_results.PAGE) if to_fetch else ""
+    )
+
+    async def one(item: test_results.LabListItem) -> None:
+        try:
+            detail = await test_results.fetch_lab_detail(ctx.client, tokens, item.key)
+        except MalformedPayload as exc:
+            collected.failed += 1
+            collected.problems.append(_skipped(item, exc.reason))
+        else:
+            # Validation is CPU-heavy; in a worker thread it overlaps the other details' network waits.
+            translated = await asyncio.to_thread(
+                translate_lab_result, item.entry, detail, translation, group=item.group
+            )
+            collected.result.extend(translated)
+            report_id = _report_id(item)
+            issued = next((r.get("issued") for r in translated.resources if r["id"] == report_id), None)
+            if not offers_pdf(detail) or (await pdf(item, issued)).problem is None:
+                fingerprints[report_id] = _fingerprint(item)  # else read again next time
+        ctx.progress.surface_advanced(test_results.SURFACE)
+
+    await asyncio.gather(*(one(item) for item in to_fetch), *(ask_again(item, at) for item, at in to_ask))
     if len(items) >= test_results.MAX_RESULTS:
         collected.problems.append(
             f"surface=test-results: the portal lists at most {test_results.MAX_RESULTS} results and has no paging"
             " cursor; older results are not reachable and are not included"
         )
-    log.info("event=test_results_listed listed=%d fetched=%d", len(items), len(to_fetch))
-    collected.sync_state = {"orders": fingerprints}
+    log.info("event=test_results_listed listed=%d fetched=%d pdfs_pending=%d", len(items), len(to_fetch), len(pending))
+    collected.sync_state = {"orders": fingerprints, "pending_pdfs": sorted(pending)}
     return collected
+
+
+def _report_id(item: test_results.LabListItem) -> str:
+    return stable_id(test_results.SURFACE, f"dr:{item.key}")
 
 
 def _fingerprint(item: test_results.LabListItem) -> str:
     return content_fingerprint({"entry": item.entry, "sortDate": (item.group or {}).get("sortDate")})
 
 
-def _skipped(item: test_results.LabListItem, reason: str) -> str:
+def _named(item: test_results.LabListItem) -> str:
     # Name the result by its FHIR id and order name, not by Kaiser's opaque (sensitive) key.
-    report_id = stable_id(test_results.SURFACE, f"dr:{item.key}")
-    name = str(item.entry.get("name") or "unnamed order")
-    message = f"surface=test-results result {name!r} (DiagnosticReport/{report_id}) skipped: {reason}"
+    return f"result {str(item.entry.get('name') or 'unnamed order')!r} (DiagnosticReport/{_report_id(item)})"
+
+
+def _skipped(item: test_results.LabListItem, reason: str) -> str:
+    message = f"surface=test-results {_named(item)} skipped: {reason}"
     log.warning("event=item_skipped %s", message)
     return message
 

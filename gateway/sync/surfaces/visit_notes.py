@@ -1,8 +1,10 @@
 """The visit-notes surface: the past-visit list every time; notes, AVS and its PDF only for visits new or
 changed since the last sync.
 
-A visit's list entry is fingerprinted; the sync state maps a fhirgate key per visit (a hash, never the
-CSN) to that fingerprint and the ids of the resources it produced, taken back from the store while
+A visit is known by its CSN and judged changed by the portal's own timestamp and document flags in its
+list entry (``VISIT_SIGNALS``), never by session-scoped handles (``Dat``, the provider's ``EncryptedId``)
+or display that ages (``PastVisitBucket``). The sync state maps a fhirgate key per visit (a hash, never
+the CSN) to that fingerprint and the ids of the resources it produced, taken back from the store while
 the visit is unchanged. Cancelled, no-show and walked-out visits have no documents and are not asked.
 """
 
@@ -21,6 +23,24 @@ from translators.ids import stable_id
 from translators.visit_notes import translate_visit_documents
 
 log = logging.getLogger("fhirgate.sync")
+
+VISIT_SIGNALS = (
+    "Csn",
+    "Instant",
+    "VisitTypeName",
+    "PrimaryProviderName",
+    "IsCanceled",
+    "IsNoShow",
+    "LeftWithoutSeen",
+    "IsNotesOnly",
+    "IsNotViewed",
+    "IsClinicalNoteAvailable",
+    "IsClinicalInformationAvailable",
+    "HasDownloadSummaryLink",
+    "IsVisitSummaryEnabled",
+)
+"""The list-entry fields whose change means the visit's documents may have changed (``IsNotViewed``: new
+documentation marks a visit unread, *inferred*)."""
 
 
 def has_documents(visit: dict[str, Any]) -> bool:
@@ -41,7 +61,7 @@ async def _collect(ctx: SyncContext) -> Collected:
 
     async def one(visit: dict[str, Any]) -> None:
         csn = str(visit["Csn"])
-        key, fingerprint = stable_id(visit_notes.SURFACE, f"visit:{csn}"), content_fingerprint(visit)
+        key, fingerprint = stable_id(visit_notes.SURFACE, f"visit:{csn}"), visit_fingerprint(visit)
         kept = previous.get(key) or {}
         stored = stored_resources(ctx.store, kept.get("ids") or []) if kept.get("fp") == fingerprint else None
         if stored is not None:
@@ -54,7 +74,9 @@ async def _collect(ctx: SyncContext) -> Collected:
                 collected.failed += 1
                 collected.problems.append(f"surface=visit-notes visit {key} skipped: {exc}")
             else:
-                result = translate_visit_documents(
+                # In a worker thread, like test results: validation overlaps the other visits' network waits.
+                result = await asyncio.to_thread(
+                    translate_visit_documents,
                     csn,
                     raw.details,
                     raw.notes,
@@ -71,6 +93,10 @@ async def _collect(ctx: SyncContext) -> Collected:
     await asyncio.gather(*(one(visit) for visit in visits))
     collected.sync_state = {"visits": state}
     return collected
+
+
+def visit_fingerprint(visit: dict[str, Any]) -> str:
+    return content_fingerprint({name: visit.get(name) for name in VISIT_SIGNALS})
 
 
 VISIT_NOTES = Surface(visit_notes.SURFACE, "Visit notes", ("DocumentReference", "Binary"), _collect)
