@@ -1,7 +1,8 @@
 """Facade behaviour: the translated resources served back through the real facade over a real SQLite store.
 
 Checks that every read and every search page gives back exactly the generated resources (the store adds only
-``meta.versionId``/``meta.lastUpdated``), and collects the resources the facade itself generates
+``meta.versionId``/``meta.lastUpdated``; compared as canonical JSON text, so a decimal that lost its precision
+on the way is a mismatch), and collects the resources the facade itself generates
 (CapabilityStatement, searchset Bundles, OperationOutcomes) for validators 1 and 2.
 """
 
@@ -20,8 +21,9 @@ from starlette.testclient import TestClient
 
 from gateway.facade import create_facade_app
 from gateway.store import SqliteStore
+from translators import fhir_json
 
-__all__ = ["FacadeFindings", "check_facade"]
+__all__ = ["FacadeFindings", "check_facade", "same_resource"]
 
 _TOKEN = "conformance-facade-token"
 READ_SAMPLE = 50
@@ -44,6 +46,11 @@ def _without_store_meta(resource: dict[str, Any]) -> dict[str, Any]:
     meta = {k: v for k, v in resource.get("meta", {}).items() if k not in {"versionId", "lastUpdated"}}
     trimmed = {k: v for k, v in resource.items() if k != "meta"}
     return {**trimmed, "meta": meta} if meta else trimmed
+
+
+def same_resource(served: dict[str, Any], generated: dict[str, Any]) -> bool:
+    """Equal as canonical JSON text (decimals as written): ``1.5`` served for ``1.50`` is a difference."""
+    return fhir_json.dumps(_without_store_meta(served), sort_keys=True) == fhir_json.dumps(generated, sort_keys=True)
 
 
 def check_facade(resources_by_surface: dict[str, list[dict[str, Any]]]) -> FacadeFindings:
@@ -107,7 +114,7 @@ def _compare_search(
     first = True
     while url is not None:
         response = client.get(url)
-        bundle: dict[str, Any] = response.json()
+        bundle: dict[str, Any] = fhir_json.loads(response.content)
         if first:
             findings.generated.append((f"GET /fhir/{resource_type}", bundle))
             first = False
@@ -122,7 +129,7 @@ def _compare_search(
             f" (missing {sorted(set(by_id) - set(seen))[:3]}, extra {sorted(set(seen) - set(by_id))[:3]})"
         )
     for resource_id, resource in seen.items():
-        if resource_id in by_id and _without_store_meta(resource) != by_id[resource_id]:
+        if resource_id in by_id and not same_resource(resource, by_id[resource_id]):
             findings.mismatches.append(f"search {resource_type}/{resource_id}: served resource differs")
     findings.served += len(seen)
 
@@ -139,8 +146,8 @@ def _compare_reads(
 
 def _same_read(response: httpx2.Response, resource: dict[str, Any]) -> bool:
     if "json" in response.headers.get("content-type", ""):
-        served: dict[str, Any] = response.json()
-        return _without_store_meta(served) == resource
+        served: dict[str, Any] = fhir_json.loads(response.content)
+        return same_resource(served, resource)
     # A Binary may be served as its own bytes: then they must be exactly the stored data.
     return resource["resourceType"] == "Binary" and response.content == base64.b64decode(resource.get("data", ""))
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Any
 
 from conformance.dropped import FidelityRules, MapRule
 from conformance.output_index import OutputIndex
-from conformance.value_forms import looks_like_html, number, precise_date_form, visible_text
+from conformance.value_forms import DateForm, looks_like_html, number, precise_date_form, visible_text
 
 __all__ = ["FidelityTally", "Leaf", "check_unit", "raw_leaves"]
 
@@ -89,9 +90,18 @@ def check_unit(
 
 
 def _mapped(rule: MapRule, leaf: Leaf, index: OutputIndex) -> bool:
+    """The translated value is under one of the rule's elements (``extension:<name>``: the value of the extension
+    whose url ends in ``name``); ``*`` as the translated value means the element's presence carries the leaf."""
     expected = rule.expected(leaf.value).casefold()
     elements = rule.element.split("|")
-    return any(_as_text(v).casefold() == expected for element in elements for v in index.by_element[element])
+    if expected == "*":
+        return any(element in index.elements for element in elements)
+    return any(_as_text(v).casefold() == expected for element in elements for v in _element_values(element, index))
+
+
+def _element_values(element: str, index: OutputIndex) -> list[Any]:
+    kind, _, name = element.partition(":")
+    return index.flags[name] if kind == "extension" and name else index.by_element[element]
 
 
 def _as_text(value: object) -> str:
@@ -105,19 +115,37 @@ def _found(leaf: Leaf, index: OutputIndex) -> bool:
     if isinstance(value, bool):
         return _flag_found(leaf.path.rsplit(".", 1)[-1], value, index)
     if isinstance(value, int | float):
+        # A JSON number's written precision is gone once parsed, so it compares by value; text keeps it.
         return number(str(value)) in index.numbers
     if looks_like_html(value):
         return index.has_text(visible_text(value))
     comparator = _COMPARED.fullmatch(value.strip())
     if comparator is not None and comparator[1] in index.by_element["comparator"]:
-        return number(comparator[2]) in index.numbers
+        return _precise_number_found(comparator[2], index)
     form = precise_date_form(value)
-    if form is not None and form in index.dates:
+    if form is not None and (form in index.dates or _epic_day(value, form) in index.dates):
         return True
-    parsed = number(value)
-    if parsed is not None and parsed in index.numbers:
+    if _precise_number_found(value, index):
         return True
     return index.has_text(value)
+
+
+def _precise_number_found(text: str, index: OutputIndex) -> bool:
+    """A number the portal wrote as text is found only with its precision: ``"1.50"`` is not ``1.5``."""
+    parsed = number(text)
+    return parsed is not None and parsed.as_tuple() in index.precise_numbers
+
+
+def _epic_day(value: str, form: DateForm) -> DateForm | None:
+    """The day an Epic ``/Date(ms)/`` at exactly UTC midnight stands for.
+
+    Epic writes a visit without a time of day (``Time`` null: refills, surgery scheduling) as UTC midnight of
+    its date (KAISER_API.md §2.10), so the day alone carries it. Any other instant must be found as an instant.
+    """
+    moment = form[1]
+    if not value.startswith("/Date(") or not isinstance(moment, datetime) or moment.time() != time(0, 0):
+        return None
+    return ("date", moment.date())
 
 
 def _flag_found(key: str, value: bool, index: OutputIndex) -> bool:

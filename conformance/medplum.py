@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from translators import fhir_json
+
 __all__ = ["MedplumIssue", "MedplumUnavailableError", "validate_with_medplum"]
 
 log = logging.getLogger("fhirgate.conformance")
@@ -52,7 +54,7 @@ def validate_with_medplum(resources: Sequence[dict[str, Any]], *, timeout: float
     """The error-severity issues Medplum finds in each resource, in input order (one Node process in all)."""
     if not resources:
         return []
-    ndjson = "".join(json.dumps(resource, separators=(",", ":")) + "\n" for resource in resources)
+    ndjson = "".join(fhir_json.dumps(resource) + "\n" for resource in resources)
     completed = subprocess.run(  # noqa: S603 - fixed argv: node + our own script
         [_node(), str(SCRIPT)],
         input=ndjson,

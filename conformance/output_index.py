@@ -1,8 +1,9 @@
 """Everything a set of FHIR resources says, indexed for the fidelity check.
 
 Strings go in as word sequences (inline ``text/*`` attachments decoded, HTML by its visible text), numbers by value
-(also those inside strings, and the digits of phone numbers and ZIP codes), dates and times in every form
-they carry; ``element -> values`` serves the ``[[map]]`` rules and ``extension url -> value`` the flags.
+and as written, precision included (also those inside strings, and the digits of phone numbers and ZIP codes), dates
+and times in every form they carry; ``element -> values`` serves the ``[[map]]`` rules and ``extension url ->
+value`` the flags.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import binascii
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, DecimalTuple
 from typing import Any
 
 from conformance.value_forms import DateForm, date_forms, looks_like_html, number, visible_text, words
@@ -55,9 +56,13 @@ class OutputIndex:
         self.exact: set[str] = set()
         """Every string leaf as is, for values with no word in them (``"%"``)."""
         self.numbers: set[Decimal] = set()
+        self.precise_numbers: set[DecimalTuple] = set()
+        """Every number as written (``Decimal.as_tuple``): ``1.50`` and ``1.5`` differ here."""
         self.dates: set[DateForm] = set()
         self.by_element: dict[str, list[Any]] = defaultdict(list)
         self.flags: dict[str, list[Any]] = defaultdict(list)
+        self.elements: set[str] = set()
+        """The name of every element present (``occurrenceTiming``, ``end``), for ``[[map]]`` presence rules."""
         for resource in resources:
             self._walk(resource, "")
 
@@ -71,6 +76,7 @@ class OutputIndex:
             self._extension(node)
             self._attachment(node)
             for child_key, child in node.items():
+                self.elements.add(child_key)
                 self._walk(child, child_key)
         elif isinstance(node, list):
             for item in node:
@@ -82,8 +88,8 @@ class OutputIndex:
     def _leaf(self, value: Any) -> None:
         if isinstance(value, bool):
             return
-        if isinstance(value, int | float):
-            self.numbers.add(Decimal(str(value)))
+        if isinstance(value, int | float | Decimal):
+            self._add_number(Decimal(str(value)))  # str() of a FhirDecimal is its text: "1.50"
             return
         if not isinstance(value, str):
             return
@@ -91,10 +97,14 @@ class OutputIndex:
         self._add_text(visible_text(value) if looks_like_html(value) else value)
         self.dates.update(date_forms(value))
         for found in _NUMBERS_IN_TEXT.findall(value):
-            self.numbers.add(Decimal(found))
+            self._add_number(Decimal(found))
         digits = re.sub(r"[\s().+-]", "", value)
         if digits.isdigit() and digits != value:
-            self.numbers.add(Decimal(digits))  # "(707) 555-0126", "02139-0004"
+            self._add_number(Decimal(digits))  # "(707) 555-0126", "02139-0004"
+
+    def _add_number(self, value: Decimal) -> None:
+        self.numbers.add(value)
+        self.precise_numbers.add(value.as_tuple())
 
     def _add_text(self, text: str) -> None:
         found = words(text)
@@ -102,7 +112,7 @@ class OutputIndex:
             self._phrases.add(found)
             parsed = number(text)
             if parsed is not None:
-                self.numbers.add(parsed)
+                self._add_number(parsed)
 
     def _extension(self, node: dict[str, Any]) -> None:
         url = node.get("url")

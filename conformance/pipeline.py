@@ -3,7 +3,6 @@ the facade, and gather it all in one :class:`ConformanceReport`."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from conformance.output_index import OutputIndex
 from conformance.surfaces import SurfaceRun, translate_patient
 from conformance.us_core_check import us_core_errors
 from gateway.sandbox.patient import SyntheticPatient, generate_patient
+from translators import fhir_json
 
 __all__ = ["ConformanceReport", "TypeRow", "run_conformance"]
 
@@ -68,7 +68,7 @@ def _label(resource: dict[str, Any]) -> str:
 
 
 def _fingerprint(run: SurfaceRun, only: list[str] | None = None) -> str:
-    return json.dumps([run.resources(name) for name in (only if only is not None else run.units)])
+    return fhir_json.dumps([run.resources(name) for name in (only if only is not None else run.units)])
 
 
 def _validate(report: ConformanceReport, run: SurfaceRun, facade_resources: list[tuple[str, dict[str, Any]]]) -> None:

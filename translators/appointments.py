@@ -1,18 +1,19 @@
 """Upcoming visits (``Visits/VisitsList/LoadUpcoming``) -> Appointment (+ Location, Practitioner).
 
-``status`` is ``booked``, or ``checked-in`` for the ``InProgressVisits`` bucket. ``start`` is the UTC
-instant of ``/Date(ms)/``; a visit without a time (``Time`` null) keeps that placeholder instant and
-carries its real day in the ``date-only`` extension. ``end`` needs ``DurationInMinutes``; without it
-``end`` is marked data-absent (unknown) rather than guessed, since R4 wants booked appointments to have
-one (app-3). Also used for past no-shows (status ``noshow``) by :mod:`translators.encounters`.
+``status`` is ``booked``, or ``checked-in`` for the ``InProgressVisits`` bucket. ``start`` is the instant of
+``/Date(ms)/`` at the visit's local offset (see :mod:`translators.visit_context`); a visit without a time
+(``Time`` null) keeps that placeholder instant and carries its real day in the ``date-only`` extension.
+``end`` needs ``DurationInMinutes``; without it ``end`` is marked data-absent (unknown) rather than guessed,
+since R4 wants booked appointments to have one (app-3). Also used for past no-shows (status ``noshow``) by
+:mod:`translators.encounters`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 from typing import Any
 
+from translators.dates import instant_after
 from translators.errors import InvalidResourceError
 from translators.extensions import boolean_extension
 from translators.portal import PortalNode, WarningLog, root
@@ -74,8 +75,7 @@ def translate_visit_appointment(
 def _end(start: str | None, minutes: int | None) -> str | None:
     if start is None or minutes is None or minutes <= 0:
         return None
-    moment = datetime.fromisoformat(start.replace("Z", "+00:00")) + timedelta(minutes=minutes)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return instant_after(start, minutes)
 
 
 def _appointment(

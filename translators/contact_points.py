@@ -3,7 +3,9 @@
 Phones arrive as integers (``subscriber`` 123 means ``0123``), in a different order on every call, often
 with no primary; postal codes arrive as JSON numbers (``945010001`` is ZIP+4 ``94501-0001``; ``2134`` is
 ``02134``). Values are written ``555-555-0123`` (NANP digits with hyphens: no country code is invented,
-and the form searches well); the portal's ``extension`` becomes `` ext. <n>``.
+and the form searches well); the portal's ``extension`` becomes `` ext. <n>``. An address's ``type`` gives
+``Address.type`` (MAILING) or ``Address.use`` (TEMPORARY -> ``temp``); ``preferredIn`` is kept in HL7's
+``iso21090-preferred`` extension.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ PHONE_USES = {"RESIDENCE": "home", "EVENING": "home", "DAY": "work", "SMS": "mob
 
 ADDRESS_TYPES = {"MAILING": "postal"}
 """Kaiser address ``type`` -> Address.type; other types get no ``type``."""
+
+ADDRESS_USES = {"TEMPORARY": "temp", "HOME": "home", "RESIDENCE": "home"}
+"""Kaiser address ``type`` -> Address.use (a temporary address is a use, not a postal/physical type)."""
+
+PREFERRED = "http://hl7.org/fhir/StructureDefinition/iso21090-preferred"
+"""HL7's core extension flagging the preferred Address/ContactPoint: carries the portal's ``preferredIn``."""
 
 _PHONE_PARTS = (("area", 3), ("exchange", 3), ("subscriber", 4))
 
@@ -86,9 +94,14 @@ def addresses(infos: PortalNode) -> list[dict[str, Any]]:
     found: list[tuple[bool, dict[str, Any]]] = []
     for info in infos.items():
         address: dict[str, Any] = {}
-        address_type = ADDRESS_TYPES.get((info.get("type").text() or "").upper())
-        if address_type is not None:
-            address["type"] = address_type
+        kind = (info.get("type").text() or "").upper()
+        preferred = info.get("preferredIn").boolean()
+        if preferred is not None:
+            address["extension"] = [{"url": PREFERRED, "valueBoolean": preferred}]
+        if kind in ADDRESS_USES:
+            address["use"] = ADDRESS_USES[kind]
+        if kind in ADDRESS_TYPES:
+            address["type"] = ADDRESS_TYPES[kind]
         lines = [line for line in (info.get("street1").text(), info.get("street2").text()) if line]
         if lines:
             address["line"] = lines
@@ -99,8 +112,8 @@ def addresses(infos: PortalNode) -> list[dict[str, Any]]:
         ):
             if value is not None:
                 address[element] = value
-        if set(address) - {"type"}:
-            found.append((info.get("preferredIn").boolean() is True, address))
+        if set(address) - {"extension", "use", "type"}:
+            found.append((preferred is True, address))
     found.sort(
         key=lambda pair: (
             not pair[0],
@@ -109,6 +122,7 @@ def addresses(infos: PortalNode) -> list[dict[str, Any]]:
             pair[1].get("state", ""),
             pair[1].get("postalCode", ""),
             pair[1].get("type", ""),
+            pair[1].get("use", ""),
         )
     )
     return [address for _, address in found]

@@ -14,7 +14,7 @@ otherwise only its date is kept. Month names are matched from a fixed English ta
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 _ABSENT_MARKERS = frozenset({"", "n/a", "na", "none", "null"})
 
@@ -197,3 +197,39 @@ def weekday_display_date(value: object) -> str | None:
         raise DateParseError(f"expected a date string, got {type(value).__name__}")
     match = _WEEKDAY_DATE.fullmatch(value.strip())
     return fhir_date(match[1] if match else value)
+
+
+_US_DATE_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?[Mm]\.?")
+_QUARTER_HOUR = 15 * 60
+_MAX_OFFSET = 14 * 3600  # UTC-12:00 .. UTC+14:00 is every zone there is
+
+
+def at_display_offset(instant: str, display: object) -> str | None:
+    """``instant`` rewritten at the UTC offset that the portal's wall-clock ``display`` of it shows.
+
+    ``display`` is the same moment as the portal renders it in the visit's zone (``PrimaryDate``,
+    ``"1/5/2026 5:50:00 PM"``); the difference from the UTC instant is that zone's offset, so an evening
+    visit keeps its own day. ``None`` when ``display`` is absent or not a whole quarter-hour offset away
+    (then no zone can be read off it, and none is invented).
+    """
+    if not isinstance(display, str) or (match := _US_DATE_TIME.fullmatch(display.strip())) is None:
+        return None
+    hour = int(match[4])
+    if not 1 <= hour <= 12:
+        return None
+    hour = hour % 12 + (12 if match[7].lower() == "p" else 0)
+    try:
+        wall = datetime(int(match[3]), int(match[1]), int(match[2]), hour, int(match[5]), int(match[6] or 0))
+    except ValueError:
+        return None
+    moment = _parse_timestamp(instant)
+    offset = wall - moment.astimezone(UTC).replace(tzinfo=None)
+    seconds = int(offset.total_seconds())
+    if seconds % _QUARTER_HOUR or abs(seconds) > _MAX_OFFSET:
+        return None
+    return _format_instant(moment.astimezone(timezone(offset)))
+
+
+def instant_after(instant: str, minutes: int) -> str:
+    """The FHIR ``instant`` ``minutes`` after ``instant``, written at the same offset."""
+    return _format_instant(_parse_timestamp(instant) + timedelta(minutes=minutes))

@@ -6,9 +6,11 @@
 - ``class``: ``VR`` (virtual) when ``Telemedicine`` or ``EVisit`` is non-null, else ``AMB``;
   ``IsInHomeVisit`` marks mailed refills and is *not* home health.
 - Refill pseudo-visits are kept (type "Refill", date-only period) so no event the portal lists is lost.
-- ``period.start`` is the UTC instant, or the displayed date alone for visits without a time.
-- ``serviceProvider`` is the Kaiser Organization the profile surface emits (the ``List`` organization
-  key is an opaque Epic id with no resource of its own).
+- ``period.start`` is the visit's instant at its local offset (``PrimaryDate``), so an evening visit
+  keeps its day, or the displayed date alone for visits without a time.
+- ``serviceProvider`` is the visit's organization (``List.<org>.Organization``: id and name, e.g. a Kaiser
+  region) as its own Organization; when the portal names none, the Kaiser Organization the profile surface
+  emits.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from translators.appointments import translate_visit_appointment
 from translators.errors import InvalidResourceError
 from translators.extensions import boolean_extension
-from translators.organizations import kaiser_organization_id
+from translators.organizations import kaiser_organization_id, visit_organization
 from translators.portal import PortalNode, WarningLog, root
 from translators.pruning import pruned
 from translators.resource_meta import meta, patient_reference
@@ -53,8 +55,16 @@ _CLASSES = {
 }
 
 
-def translate_past_visits(visits: Sequence[Mapping[str, Any]], ctx: TranslationContext) -> TranslationResult:
-    """One Encounter per past visit object (the ``List.<org>.List`` elements of every LoadPast page)."""
+def translate_past_visits(
+    visits: Sequence[Mapping[str, Any]],
+    ctx: TranslationContext,
+    *,
+    organizations: Sequence[Mapping[str, Any] | None] | None = None,
+) -> TranslationResult:
+    """One Encounter per past visit object (the ``List.<org>.List`` elements of every LoadPast page).
+
+    ``organizations[i]`` is the ``Organization`` object of the ``List`` entry that ``visits[i]`` came from.
+    """
     result = TranslationResult()
     log = WarningLog(SURFACE, "", result.warnings)
     if not isinstance(visits, list | tuple):
@@ -63,25 +73,29 @@ def translate_past_visits(visits: Sequence[Mapping[str, Any]], ctx: TranslationC
     for index, raw in enumerate(visits):
         visit = root(raw, log)
         visit.path = f"List[{index}]"
-        _translate_visit(visit, ctx, result)
+        organization = organizations[index] if organizations is not None and index < len(organizations) else None
+        _translate_visit(visit, root(organization, log), ctx, result)
     result.resources = deduplicated(result.resources)
     return result
 
 
-def _translate_visit(visit: PortalNode, ctx: TranslationContext, result: TranslationResult) -> None:
+def _translate_visit(
+    visit: PortalNode, organization: PortalNode, ctx: TranslationContext, result: TranslationResult
+) -> None:
     csn = visit.get("Csn").key_text() or visit.get("Id").key_text()
     log = WarningLog(SURFACE, csn or visit.path, result.warnings)
-    visit.log = log
+    visit.log = organization.log = log
     if csn is None:
         log.warn("Csn", "past visit has no Csn or Id; skipped")
         return
     who, where = practitioner(visit), location(visit, ctx.region)
+    provider = _service_provider(organization, ctx, log)
     try:
-        encounter = validated(_encounter(visit, csn, who, where, ctx, log))
+        encounter = validated(_encounter(visit, csn, who, where, provider, ctx, log))
     except InvalidResourceError as error:
         log.warn(visit.path, f"encounter skipped: {error}")
         return
-    result.resources.extend(resource for resource in (who, where) if resource is not None)
+    result.resources.extend(resource for resource in (who, where, provider) if resource is not None)
     result.resources.append(encounter)
     if visit.get("IsNoShow").boolean():
         translate_visit_appointment(visit, "noshow", ctx, result)
@@ -92,8 +106,25 @@ def _status(visit: PortalNode) -> str:
     return "cancelled" if any(visit.get(flag).boolean() for flag in flags) else "finished"
 
 
+def _service_provider(organization: PortalNode, ctx: TranslationContext, log: WarningLog) -> FhirJson | None:
+    built = visit_organization(organization, ctx.region)
+    if built is None:
+        return None
+    try:
+        return validated(built)
+    except InvalidResourceError as error:
+        log.warn("Organization", f"visit organization skipped: {error}")
+        return None
+
+
 def _encounter(
-    visit: PortalNode, csn: str, who: FhirJson | None, where: FhirJson | None, ctx: TranslationContext, log: WarningLog
+    visit: PortalNode,
+    csn: str,
+    who: FhirJson | None,
+    where: FhirJson | None,
+    provider: FhirJson | None,
+    ctx: TranslationContext,
+    log: WarningLog,
 ) -> FhirJson:
     when = visit_time(visit, log)
     visit_type = visit.get("VisitTypeName").text()
@@ -123,7 +154,9 @@ def _encounter(
         else None,
         "period": {"start": when.date_only or when.instant} if (when.date_only or when.instant) else None,
         "location": [{"location": reference(where)}] if where else None,
-        "serviceProvider": {"reference": f"Organization/{kaiser_organization_id()}"},
+        "serviceProvider": reference(provider)
+        if provider
+        else {"reference": f"Organization/{kaiser_organization_id()}"},
     }
     built: FhirJson = pruned(encounter)
     return built

@@ -18,6 +18,13 @@ AUTO_REFILL = _BASE + "auto-refill"
 """MedicationRequest: ``autoRefill`` - the prescription is enrolled in automatic refills."""
 MAILABLE = _BASE + "mailable"
 """MedicationRequest: ``mailable`` - the pharmacy can ship this prescription by mail."""
+NEXT_FILL_DATE = _BASE + "next-fill-date"
+"""MedicationRequest: ``nextFillDate`` - the day the pharmacy plans the next fill (a date; R4 has no element:
+``dispenseRequest.validityPeriod`` is the prescriber's validity window, not the pharmacy's schedule)."""
+NEXT_FILL_ELIGIBLE_DATE = _BASE + "next-fill-eligible-date"
+"""MedicationRequest: ``afcInfo.nextFillEligibleDate`` - the first day a refill may be dispensed (a date)."""
+SYSTEM_MESSAGE = _BASE + "system-message"
+"""Communication: the thread's ``tags.System`` - an automated message from the portal, not from a person."""
 
 
 def string_extension(url: str, value: str | None) -> dict[str, Any] | None:
@@ -26,3 +33,7 @@ def string_extension(url: str, value: str | None) -> dict[str, Any] | None:
 
 def boolean_extension(url: str, value: bool | None) -> dict[str, Any] | None:
     return None if value is None else {"url": url, "valueBoolean": value}
+
+
+def date_extension(url: str, value: str | None) -> dict[str, Any] | None:
+    return None if value is None else {"url": url, "valueDate": value}

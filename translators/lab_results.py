@@ -16,6 +16,7 @@ from translators.dates import DateParseError, fhir_instant, local_display_dateti
 from translators.errors import InvalidResourceError
 from translators.html_content import attachment, plain_text
 from translators.ids import identifier_system, stable_id
+from translators.lab_codes import component_code
 from translators.lab_values import interpretation, observation_value, reference_range
 from translators.portal import PortalNode, WarningLog, root
 from translators.pruning import pruned
@@ -54,6 +55,8 @@ class _Report:
     issued: str | None
     patient: dict[str, str]
     region: str
+    specimen: str | None
+    """``specimensDisplay`` ("Blood"): only a display, so it is a display-only Reference (no Specimen resource)."""
 
 
 def translate_lab_result(
@@ -152,6 +155,7 @@ def _report_context(
         issued=issued,
         patient=patient_reference(ctx.patient_id),
         region=ctx.region,
+        specimen=_first_text(detail_meta.get("specimensDisplay"), list_meta.get("specimensDisplay")),
     )
 
 
@@ -177,7 +181,6 @@ def _observations(report: _Report, first: PortalNode, log: WarningLog) -> list[F
 
 def _observation(report: _Report, component: PortalNode, key: str, component_id: str | None) -> FhirJson:
     info, result_info = component.get("componentInfo"), component.get("componentResultInfo")
-    name = _first_text(info.get("commonName"), info.get("name"))
     unit = info.get("units").text()
     is_lab = report.result_type == "LAB"
     flag = interpretation(result_info.get("abnormalFlagCategoryValue"))
@@ -195,13 +198,14 @@ def _observation(report: _Report, component: PortalNode, key: str, component_id:
         "category": [_OBSERVATION_CATEGORIES[report.result_type]]
         if report.result_type in _OBSERVATION_CATEGORIES
         else None,
-        "code": {"text": name} if name else data_absent_unknown(),
+        "code": component_code(info, report.region),
         "subject": report.patient,
         "effectiveDateTime": report.effective,
         "issued": report.issued,
         **observation_value(result_info, unit),
         "interpretation": [flag] if flag else None,
         "note": [{"text": note_text}] if note_text else None,
+        "specimen": {"display": report.specimen} if report.specimen else None,
         "referenceRange": [ranges] if ranges else None,
     }
     return dict(pruned(observation))
@@ -239,6 +243,7 @@ def _diagnostic_report(
         "effectiveDateTime": report.effective,
         "issued": report.issued,
         "performer": [{"display": performer}] if performer else None,
+        "specimen": [{"display": report.specimen}] if report.specimen else None,
         "result": [{"reference": f"Observation/{observation['id']}"} for observation in observations],
         "conclusion": _conclusion(first),
         "presentedForm": _presented_forms(first),

@@ -3,7 +3,9 @@
 ``fillable`` and ``nonFillable`` are merged (they mean "web-orderable now or not", not active vs
 inactive). Per prescription: a MedicationRequest keyed by the Rx number, a Medication keyed by the last
 dispensed NDC (shared by prescriptions of the same product; by name when there is no NDC), and a
-MedicationDispense for the last fill when Kaiser gives a real date for it.
+MedicationDispense for the last fill when Kaiser gives a real date for it. The next planned fill
+(``nextFillDate``) and the first day a refill may be dispensed (``afcInfo.nextFillEligibleDate``) are
+dates no R4 element holds, so they are fhirgate extensions (see :mod:`translators.extensions`).
 """
 
 from __future__ import annotations
@@ -138,6 +140,8 @@ def _medication_request(
             extensions.boolean_extension(extensions.REFILL_ELIGIBLE, rx.get("refillEligible").boolean()),
             extensions.boolean_extension(extensions.AUTO_REFILL, rx.get("autoRefill").boolean()),
             extensions.boolean_extension(extensions.MAILABLE, rx.get("mailable").boolean()),
+            extensions.date_extension(extensions.NEXT_FILL_DATE, rx.get("nextFillDate").date()),
+            extensions.date_extension(extensions.NEXT_FILL_ELIGIBLE_DATE, afc.get("nextFillEligibleDate").date()),
         ],
         "identifier": [{"system": identifier_system(ctx.region, "rx-number"), "value": rx_number}],
         "status": "active",

@@ -5,6 +5,8 @@ A thread (``hthId``) has no FHIR resource of its own: its messages share a secon
 The HTML body is sanitized (nh3) and kept twice: plain text in ``payload.contentString`` and sanitized
 ``text/html`` as an inline attachment. File attachments become ``contentAttachment`` entries whose
 ``url`` is the facade's ``Binary/<id>`` route; the Binary itself is emitted only when its bytes were fetched.
+A thread tagged ``System`` (an automated portal message) marks each of its messages with the ``system-message``
+extension.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from translators.dates import DateParseError, fhir_instant
 from translators.errors import InvalidResourceError
+from translators.extensions import SYSTEM_MESSAGE
 from translators.html_content import attachment, plain_text
 from translators.ids import identifier_system, stable_id
 from translators.portal import PortalNode, WarningLog, root
@@ -117,6 +120,8 @@ class _Parties:
         self.viewers = viewers
         self.ctx = ctx
         self.user_keys = [key for node in conversation.get("userKeys").items() if (key := node.key_text())]
+        # tags.System: the portal itself wrote the thread (keys are present only when true).
+        self.automated = conversation.get("tags").get("System").boolean() is True
 
     def name(self, key: str) -> str | None:
         return (
@@ -171,7 +176,10 @@ def _communication(
         "resourceType": "Communication",
         "id": stable_id(SURFACE, f"msg:{message_id}"),
         "meta": meta(SURFACE),
-        "extension": [{"url": UNREAD, "valueBoolean": unread}] if unread is not None else None,
+        "extension": [
+            {"url": UNREAD, "valueBoolean": unread} if unread is not None else None,
+            {"url": SYSTEM_MESSAGE, "valueBoolean": True} if parties.automated else None,
+        ],
         "identifier": [
             {"system": identifier_system(ctx.region, "message"), "value": message_id},
             {"use": "secondary", "system": identifier_system(ctx.region, "thread"), "value": thread_id},

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
+from translators.dates import DateParseError, fhir_date
 from translators.types import TranslationWarning
 
 _INTEGER_TEXT = re.compile(r"[+-]?\d+")
@@ -131,6 +132,14 @@ class PortalNode:
         try:
             return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         except InvalidOperation:  # pragma: no cover - repr of a finite float always parses
+            return None
+
+    def date(self) -> str | None:
+        """A FHIR ``date`` from any date shape Kaiser sends; a malformed one is warned about and absent."""
+        try:
+            return fhir_date(self.value)
+        except DateParseError as error:
+            self.log.warn(self.path, f"{error}; omitted")
             return None
 
 

@@ -16,6 +16,7 @@ from translators.contact_points import addresses, telecom
 from translators.dates import DateParseError, parse_date
 from translators.errors import InvalidResourceError, UntranslatableError
 from translators.ids import identifier_system, stable_id
+from translators.languages import preferred_communication
 from translators.organizations import (
     kaiser_organization,
     kaiser_organization_id,
@@ -145,6 +146,7 @@ def _patient(account: PortalNode, patient_id: str, ctx: TranslationContext, log:
         "gender": gender,
         "birthDate": birth_date,
         "address": addresses(contact.get("addressInfos")),
+        "communication": preferred_communication(person.get("preferredLanguage").text()),
     }
 
 

@@ -2,7 +2,10 @@
 
 Per ``orderList`` entry: ``code`` text = ``name`` (no code is exposed); ``authoredOn`` = ``orderedDateISO``;
 ``occurrencePeriod`` from the expected date (or the group's due date) to the expiry (``expiredDateISO``,
-else ``actionableDateISO`` when ``actionableDateType`` is "expire"); ``requester`` = the group's
+else ``actionableDateISO`` when ``actionableDateType`` is "expire"); a standing order (``isStanding``)
+repeats, so it gets ``occurrenceTiming`` instead: that window as ``repeat.boundsPeriod``, the original number
+of occurrences as ``repeat.count`` and the portal's interval ("Every 4 weeks") as ``code.text`` (parsing it
+into a frequency would be a guess); ``requester`` = the group's
 provider by name; ``patientInstruction`` = the ``instructions`` HTML as plain text; ``comments``,
 ``expectedDateComment``, the standing-order facts and the ordering visit (name, date) and due date of
 the group -> ``note``; the group's ``apptCSN`` -> ``supportingInfo`` Appointment. ``...ISO`` dates are
@@ -14,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from translators.dates import DateParseError, fhir_date
 from translators.errors import InvalidResourceError
 from translators.html_content import plain_text
 from translators.ids import identifier_system, stable_id
@@ -65,14 +67,6 @@ def _groups_by_order(groups: PortalNode) -> dict[str, PortalNode]:
     return found
 
 
-def _date(node: PortalNode) -> str | None:
-    try:
-        return fhir_date(node.value)
-    except DateParseError as error:
-        node.log.warn(node.path, f"{error}; omitted")
-        return None
-
-
 def _notes(order: PortalNode) -> list[str]:
     texts = [text for node in order.get("comments").items() if (text := node.text())]
     if expected := order.get("expectedDateComment").text():
@@ -84,29 +78,42 @@ def _notes(order: PortalNode) -> list[str]:
         if left is not None and total is not None:
             standing += f"; {left} of {total} occurrences remain"
         texts.append(standing)
-    if last := _date(order.get("lastPerformedDateISO")):
+    if last := order.get("lastPerformedDateISO").date():
         texts.append(f"Last performed: {last}")
     return texts
 
 
 def _group_notes(group: PortalNode) -> list[str]:
     texts = []
-    visit, ordered_at = group.get("visitName").text(), _date(group.get("encDateISO"))
+    visit, ordered_at = group.get("visitName").text(), group.get("encDateISO").date()
     if visit or ordered_at:
         texts.append("Ordered at " + " on ".join(part for part in (visit or "a visit", ordered_at) if part))
-    if due := _date(group.get("dueDateISO")):
+    if due := group.get("dueDateISO").date():
         texts.append(f"Due by {due}")
     return texts
+
+
+def _occurrence(order: PortalNode, window: dict[str, str | None]) -> dict[str, Any]:
+    """``occurrencePeriod`` for a one-time order; ``occurrenceTiming`` for a standing (repeating) one."""
+    if not order.get("isStanding").boolean():
+        return {"occurrencePeriod": window}
+    total = order.get("originalStandingOccurrences").integer()
+    return {
+        "occurrenceTiming": {
+            "repeat": {"boundsPeriod": window, "count": total if total and total > 0 else None},
+            "code": {"text": order.get("orderInterval").text()},
+        }
+    }
 
 
 def _service_request(
     order: PortalNode, order_id: str, group: PortalNode, providers: PortalNode, ctx: TranslationContext
 ) -> FhirJson:
     name = order.get("name").text()
-    expires = _date(order.get("expiredDateISO"))
+    expires = order.get("expiredDateISO").date()
     if expires is None and order.get("actionableDateType").text() == "expire":
-        expires = _date(order.get("actionableDateISO"))
-    start = _date(order.get("expectedDateISO")) or _date(group.get("dueDateISO"))
+        expires = order.get("actionableDateISO").date()
+    start = order.get("expectedDateISO").date() or group.get("dueDateISO").date()
     if start and expires and expires < start:
         order.log.warn("expiredDateISO", "expiry before the expected date; period end omitted")
         expires = None
@@ -123,9 +130,9 @@ def _service_request(
         "intent": "order",
         "code": {"text": name} if name else None,
         "subject": patient_reference(ctx.patient_id),
-        "occurrencePeriod": {"start": start, "end": expires},
+        **_occurrence(order, {"start": start, "end": expires}),
         "asNeededBoolean": order.get("isPRN").boolean(),
-        "authoredOn": _date(order.get("orderedDateISO")),
+        "authoredOn": order.get("orderedDateISO").date(),
         "requester": {"display": requester} if requester else None,
         "supportingInfo": [{"reference": f"Appointment/{appointment_id(appointment)}"}] if appointment else None,
         "note": [{"text": text} for text in _notes(order) + _group_notes(group)],

@@ -2,16 +2,20 @@
 
 fhir.resources checks structure, cardinality, datatypes and regexes but neither the length of ``id``
 nor required code bindings; :data:`REQUIRED_CODES` covers the required bindings of the coded elements the
-translators set. (R4B equals R4 for every resource type the translators emit.)
+translators set. (R4B equals R4 for every resource type the translators emit.) The model dumps decimals as
+floats (``1.50`` -> ``1.5``); each decimal the translator wrote is put back as a
+:class:`~translators.fhir_json.FhirDecimal`, so its precision survives.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
 from translators.errors import InvalidResourceError
+from translators.fhir_json import FhirDecimal, fhir_decimal
 from translators.ids import FHIR_ID_PATTERN
 from translators.types import FhirJson
 
@@ -56,7 +60,28 @@ def validated(resource: FhirJson) -> FhirJson:
         model = model_class.model_validate(resource)
     except ValueError as error:  # pydantic's ValidationError is a ValueError
         raise InvalidResourceError(f"invalid {resource_type}: {error}") from error
-    dumped: dict[str, Any] = model.model_dump(mode="json", exclude_none=True)
+    dumped: dict[str, Any] = with_decimals(model.model_dump(mode="json", exclude_none=True), resource)
+    return dumped
+
+
+def with_decimals(dumped: Any, original: Any) -> Any:
+    """``dumped`` (a model dump of ``original``) with every decimal of ``original`` back at its precision.
+
+    A number is replaced only where ``original`` holds a Decimal of the same value at the same place.
+    """
+    if isinstance(original, Decimal | FhirDecimal):
+        if isinstance(dumped, float):  # an integral decimal ("5") stays the model's int
+            exact = fhir_decimal(original)
+            return exact if exact == dumped else dumped
+        return dumped
+    if isinstance(dumped, dict) and isinstance(original, dict):
+        for key, value in dumped.items():
+            if key in original and isinstance(original[key], dict | list | Decimal | FhirDecimal):
+                dumped[key] = with_decimals(value, original[key])
+    elif isinstance(dumped, list) and isinstance(original, list) and len(dumped) == len(original):
+        for index, value in enumerate(dumped):
+            if isinstance(original[index], dict | list | Decimal | FhirDecimal):
+                dumped[index] = with_decimals(value, original[index])
     return dumped
 
 

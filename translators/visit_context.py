@@ -1,6 +1,8 @@
 """What Appointment and Encounter share from a Visits-page visit object: ids, times, Location, Practitioner.
 
-- ``Instant`` (``/Date(ms)/``) is the only machine time. When ``Time`` is null (refills, surgery
+- ``Instant`` (``/Date(ms)/``) is the only machine time. It is written at the visit's own UTC offset,
+  read off ``PrimaryDate`` (the same moment on the department's wall clock), so an evening visit keeps its
+  day; without a usable ``PrimaryDate`` it stays in UTC. When ``Time`` is null (refills, surgery
   scheduling) the visit is date-only and its instant is UTC midnight, which is the evening before in
   Pacific time: the date is then taken from the display ``Date`` ("Monday January 5, 2026").
 - Department phone numbers come wrapped in Unicode bidi marks, which are stripped.
@@ -13,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from translators.dates import DateParseError, fhir_date, ms_date_instant, weekday_display_date
+from translators.dates import DateParseError, at_display_offset, fhir_date, ms_date_instant, weekday_display_date
 from translators.ids import identifier_system, stable_id
 from translators.portal import PortalNode, WarningLog
 from translators.pruning import pruned
@@ -34,7 +36,7 @@ _CITY_LINE = re.compile(r"(?P<city>[^,]+),\s*(?P<state>[A-Z]{2})\s+(?P<zip>\d{5}
 @dataclass(frozen=True)
 class VisitTime:
     instant: str | None
-    """The UTC instant from ``Instant``."""
+    """The instant from ``Instant``, at the visit's local offset when the portal shows it (else UTC)."""
     date_only: str | None
     """The visit's date when it has no time of day, else None."""
 
@@ -62,6 +64,11 @@ def visit_time(visit: PortalNode, log: WarningLog) -> VisitTime:
     except DateParseError as error:
         log.warn("Instant", str(error))
     if visit.get("Time").text() is not None:
+        if instant is not None:
+            local = at_display_offset(instant, visit.get("PrimaryDate").value)
+            if local is None:
+                log.warn("PrimaryDate", "no local time to read the visit's UTC offset from; start kept in UTC")
+            instant = local or instant
         return VisitTime(instant, None)
     try:
         day = weekday_display_date(visit.get("Date").value) or fhir_date(
@@ -136,9 +143,12 @@ def _address(lines: PortalNode) -> dict[str, Any] | None:
 def reference(resource: FhirJson | None) -> dict[str, str] | None:
     if resource is None:
         return None
-    display = resource.get("name")
-    text = display if isinstance(display, str) else resource["name"][0]["text"]
-    return {"reference": f"{resource['resourceType']}/{resource['id']}", "display": text}
+    name = resource.get("name")  # a string (Location, Organization) or HumanNames (Practitioner)
+    text = name if isinstance(name, str) or name is None else name[0].get("text")
+    found = {"reference": f"{resource['resourceType']}/{resource['id']}"}
+    if text:
+        found["display"] = text
+    return found
 
 
 def deduplicated(resources: list[FhirJson]) -> list[FhirJson]:

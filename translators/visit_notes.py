@@ -3,7 +3,8 @@
 - One DocumentReference per note whose content was loaded: ``type`` is LOINC 11506-3 only when the
   note's name is exactly "Progress Notes", otherwise v3-NullFlavor ``UNK`` plus the name as text (US
   Core's required type binding); category ``clinical-note``; ``date`` from the note's ISO time;
-  ``author`` only when the portal names one; an addendum ``appends`` the visit's first non-addendum note.
+  ``author`` only when the portal names one; an addendum ``appends`` (``relatesTo``) the visit's first
+  loaded non-addendum note, wherever it is listed; with no such note it carries the ``addendum`` extension.
 - Note HTML is sanitized with nh3 (no scripts, handlers or attributes: ``data-copy-context`` carries
   internal ids) and kept inline as ``text/html``.
 - The AVS is one DocumentReference with its sanitized HTML and, when downloaded, a ``application/pdf``
@@ -36,6 +37,8 @@ LOINC = "http://loinc.org"
 NULL_FLAVOR = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"
 DOCUMENT_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category"
 CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+ADDENDUM = "urn:fhirgate:kaiser:extension:addendum"
+"""DocumentReference: ``isAddendum`` when the note it adds to is unknown (else ``relatesTo`` says it)."""
 PROGRESS_NOTES = "Progress Notes"
 AVS_TITLE = "After Visit Summary"
 
@@ -69,26 +72,36 @@ def translate_visit_documents(
     log = WarningLog(SURFACE, csn, result.warnings)
     detail, listing = root(details, log), root(notes, log)
     sensitive_visit = detail.get("isEncounterSensitive").boolean() is True
-    parent: str | None = None
+    loaded: list[tuple[str, PortalNode, str]] = []
     for note in listing.get("noteList").items():
         hno_id = note.get("hnoID").key_text()
         if hno_id is None:
             log.warn(note.path, "note without hnoID; skipped")
             continue
-        report = note_reports.get(hno_id)
-        html = root(report, log).get("reportContent").text()
+        html = root(note_reports.get(hno_id), log).get("reportContent").text()
         if html is None:
             log.for_key(hno_id).warn("reportContent", "note content was not loaded; skipped")
             continue
-        is_addendum = note.get("isAddendum").boolean() is True
-        document = _note(csn, hno_id, note, html, sensitive_visit, None if not is_addendum else parent, ctx)
+        loaded.append((hno_id, note, html))
+    parent = next((note_id(hno_id) for hno_id, note, _ in loaded if not _is_addendum(note)), None)
+    for hno_id, note, html in loaded:
+        addendum_of = parent if _is_addendum(note) else None
+        if _is_addendum(note) and parent is None:
+            log.for_key(hno_id).warn("isAddendum", "addendum to a note that was not loaded; kept as a flag")
+        document = _note(csn, hno_id, note, html, sensitive_visit, addendum_of, ctx)
         _append(result, document, log.for_key(hno_id))
-        if not is_addendum and parent is None:
-            parent = document["id"]
     avs_html = root(avs_report, log).get("reportContent").text()
     if avs_html is not None or avs_pdf is not None:
         _append_avs(result, csn, detail, avs_html, root(avs_document, log), avs_pdf, sensitive_visit, ctx, log)
     return result
+
+
+def note_id(hno_id: str) -> str:
+    return stable_id(SURFACE, f"note:{hno_id}")
+
+
+def _is_addendum(note: PortalNode) -> bool:
+    return note.get("isAddendum").boolean() is True
 
 
 def _append(result: TranslationResult, resource: FhirJson, log: WarningLog) -> None:
@@ -120,8 +133,9 @@ def _note(
     sensitive = sensitive_visit or note.get("isNoteSensitive").boolean() is True
     return {
         "resourceType": "DocumentReference",
-        "id": stable_id(SURFACE, f"note:{hno_id}"),
+        "id": note_id(hno_id),
         "meta": meta(SURFACE, US_CORE_DOCUMENT_REFERENCE),
+        "extension": [{"url": ADDENDUM, "valueBoolean": True}] if _is_addendum(note) and not parent else None,
         "identifier": [{"system": identifier_system(ctx.region, "hno-id"), "value": hno_id}],
         "status": "current",
         "type": document_type(name),

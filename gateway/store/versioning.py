@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
+
+from translators import fhir_json
 
 _SERVER_META = ("versionId", "lastUpdated")
 
 
 def compact_json(resource: dict[str, Any]) -> str:
     """Compact JSON text, UTF-8 kept as-is, exactly what the facade serves."""
-    return json.dumps(resource, separators=(",", ":"), ensure_ascii=False)
+    return fhir_json.dumps(resource)  # as json.dumps, but decimals keep their precision ("1.50")
 
 
 def content_hash(resource: dict[str, Any]) -> str:
@@ -23,7 +24,7 @@ def content_hash(resource: dict[str, Any]) -> str:
         resource = {k: v for k, v in resource.items() if k != "meta"}
         if trimmed:
             resource["meta"] = trimmed
-    canonical = json.dumps(resource, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = fhir_json.dumps(resource, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

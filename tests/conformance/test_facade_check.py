@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conformance.facade_check import check_facade
+from conformance.facade_check import check_facade, same_resource
+from translators.fhir_json import FhirDecimal
 
 _PATIENT = {
     "resourceType": "Patient",
@@ -29,3 +30,20 @@ def test_served_resources_equal_the_stored_ones_and_facade_resources_are_collect
     assert kinds == {"CapabilityStatement", "Bundle", "OperationOutcome"}
     outcomes = [request for request, r in findings.generated if r["resourceType"] == "OperationOutcome"]
     assert any("no-such-id" in request for request in outcomes)
+
+
+def test_decimals_come_back_with_their_precision() -> None:
+    observation = {**_OBSERVATION, "valueQuantity": {"value": FhirDecimal("1.50"), "unit": "mg/dL"}}
+
+    findings = check_facade({"test-results": [observation]})
+
+    assert findings.mismatches == []
+    assert findings.served == 1 and findings.read == 1
+
+
+def test_a_decimal_served_without_its_precision_is_a_mismatch() -> None:
+    observation = {**_OBSERVATION, "valueQuantity": {"value": FhirDecimal("1.50"), "unit": "mg/dL"}}
+    # What a float-only pipeline stores: the same value, one significant digit short.
+    generated = {**_OBSERVATION, "valueQuantity": {"value": FhirDecimal("1.500"), "unit": "mg/dL"}}
+
+    assert not same_resource(observation, generated) and same_resource(observation, dict(observation))

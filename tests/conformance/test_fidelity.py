@@ -9,6 +9,7 @@ from typing import Any
 from conformance.dropped import DropRule, FidelityRules, MapRule, load_rules
 from conformance.fidelity import check_unit, raw_leaves
 from conformance.output_index import OutputIndex
+from translators.fhir_json import FhirDecimal
 
 _NO_RULES = FidelityRules()
 
@@ -32,8 +33,8 @@ def _check(raw: dict[str, Any], resources: list[dict[str, Any]], rules: Fidelity
 def test_every_carried_value_is_found_whatever_its_spelling() -> None:
     raw = {
         "name": "POTASSIUM",
-        "value": "5.60",
-        "numericValue": 5.6,
+        "value": "5.6",
+        "numericValue": 5.60,
         "units": "mmol/L",
         "collected": "Jan 11, 2026 7:22 AM",
         "resulted": "2026-01-12T15:33:00Z",
@@ -52,6 +53,37 @@ def test_a_changed_number_or_time_is_not_found() -> None:
     raw = {"value": "5.7", "collected": "Jan 11, 2026 7:23 AM", "resulted": "2026-01-12T15:33:00-08:00"}
     missing = _check(raw, [_observation()])
     assert [m.split("] ")[1].split(" =")[0] for m in missing] == ["value", "collected", "resulted"]
+
+
+def test_a_number_written_as_text_must_keep_its_precision_a_json_number_compares_by_value() -> None:
+    exact = _observation(valueQuantity={"value": FhirDecimal("5.60"), "unit": "mmol/L"})
+    assert _check({"value": "5.60", "numericValue": 5.6}, [exact]) == []
+    # The portal's "5.60" served as 5.6 lost a significant digit: a missing leaf, though equal in value.
+    assert _check({"value": "5.60", "numericValue": 5.6}, [_observation()]) == ["test-results [unit] value = '5.60'"]
+
+
+def test_an_epic_instant_at_utc_midnight_is_found_as_the_day_of_a_date_only_visit() -> None:
+    encounter = {"resourceType": "Encounter", "period": {"start": "2026-01-01"}}
+    assert _check({"Instant": "/Date(1767225600000)/"}, [encounter]) == []  # 2026-01-01T00:00:00Z
+    assert _check({"Instant": "/Date(1767225660000)/"}, [encounter])  # a minute later is a time, not a day
+    assert _check({"Instant": "/Date(1767312000000)/"}, [encounter])  # midnight of another day
+
+
+def test_map_rules_by_presence_and_by_extension_value() -> None:
+    rules = FidelityRules(
+        maps=(
+            MapRule("test-results", "isStanding", "occurrenceTiming", "repeats", {"true": "*"}),
+            MapRule("test-results", "preferredIn", "extension:iso21090-preferred", "flag"),
+        )
+    )
+    request = {"resourceType": "ServiceRequest", "occurrenceTiming": {"code": {"text": "Every 4 weeks"}}}
+    address = {
+        "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/iso21090-preferred", "valueBoolean": True}]
+    }
+    patient = {"resourceType": "Patient", "address": [address]}
+    assert _check({"isStanding": True, "preferredIn": True}, [request, patient], rules) == []
+    assert _check({"isStanding": True}, [{"resourceType": "ServiceRequest", "occurrencePeriod": {}}], rules)
+    assert _check({"preferredIn": False}, [patient], rules) == ["test-results [unit] preferredIn = False"]
 
 
 def test_html_compares_by_visible_text_also_inside_base64_attachments() -> None:

@@ -23,13 +23,14 @@ def _by_type(resources: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]
     return [r for r in resources if r["resourceType"] == kind]
 
 
-def test_a_timed_visit_books_with_its_utc_instant_location_and_practitioner() -> None:
+def test_a_timed_visit_books_at_its_local_offset_with_location_and_practitioner() -> None:
     result = translate_upcoming(_upcoming(visit(TIMED, DurationInMinutes=30)), CTX)
     [appointment] = _by_type(result.resources, "Appointment")
     [location] = _by_type(result.resources, "Location")
     [practitioner] = _by_type(result.resources, "Practitioner")
     assert appointment["status"] == "booked"
-    assert appointment["start"] == "2026-01-05T21:50:00Z" and appointment["end"] == "2026-01-05T22:20:00Z"
+    # 21:50Z is 1:50 PM on the department's clock (PrimaryDate): the offset is kept, end at the same offset.
+    assert appointment["start"] == "2026-01-05T13:50:00-08:00" and appointment["end"] == "2026-01-05T14:20:00-08:00"
     assert appointment["minutesDuration"] == 30 and "extension" not in appointment
     assert appointment["serviceType"] == [{"text": "Office Visit"}]
     assert appointment["specialty"] == [{"text": "Internal Medicine"}]

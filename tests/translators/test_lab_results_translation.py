@@ -83,7 +83,13 @@ def test_documented_example_is_one_report_with_one_observation_per_component() -
     assert potassium["identifier"] == [{"system": "urn:fhirgate:kaiser:nca:component-id", "value": "C-invented-1"}]
     assert potassium["status"] == "final"
     assert potassium["category"][0]["coding"][0]["code"] == "laboratory"
-    assert potassium["code"] == {"text": "Potassium"}
+    assert potassium["code"] == {
+        "coding": [
+            {"system": "urn:fhirgate:kaiser:nca:lab-component-name", "code": "POTASSIUM", "display": "POTASSIUM"}
+        ],
+        "text": "Potassium",
+    }
+    assert potassium["specimen"] == {"display": "Blood"} and report["specimen"] == [{"display": "Blood"}]
     assert potassium["effectiveDateTime"] == report["effectiveDateTime"]
     assert potassium["issued"] == report["issued"]
     assert potassium["meta"] == {"source": "urn:fhirgate:kaiser:test-results", "profile": [LAB_OBSERVATION]}

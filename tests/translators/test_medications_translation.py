@@ -51,7 +51,7 @@ def extension(resource: Raw, name: str) -> Any:
     values = [item for item in resource.get("extension", []) if item["url"] == EXT + name]
     if not values:
         return None
-    return values[0].get("valueBoolean", values[0].get("valueString"))
+    return values[0].get("valueBoolean", values[0].get("valueString", values[0].get("valueDate")))
 
 
 def test_documented_example_yields_request_and_medication() -> None:
@@ -107,6 +107,14 @@ RX_ROWS: list[tuple[str, str, Callable[[Raw], Any], Any]] = [
     ("compound absent", "9990002", lambda r: r["authoredOn"], "2025-11-20"),
     ("empty prescribedOn -> MM/DD/YYYY recentRxDate", "9990003", lambda r: r["authoredOn"], "2025-08-15"),
     ("prescriber in consumerName", "9990002", lambda r: r["requester"]["display"], "JORDAN TEST MD"),
+    ("nextFillDate MM/DD/YYYY -> next-fill-date", "9990001", lambda r: extension(r, "next-fill-date"), "2026-02-04"),
+    ("no nextFillDate -> no extension", "9990002", lambda r: extension(r, "next-fill-date"), None),
+    (
+        "afcInfo.nextFillEligibleDate -> next-fill-eligible-date",
+        "9990002",
+        lambda r: extension(r, "next-fill-eligible-date"),
+        "2025-12-12",
+    ),
 ]
 
 
@@ -203,6 +211,8 @@ MALFORMED: list[tuple[str, Callable[[Raw], object]]] = [
     ("mailable-junk", lambda raw: rx(raw, "fillable", 0).update(mailable="yes")),
     ("bad-prescribed-on", lambda raw: rx(raw, "fillable", 0).update(prescribedOn="13/45/2026")),
     ("bad-refill-date", lambda raw: rx(raw, "fillable", 0).update(lastRefillDate="soon")),
+    ("bad-next-fill-date", lambda raw: rx(raw, "fillable", 0).update(nextFillDate="02/30/2026")),
+    ("next-fill-eligible-number", lambda raw: rx(raw, "fillable", 0)["afcInfo"].update(nextFillEligibleDate=20260128)),
     ("non-fillable-object", lambda raw: raw["prescriptions"].update(nonFillable={})),
     ("duplicate-rx", lambda raw: raw["prescriptions"]["nonFillable"].append(rx(raw, "fillable", 0))),
     ("status-code-error", lambda raw: raw["executionContext"].update(statusCode="8051")),

@@ -163,6 +163,23 @@ def test_quirk(quirk: str, wmg_id: str, check: Callable[[Raw], Any]) -> None:
     assert check(message(translate(), wmg_id)), quirk
 
 
+SYSTEM_MESSAGE = "urn:fhirgate:kaiser:extension:system-message"
+
+
+@pytest.mark.parametrize(
+    ("tags", "automated"),
+    [({"Unread": True, "System": True}, True), ({"Unread": True}, False), ({}, False), (None, False)],
+    ids=["System tag", "only Unread", "no tags", "tags null"],
+)
+def test_system_tag_marks_every_message_of_the_thread(tags: Raw | None, automated: bool) -> None:
+    result = translate(lambda raw: raw.update(tags=tags))
+
+    communications = [r for r in result.resources if r["resourceType"] == "Communication"]
+    flags = [[e for e in r.get("extension", []) if e["url"] == SYSTEM_MESSAGE] for r in communications]
+    assert flags == [[{"url": SYSTEM_MESSAGE, "valueBoolean": True}] if automated else []] * len(communications)
+    assert result.warnings == []
+
+
 def test_downloaded_attachment_becomes_a_binary() -> None:
     result = translate(
         downloads={"WP-24dcs-invented": DownloadedDocument(PDF, "application/pdf", "Visit instructions.pdf")}

@@ -9,9 +9,17 @@ import pytest
 
 import translators
 from translators import InvalidResourceError, identifier_system, stable_id, validated
-from translators.dates import DateParseError, fhir_date, fhir_instant, local_display_datetime
+from translators.dates import (
+    DateParseError,
+    at_display_offset,
+    fhir_date,
+    fhir_instant,
+    instant_after,
+    local_display_datetime,
+)
 from translators.html_content import attachment, plain_text
 from translators.ids import FHIR_ID_PATTERN
+from translators.portal import WarningLog, root
 from translators.units import UCUM_CODES, quantity
 
 
@@ -87,6 +95,40 @@ def test_local_display_time_borrows_only_a_same_day_offset(
 def test_local_display_time_rejects_impossible_times(display: str) -> None:
     with pytest.raises(DateParseError):
         local_display_datetime(display)
+
+
+@pytest.mark.parametrize(
+    ("instant", "display", "expected"),
+    [
+        ("2026-01-06T01:30:00Z", "1/5/2026 5:30:00 PM", "2026-01-05T17:30:00-08:00"),
+        ("2026-07-07T00:00:00Z", "7/6/2026 5:00:00 PM", "2026-07-06T17:00:00-07:00"),
+        ("2026-01-05T21:50:00Z", "01/06/2026 3:20 AM", "2026-01-06T03:20:00+05:30"),
+        ("2026-01-05T21:50:00Z", "1/5/2026 9:50:00 PM", "2026-01-05T21:50:00Z"),
+        ("2026-01-05T21:50:00Z", "1/5/2026 1:51:00 PM", None),
+        ("2026-01-05T21:50:00Z", "1/7/2026 1:50:00 PM", None),
+        ("2026-01-05T21:50:00Z", "1/5/2026 13:50:00 PM", None),
+        ("2026-01-05T21:50:00Z", None, None),
+    ],
+    ids=["pst evening", "pdt", "half-hour zone", "utc", "not a quarter hour", "beyond 14 h", "13 PM", "absent"],
+)
+def test_display_offset_is_read_off_the_wall_clock_never_invented(
+    instant: str, display: str | None, expected: str | None
+) -> None:
+    assert at_display_offset(instant, display) == expected
+
+
+def test_instant_after_keeps_the_offset() -> None:
+    assert instant_after("2026-01-05T23:50:00-08:00", 30) == "2026-01-06T00:20:00-08:00"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "warned"),
+    [("12/11/2026", "2026-12-11", False), (None, None, False), ("N/A", None, False), ("02/30/2026", None, True)],
+)
+def test_portal_node_date_warns_on_a_malformed_date(value: object, expected: str | None, warned: bool) -> None:
+    log = WarningLog("medications", "rx-1")
+    assert root({"nextFillDate": value}, log).get("nextFillDate").date() == expected
+    assert [warning.field for warning in log.warnings] == (["nextFillDate"] if warned else [])
 
 
 def test_stable_id_is_deterministic_hex_and_a_valid_fhir_id() -> None:

@@ -87,6 +87,25 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], Any]] = [
         ),
     ),
     (
+        "standing order repeats: occurrenceTiming bounded by expected date and expiry, never occurrencePeriod",
+        {**ORDER, "isStanding": True, "originalStandingOccurrences": 12, "orderInterval": "Every 4 weeks"},
+        {},
+        lambda r: (
+            "occurrencePeriod" not in r
+            and r["occurrenceTiming"]
+            == {
+                "repeat": {"boundsPeriod": {"start": "2026-02-01", "end": "2026-07-05"}, "count": 12},
+                "code": {"text": "Every 4 weeks"},
+            }
+        ),
+    ),
+    (
+        "standing order without counts or interval: bounds only",
+        {**ORDER, "isStanding": True},
+        {},
+        lambda r: r["occurrenceTiming"] == {"repeat": {"boundsPeriod": {"start": "2026-02-01", "end": "2026-07-05"}}},
+    ),
+    (
         "linked appointment",
         ORDER,
         {"apptCSN": "WP-24appt"},

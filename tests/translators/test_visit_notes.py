@@ -138,8 +138,19 @@ def test_sensitive_encounter_marks_every_document_and_no_avs_means_none() -> Non
 
 def test_a_note_whose_content_was_withheld_is_skipped_with_a_warning() -> None:
     result = _translate(note_reports={"222": REPORTS["222"]})
-    assert len([r for r in result.resources if r["resourceType"] == "DocumentReference"]) == 2
-    assert [(w.key, w.field) for w in result.warnings] == [("111", "reportContent")]
+    documents = [r for r in result.resources if r["resourceType"] == "DocumentReference"]
+    assert len(documents) == 2
+    assert [(w.key, w.field) for w in result.warnings] == [("111", "reportContent"), ("222", "isAddendum")]
+    # The addendum's parent is unknown: no dangling relatesTo, the flag itself is kept.
+    assert "relatesTo" not in documents[0]
+    assert documents[0]["extension"] == [{"url": "urn:fhirgate:kaiser:extension:addendum", "valueBoolean": True}]
+
+
+def test_an_addendum_listed_before_its_note_still_appends_to_it() -> None:
+    notes = {**NOTES, "noteList": list(reversed(NOTES["noteList"]))}
+    addendum, first = _translate(notes=notes).resources[:2]
+    assert addendum["relatesTo"] == [{"code": "appends", "target": {"reference": f"DocumentReference/{first['id']}"}}]
+    assert "extension" not in addendum and "relatesTo" not in first
 
 
 def test_deterministic_and_valid() -> None:
