@@ -1,9 +1,9 @@
 """Refill-order tracking (``rx-order-management-bff/v1/orderDetails``, §3.1) -> Task + MedicationDispense.
 
-One mail order becomes a Task (the pharmacy's fulfilment of the order, status from ``orderStatus``)
-whose outputs are one MedicationDispense per ``rxList`` line, each pointing back at its
-MedicationRequest by Rx number. Payment data (``paymentInfo``, ``ccinfo`` with its payment token) and
-the shipping address are never translated.
+One mail order becomes a Task (the pharmacy's fulfilment of the order, status from ``orderStatus``,
+``basedOn`` the prescriptions it refills) whose outputs are one MedicationDispense per ``rxList``
+line, each pointing back at its MedicationRequest by Rx number. Payment data (``paymentInfo``,
+``ccinfo`` with its payment token) and the shipping address are never translated.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ def translate_refill_order(order: Mapping[str, Any], ctx: TranslationContext) ->
         "id": task_id(number),
         "meta": meta(SURFACE),
         "identifier": [{"system": identifier_system(ctx.region, "refill-order"), "value": number}],
+        "basedOn": _prescriptions(dispenses) or None,
         "status": status,
         "businessStatus": {"text": str(order.get("digitalStatus") or state or "unknown")},
         "intent": "order",
@@ -112,6 +113,12 @@ def _dispense(
     except InvalidResourceError as error:
         log.warn(f"rxList[{index}]", f"line skipped: {error}")
         return None
+
+
+def _prescriptions(dispenses: list[FhirJson]) -> list[FhirJson]:
+    """The prescriptions the order refills, once each, so ``Task?based-on=MedicationRequest/…`` finds it."""
+    references = dict.fromkeys(r["reference"] for d in dispenses for r in d.get("authorizingPrescription") or [])
+    return [{"reference": reference} for reference in references]
 
 
 def _instant(value: object, field: str, log: WarningLog) -> str | None:

@@ -24,6 +24,8 @@ def test_each_order_becomes_a_task_with_one_dispense_per_rx_line() -> None:
         assert [o["valueReference"]["reference"] for o in task["output"]] == [
             f"MedicationDispense/{d['id']}" for d in dispenses
         ]
+        prescriptions = {d["authorizingPrescription"][0]["reference"] for d in dispenses}
+        assert sorted(r["reference"] for r in task["basedOn"]) == sorted(prescriptions)
         states[order["orderStatus"]] = (task["status"], {d["status"] for d in dispenses})
     assert states == {
         "DELIVERED": ("completed", {"completed"}),

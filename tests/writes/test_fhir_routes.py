@@ -153,4 +153,6 @@ async def test_a_committed_refill_is_tracked_as_a_task_after_the_next_sync(
         ]
         assert [d["authorizingPrescription"][0]["reference"] for d in dispenses] == [f"MedicationRequest/{rid}"]
         assert dispenses[0]["status"] == "preparation"
+        found = (await http.get(f"/fhir/Task?based-on=MedicationRequest/{rid}&status=in-progress", headers=AUTH)).json()
+        assert tracking in [entry["fullUrl"].split("/fhir/")[-1] for entry in found["entry"]]
     store.close()
