@@ -1,26 +1,87 @@
-"""The Kaiser record as a FHIR source for the MCP server: the facade over the local store, either
-in-process (httpx2.ASGITransport, no server needed) or a running facade over loopback HTTP."""
+"""The Kaiser record as a FHIR source: the facade over the local store, either in-process for the MCP server
+(httpx2.ASGITransport, no server needed) or a running facade over loopback HTTP, and the sync engine as the
+facade's refresher (searches first refresh surfaces older than the TTL)."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx2
 
 from fhir_client import FhirClient
-from gateway.facade import create_facade_app
+from fhirgate.secrets import SecretStore
+from fhirgate.settings import Settings
+from gateway.facade import DEFAULT_TTL, RefreshFailed, RefreshPolicy, create_facade_app
+from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.session import load_session, save_session
 from gateway.store import SqliteStore
+from gateway.sync.engine import Clock, SyncEngine
+from gateway.sync.surfaces import SURFACES
 from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
 from gateway.writes.operations import WriteOperations
 
 IN_PROCESS_BASE = "http://127.0.0.1/fhir"
+SURFACE_TYPES = {surface.name: surface.resource_types for surface in SURFACES}
+
+OpenPortal = Callable[[], Awaitable[PortalClient]]
 
 
-def in_process_kaiser_client(store: SqliteStore, writes: WriteOperations | None = None) -> FhirClient:
+class SyncRefresher:
+    """The facade's ``Refresher``: the sync engine on the asked surfaces, one run at a time (concurrent runs
+    evict each other's anti-forgery tokens). A dead session or a failed surface becomes ``RefreshFailed``."""
+
+    def __init__(self, store: SqliteStore, open_portal: OpenPortal, *, clock: Clock = lambda: datetime.now(UTC)):
+        self._store = store
+        self._open_portal = open_portal
+        self._clock = clock
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, surfaces: tuple[str, ...]) -> None:
+        async with self._lock, await self._open_portal() as client:
+            report = await SyncEngine(client, self._store, clock=self._clock).run(surfaces)
+        if report.login_required:
+            raise RefreshFailed(report.login_required)
+        failed = [f"{r.surface}: {r.error}" for r in report.surfaces if not r.ok]
+        if failed:
+            raise RefreshFailed("; ".join(failed))
+
+
+def portal_opener(settings: Settings, secret_store: SecretStore) -> OpenPortal:
+    """Opens a portal client on the saved Kaiser session (silent re-login as the sync does it)."""
+    from fhirgate.commands.login import headless_relogin  # Playwright is loaded only when a refresh signs in
+
+    async def open_portal() -> PortalClient:
+        session = load_session(secret_store)
+        if session is None:
+            raise RefreshFailed("not signed in to Kaiser: run `fhirgate login kaiser`")
+        relogin = headless_relogin(settings, secret_store, lambda fresh: save_session(secret_store, fresh))
+        return PortalClient(settings.kaiser, session, relogin=relogin)
+
+    return open_portal
+
+
+def kaiser_refresh_policy(
+    settings: Settings, secret_store: SecretStore, store: SqliteStore, *, ttl: timedelta = DEFAULT_TTL
+) -> RefreshPolicy:
+    """Searches refresh their surfaces through the sync engine when older than ``ttl``."""
+    return RefreshPolicy(SyncRefresher(store, portal_opener(settings, secret_store)), SURFACE_TYPES, ttl=ttl)
+
+
+def in_process_kaiser_client(
+    store: SqliteStore, writes: WriteOperations | None = None, *, refresh: RefreshPolicy | None = None
+) -> FhirClient:
+    """A client of the facade app in this process (``refresh`` None: the store is served as it is)."""
     token = secrets.token_urlsafe(32)  # never leaves this process
     routes = write_routes(store, writes) if writes is not None else []
     app = create_facade_app(
-        store, token=token, extra_routes=routes, extra_operations=WRITE_OPERATIONS if writes is not None else None
+        store,
+        token=token,
+        extra_routes=routes,
+        extra_operations=WRITE_OPERATIONS if writes is not None else None,
+        refresh=refresh,
     )
     return FhirClient(IN_PROCESS_BASE, bearer_token=token, transport=httpx2.ASGITransport(app=app))
 

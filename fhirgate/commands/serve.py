@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,10 +15,13 @@ from fhirgate.serving import LOOPBACK
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from gateway.store import ResourceStore
+    from fhirgate.settings import Settings
+    from gateway.facade import RefreshPolicy
+    from gateway.store import ResourceStore, SqliteStore
     from gateway.writes.operations import WriteOperations
 
 PHI_FLAG = "--i-understand-this-exposes-phi"
+DEFAULT_TTL_MINUTES = 15.0
 
 
 def build_facade(
@@ -28,9 +32,11 @@ def build_facade(
     port: int,
     cors_origins: list[str],
     writes: WriteOperations | None = None,
+    refresh: RefreshPolicy | None = None,
 ) -> Starlette:
     """The facade as `fhirgate serve` runs it: Host must name this port; surfaces come from the sync table;
-    with ``writes``, the guarded `$refill` and `$send` operations too."""
+    with ``writes``, the guarded `$refill` and `$send` operations too; with ``refresh``, searches first
+    refresh stale surfaces."""
     from gateway.facade import LOOPBACK_HOSTS, create_facade_app
     from gateway.sync.surfaces import SURFACES
     from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
@@ -46,7 +52,19 @@ def build_facade(
         surface_types=surface_types,
         extra_routes=write_routes(store, writes) if writes is not None else (),
         extra_operations=WRITE_OPERATIONS if writes is not None else None,
+        refresh=refresh,
     )
+
+
+def refresh_policy(
+    settings: Settings, secrets: SecretStore, store: SqliteStore, *, offline: bool, ttl_minutes: float
+) -> RefreshPolicy | None:
+    """How `fhirgate serve` keeps searches fresh: the sync engine after ``ttl_minutes``; nothing when offline."""
+    from fhirgate.kaiser_source import kaiser_refresh_policy
+
+    if offline:
+        return None
+    return kaiser_refresh_policy(settings, secrets, store, ttl=timedelta(minutes=ttl_minutes))
 
 
 @app.command()
@@ -61,6 +79,12 @@ def serve(
     cors_origin: Annotated[
         list[str] | None, typer.Option(help="Browser origin allowed to call the facade (repeatable); none by default.")
     ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never contact Kaiser: serve the local store as it is.")
+    ] = False,
+    ttl: Annotated[
+        float, typer.Option(min=0, help="Minutes after which a search first refreshes the data it reads.")
+    ] = DEFAULT_TTL_MINUTES,
 ) -> None:
     """Serve the FHIR R4 facade for the Kaiser record on http://127.0.0.1:PORT/fhir."""
     if host != LOOPBACK and not i_understand_this_exposes_phi:
@@ -86,9 +110,13 @@ def serve(
         port=chosen,
         cors_origins=list(cors_origin or []),
         writes=write_operations(settings, secrets),
+        refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
     )
     shown = f"[{host}]" if ":" in host else host
     err.print(f"FHIR R4 facade on http://{shown}:{chosen}/fhir  (bearer token: `fhirgate token`)")
+    err.print(
+        "offline: the local store is served as it is" if offline else f"searches refresh data older than {ttl:g} min"
+    )
     if host != LOOPBACK:
         err.print(
             f"[yellow]warning:[/yellow] listening on {host}: "

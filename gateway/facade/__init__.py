@@ -3,7 +3,7 @@
 Routes under ``/fhir``: ``metadata`` (public), read, vread, history-instance, search-type (GET and
 ``POST _search``), search-system (``?_type=``), ``Patient/{id}/$everything``; SMART discovery at
 ``/.well-known/smart-configuration`` (public). Every failure becomes an OperationOutcome in
-``gateway.facade.outcomes``.
+``gateway.facade.outcomes``. Searches first refresh stale surfaces through an injected ``Refresher``.
 """
 
 from gateway.facade.app import DEFAULT_MAX_IN_FLIGHT, LOOPBACK_HOSTS, PUBLIC_PATHS, create_facade_app
@@ -17,11 +17,13 @@ from gateway.facade.errors import (
     ThrottledError,
 )
 from gateway.facade.outcomes import operation_outcome, outcome_response
+from gateway.facade.refresh import DEFAULT_TTL, Refresher, RefreshFailed, RefreshPolicy
 from gateway.facade.responses import FHIR_JSON, FhirJSONResponse, JsonText
 from gateway.facade.smart import smart_configuration
 
 __all__ = [
     "DEFAULT_MAX_IN_FLIGHT",
+    "DEFAULT_TTL",
     "FHIR_JSON",
     "LOOPBACK_HOSTS",
     "PUBLIC_PATHS",
@@ -31,6 +33,9 @@ __all__ = [
     "JsonText",
     "MethodNotAllowedError",
     "NotAcceptableError",
+    "RefreshFailed",
+    "RefreshPolicy",
+    "Refresher",
     "ResourceNotFoundError",
     "ThrottledError",
     "build_capability_statement",

@@ -18,6 +18,7 @@ from gateway.facade.context import FacadeContext
 from gateway.facade.everything import everything
 from gateway.facade.handlers import history_instance, read_resource, vread_resource
 from gateway.facade.outcomes import handle_exception
+from gateway.facade.refresh import FreshnessGate, RefreshPolicy
 from gateway.facade.responses import FhirJSONResponse
 from gateway.facade.searching import search_type, search_type_post
 from gateway.facade.security import (
@@ -70,10 +71,10 @@ def _routes(ctx: FacadeContext, *, cors: bool, operations: Mapping[str, Sequence
         Route("/fhir/metadata", metadata, methods=["GET"]),
         Route("/.well-known/smart-configuration", smart_config, methods=["GET"]),
         Route("/fhir/.well-known/smart-configuration", smart_config, methods=["GET"]),
-        Route("/fhir", _bind(search_system, ctx), methods=["GET"]),
-        Route("/fhir/{type}", _bind(search_type, ctx), methods=["GET"]),
+        Route("/fhir", _bind_async(search_system, ctx), methods=["GET"]),
+        Route("/fhir/{type}", _bind_async(search_type, ctx), methods=["GET"]),
         Route("/fhir/{type}/_search", _bind_async(search_type_post, ctx), methods=["POST"]),
-        Route("/fhir/Patient/{id}/$everything", _bind(everything, ctx), methods=["GET"]),
+        Route("/fhir/Patient/{id}/$everything", _bind_async(everything, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}", _bind(read_resource, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history", _bind(history_instance, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history/{vid}", _bind(vread_resource, ctx), methods=["GET"]),
@@ -92,6 +93,7 @@ def create_facade_app(
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
     extra_routes: Sequence[BaseRoute] = (),
     extra_operations: Mapping[str, Sequence[dict[str, str]]] | None = None,
+    refresh: RefreshPolicy | None = None,
 ) -> Starlette:
     """The FHIR facade app: public ``/fhir/metadata`` and SMART configuration; bearer-protected reads.
 
@@ -101,11 +103,13 @@ def create_facade_app(
     ``surface_types``: the sync table's surface -> types, so never-synced surfaces are reported.
     ``extra_routes``/``extra_operations``: operations served and declared besides the reads (the
     guarded writes of ``gateway.writes``, wired by the composition root).
+    ``refresh``: how searches first refresh stale surfaces (None: offline, the store is served as it is).
     """
     if (token is None) == (verify_token is None):
         raise ValueError("give exactly one of token and verify_token")
     verifier = verify_token if verify_token is not None else static_token_verifier(token or "")
-    ctx = FacadeContext(store, surface_types or {})
+    freshness = FreshnessGate(refresh, store) if refresh is not None else None
+    ctx = FacadeContext(store, surface_types or {}, freshness)
     cors = bool(cors_origins)
     middleware = [Middleware(HostGuardMiddleware, allowed_hosts=allowed_hosts, port=port)]
     if cors:

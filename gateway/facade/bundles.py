@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,9 +27,15 @@ def page_url(base: str, path: str, query: str, cursor: str | None) -> str:
     return f"{prefix}?{query}" if query else prefix
 
 
+@lru_cache(maxsize=8)
+def _quoted_base(base: str) -> str:
+    return dumps(base)[:-1]  # the opening quote and the escaped base, without the closing quote
+
+
 def entry_text(base: str, stored: StoredResource, mode: str, resource_text: str | None = None) -> str:
     text = stored.json_text if resource_text is None else resource_text
-    full_url = dumps(f"{base}/{stored.resource_type}/{stored.id}")
+    # The store admits only [A-Za-z] types and [A-Za-z0-9-.] ids: appended as they are, they stay valid JSON.
+    full_url = f'{_quoted_base(base)}/{stored.resource_type}/{stored.id}"'
     return f'{{"fullUrl":{full_url},"resource":{text},"search":{{"mode":"{mode}"}}}}'
 
 

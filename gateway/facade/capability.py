@@ -20,7 +20,8 @@ _RESULT_PARAMETERS = ("_count", "_sort", "_include", "_revinclude", "_summary", 
 
 
 def _includes(resource_type: str) -> list[str]:
-    return [f"{resource_type}:{p.name}" for p in parameters_for(resource_type) if p.type is SearchParamType.REFERENCE]
+    named = [f"{resource_type}:{p.name}" for p in parameters_for(resource_type) if p.type is SearchParamType.REFERENCE]
+    return [*named, "*"] if named else []  # `*` (or `Type:*`): every reference parameter at once
 
 
 def _revincludes(resource_type: str) -> list[str]:

@@ -1,12 +1,14 @@
-"""What every facade handler works with: the store, which surfaces yield which types, the base URL."""
+"""What every facade handler works with: the store, which surfaces yield which types, freshness, the base URL."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 
+from gateway.facade.refresh import FreshnessGate
 from gateway.store import ResourceStore
 
 
@@ -17,6 +19,12 @@ class FacadeContext:
     store: ResourceStore
     surface_types: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Sync table: surface name -> FHIR types it yields (for "never synced" outcomes)."""
+    freshness: FreshnessGate | None = None
+    """Refreshes stale surfaces before a search; None (offline): the store is served as it is."""
+
+    async def refresh(self, resource_types: Collection[str] | None) -> list[dict[str, Any]]:
+        """Make the surfaces of ``resource_types`` (all for None) fresh; outcome entries for what is not."""
+        return [] if self.freshness is None else await self.freshness.ensure_fresh(resource_types)
 
 
 def fhir_base(request: Request) -> str:

@@ -6,9 +6,12 @@ before the whole Bundle text exists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -34,10 +37,9 @@ def _since(raw: str) -> datetime:
     return _EPOCH + timedelta(microseconds=found.low)
 
 
-def everything(request: Request, ctx: FacadeContext) -> Response:
+async def everything(request: Request, ctx: FacadeContext) -> Response:
     """The patient, the resources that reference it, and what those reference (``search.mode=include``)."""
     require_fhir_json(request)
-    patient_id = request.path_params["id"]
     params = request.query_params
     ignored = [k for k in params if k not in _KNOWN | FACADE_PARAMETERS]
     if ignored and not is_lenient(request):
@@ -47,6 +49,23 @@ def everything(request: Request, ctx: FacadeContext) -> Response:
         require_served(resource_type)
     since = _since(params["_since"]) if "_since" in params else None
     count = parse_count(params["_count"]) if "_count" in params else DEFAULT_COUNT
+    refreshed = await ctx.refresh(types or None)
+    return await run_in_threadpool(_answer, request, ctx, _Query(types, since, count, ignored), refreshed)
+
+
+@dataclass(frozen=True)
+class _Query:
+    """What ``$everything`` was asked for, validated before any refresh."""
+
+    types: tuple[str, ...]
+    since: datetime | None
+    count: int
+    ignored: list[str]
+
+
+def _answer(request: Request, ctx: FacadeContext, asked: _Query, refreshed: list[dict[str, Any]]) -> Response:
+    patient_id, params = request.path_params["id"], request.query_params
+    types, since, count, ignored = asked.types, asked.since, asked.count, asked.ignored
     if ctx.store.read("Patient", patient_id) is None:
         raise ResourceNotFoundError(f"Patient/{patient_id} is not known")
     page = ctx.store.everything(patient_id, since=since, types=types, count=max(count, 1), cursor=params.get("_cursor"))
@@ -63,7 +82,7 @@ def everything(request: Request, ctx: FacadeContext) -> Response:
     entries += [entry_text(base, s, "include") for s in page.included]
     states = ctx.store.surface_states()
     kinds = types or tuple(sorted({s.resource_type for s in page.entries}))
-    outcomes = [o for t in kinds for o in surface_outcomes(t, states, ctx.surface_types)]
+    outcomes = refreshed + [o for t in kinds for o in surface_outcomes(t, states, ctx.surface_types)]
     if ignored:
         outcomes.append(
             operation_outcome("not-supported", f"ignored parameters: {', '.join(ignored)}", severity="warning")

@@ -1,8 +1,13 @@
-"""``search-type`` by GET and by ``POST [type]/_search`` (form-encoded): one searchset page per request."""
+"""``search-type`` by GET and by ``POST [type]/_search`` (form-encoded): one searchset page per request.
+
+The query is parsed first (a bad one is refused before any refresh), then the type's surfaces are made
+fresh, then the store is searched in the threadpool.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,29 +19,34 @@ from gateway.facade.freshness import surface_outcomes
 from gateway.facade.negotiation import require_fhir_json
 from gateway.facade.outcomes import operation_outcome
 from gateway.facade.responses import FhirJSONResponse, JsonText
-from gateway.search import InvalidSearchError, parse_search
+from gateway.search import InvalidSearchError, SearchRequest, parse_search
 
 _FORM = "application/x-www-form-urlencoded"
 
 
-def run_type_search(
-    request: Request, ctx: FacadeContext, resource_type: str, params: Sequence[tuple[str, str]]
-) -> Response:
-    """Parse, search, and answer with the searchset Bundle (outcome entries for partial or missing data)."""
-    search = parse_search(resource_type, params, lenient=is_lenient(request))
+def _answer(request: Request, ctx: FacadeContext, search: SearchRequest, refreshed: list[dict[str, Any]]) -> Response:
     page = ctx.store.search(search)
-    outcomes = surface_outcomes(resource_type, ctx.store.surface_states(), ctx.surface_types)
+    outcomes = refreshed + surface_outcomes(search.resource_type, ctx.store.surface_states(), ctx.surface_types)
     if search.ignored:
         names = ", ".join(sorted(set(search.ignored)))
         outcomes.append(operation_outcome("not-supported", f"ignored search parameters: {names}", severity="warning"))
-    text = searchset_text(fhir_base(request), search, page, outcomes, path=resource_type)
+    text = searchset_text(fhir_base(request), search, page, outcomes, path=search.resource_type)
     return FhirJSONResponse(JsonText(text))
 
 
-def search_type(request: Request, ctx: FacadeContext) -> Response:
+async def run_type_search(
+    request: Request, ctx: FacadeContext, resource_type: str, params: Sequence[tuple[str, str]]
+) -> Response:
+    """Parse, refresh, search, and answer with the searchset Bundle (outcome entries for partial or stale data)."""
+    search = parse_search(resource_type, params, lenient=is_lenient(request))
+    refreshed = await ctx.refresh((resource_type,))
+    return await run_in_threadpool(_answer, request, ctx, search, refreshed)
+
+
+async def search_type(request: Request, ctx: FacadeContext) -> Response:
     """``GET [base]/{type}?...``."""
     require_fhir_json(request)
-    return run_type_search(request, ctx, request.path_params["type"], request.query_params.multi_items())
+    return await run_type_search(request, ctx, request.path_params["type"], request.query_params.multi_items())
 
 
 async def search_type_post(request: Request, ctx: FacadeContext) -> Response:
@@ -48,4 +58,4 @@ async def search_type_post(request: Request, ctx: FacadeContext) -> Response:
     async with request.form() as form:
         body = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
     params = [*request.query_params.multi_items(), *body]
-    return await run_in_threadpool(run_type_search, request, ctx, request.path_params["type"], params)
+    return await run_type_search(request, ctx, request.path_params["type"], params)

@@ -10,8 +10,10 @@ import base64
 import binascii
 import json
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -81,10 +83,21 @@ def _collect(
     return entries, included, (index if index < len(searches) else None), None
 
 
-def search_system(request: Request, ctx: FacadeContext) -> Response:
+async def search_system(request: Request, ctx: FacadeContext) -> Response:
     """``GET [base]?_type=...``: a searchset over several types (matches of each type in turn)."""
     require_fhir_json(request)
     types, searches, cursor = _requests(request)
+    refreshed = await ctx.refresh(types)
+    return await run_in_threadpool(_answer, request, ctx, (types, searches, cursor), refreshed)
+
+
+def _answer(
+    request: Request,
+    ctx: FacadeContext,
+    parsed: tuple[list[str], list[SearchRequest], str | None],
+    refreshed: list[dict[str, Any]],
+) -> Response:
+    types, searches, cursor = parsed
     index, inner = _decode(cursor, types) if cursor else (0, None)
     first = searches[0]
     total = None
@@ -105,5 +118,6 @@ def search_system(request: Request, ctx: FacadeContext) -> Response:
     texts = [entry_text(base, s, "match", shape(s.json_text, first.summary, first.elements)) for s in entries]
     texts += [entry_text(base, s, "include", shape(s.json_text, first.summary, first.elements)) for s in included]
     states = ctx.store.surface_states()
-    texts += dict.fromkeys(outcome_entry_text(o) for t in types for o in surface_outcomes(t, states, ctx.surface_types))
+    outcomes = refreshed + [o for t in types for o in surface_outcomes(t, states, ctx.surface_types)]
+    texts += dict.fromkeys(outcome_entry_text(o) for o in outcomes)
     return FhirJSONResponse(JsonText("".join(bundle_chunks(head, texts))))

@@ -7,7 +7,7 @@ import re
 
 from gateway.search.definitions import SearchParamType
 from gateway.search.errors import InvalidSearchError, UnsupportedSearchError
-from gateway.search.parameters import SEARCHABLE_RESOURCE_TYPES, lookup_parameter
+from gateway.search.parameters import SEARCHABLE_RESOURCE_TYPES, lookup_parameter, parameters_for
 from gateway.search.request import MAX_COUNT, IncludeSpec, SortKey, SummaryMode, TotalMode
 
 _ELEMENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -35,8 +35,9 @@ def parse_sort(resource_type: str, raw: str) -> tuple[SortKey, ...]:
     return tuple(keys)
 
 
-def parse_include(key: str, raw: str) -> IncludeSpec:
-    """``Source:param[:Target]``; ``key`` is ``_include``/``_revinclude`` with an optional ``:iterate``."""
+def parse_include(key: str, raw: str) -> tuple[IncludeSpec, ...]:
+    """``Source:param[:Target]``, or ``Source:*[:Target]`` for every reference parameter of ``Source`` (that
+    can point at ``Target``); ``key`` is ``_include``/``_revinclude`` with an optional ``:iterate``."""
     _, _, modifier = key.partition(":")
     if modifier not in ("", "iterate", "recurse"):
         raise UnsupportedSearchError(f"Unsupported modifier {modifier!r} on {key.partition(':')[0]}")
@@ -45,13 +46,17 @@ def parse_include(key: str, raw: str) -> IncludeSpec:
         raise UnsupportedSearchError(f"{key} must be Type:parameter[:Target], not {raw!r}")
     if parts[0] not in SEARCHABLE_RESOURCE_TYPES:
         raise UnsupportedSearchError(f"{key}: resource type {parts[0]!r} is not supported")
-    param = lookup_parameter(parts[0], parts[1])
-    if param.type is not SearchParamType.REFERENCE:
-        raise InvalidSearchError(f"{key}: {parts[0]}:{parts[1]} is not a reference parameter")
     target = parts[2] if len(parts) == 3 else None
-    if target is not None and target not in param.targets:
+    if parts[1] == "*":
+        params = [p for p in parameters_for(parts[0]) if p.type is SearchParamType.REFERENCE]
+    else:
+        params = [lookup_parameter(parts[0], parts[1])]
+        if params[0].type is not SearchParamType.REFERENCE:
+            raise InvalidSearchError(f"{key}: {parts[0]}:{parts[1]} is not a reference parameter")
+    params = [p for p in params if target is None or target in p.targets]
+    if not params:
         raise InvalidSearchError(f"{key}: {target!r} is not a target of {parts[0]}:{parts[1]}")
-    return IncludeSpec(parts[0], param, target, iterate=bool(modifier))
+    return tuple(IncludeSpec(parts[0], param, target, iterate=bool(modifier)) for param in params)
 
 
 def parse_summary(raw: str) -> SummaryMode | None:

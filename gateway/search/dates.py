@@ -91,16 +91,22 @@ def _end_of_precision(start: datetime, parts: dict[str, str | None]) -> datetime
 
 
 def period_range(start: str | None, end: str | None) -> DateRange | None:
-    """The range a FHIR Period covers; a missing bound is open. None when a present bound is malformed."""
+    """The range a FHIR Period covers; a missing bound is open. None when a present bound is malformed.
+
+    An inverted Period (end before start, which FHIR forbids) covers its start alone: ranges are never
+    empty, which the store's date conditions rely on.
+    """
     low, high = DATE_MIN, DATE_MAX
+    first = parse_date_range(start) if start is not None else None
     if start is not None:
-        parsed = parse_date_range(start)
-        if parsed is None:
+        if first is None:
             return None
-        low = parsed.low
+        low = first.low
     if end is not None:
         parsed = parse_date_range(end)
         if parsed is None:
             return None
         high = parsed.high
+    if first is not None and high <= low:
+        return first
     return DateRange(low, high)

@@ -26,7 +26,7 @@ from gateway.search.request import (
     SummaryMode,
     TotalMode,
 )
-from gateway.search.values import MODIFIERS, VALUE_PARSERS
+from gateway.search.values import MODIFIERS, VALUE_PARSERS, missing_value
 
 FACADE_PARAMETERS = frozenset({"_format", "_pretty"})
 """Parameters about the response format; the facade validates them, the search ignores them."""
@@ -37,7 +37,7 @@ def _check_modifier(param: SearchParameter, modifier: str | None) -> None:
         return
     allowed = MODIFIERS.get(param.type, frozenset())
     if param.type is SearchParamType.REFERENCE:
-        allowed = frozenset(param.targets)
+        allowed |= frozenset(param.targets)
     if modifier not in allowed:
         raise UnsupportedSearchError(f"Unsupported modifier {modifier!r} on search parameter {param.name!r}")
 
@@ -49,6 +49,11 @@ def _parse_filter(resource_type: str, key: str, raw: str) -> SearchFilter | None
     texts = [t for t in split_escaped(raw, ",") if t]
     if not texts:
         return None  # FHIR: a parameter without a value is ignored
+    if modifier == "missing":
+        values = tuple(dict.fromkeys(missing_value(param, t) for t in texts))
+        if len(values) > 1:
+            return None  # missing or not: every resource matches, as if the parameter were absent
+        return SearchFilter(param, modifier, values, raw)
     parse = VALUE_PARSERS[param.type]
     values = tuple(parse(param, modifier or None, t) for t in texts)
     return SearchFilter(param, modifier or None, values, raw)
@@ -78,9 +83,9 @@ class _Builder:
         elif key == "_sort":
             self.sort = parse_sort(self.resource_type, raw)
         elif base == "_include":
-            self.includes.append(self._include(parse_include(key, raw)))
+            self.includes += self._include(key, raw)
         elif base == "_revinclude":
-            self.revincludes.append(self._revinclude(parse_include(key, raw)))
+            self.revincludes += self._revinclude(key, raw)
         elif key == "_summary":
             self.summary = parse_summary(raw)
         elif key == "_elements":
@@ -92,15 +97,19 @@ class _Builder:
         elif key not in FACADE_PARAMETERS:
             self._filter(key, raw)
 
-    def _include(self, spec: IncludeSpec) -> IncludeSpec:
-        if not spec.iterate and spec.source_type != self.resource_type:
-            raise InvalidSearchError(f"_include={spec.text} does not start at {self.resource_type}")
-        return spec
+    def _include(self, key: str, raw: str) -> tuple[IncludeSpec, ...]:
+        specs = parse_include(key, f"{self.resource_type}:*" if raw == "*" else raw)  # `*`: every reference
+        if specs and not specs[0].iterate and specs[0].source_type != self.resource_type:
+            raise InvalidSearchError(f"_include={raw} does not start at {self.resource_type}")
+        return specs
 
-    def _revinclude(self, spec: IncludeSpec) -> IncludeSpec:
-        if not spec.iterate and self.resource_type not in (spec.target_type or spec.parameter.targets):
-            raise InvalidSearchError(f"_revinclude={spec.text} cannot point at {self.resource_type}")
-        return spec
+    def _revinclude(self, key: str, raw: str) -> tuple[IncludeSpec, ...]:
+        specs = parse_include(key, raw)
+        # a wildcard keeps the parameters that can point here; a named one must
+        pointing = tuple(s for s in specs if s.iterate or self.resource_type in (s.target_type or s.parameter.targets))
+        if not pointing:
+            raise InvalidSearchError(f"_revinclude={raw} cannot point at {self.resource_type}")
+        return pointing
 
     def _filter(self, key: str, raw: str) -> None:
         try:

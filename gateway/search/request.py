@@ -98,7 +98,14 @@ class ReferenceValue:
     references: tuple[str, ...]
 
 
-SearchValue = TokenValue | DateValue | StringValue | ReferenceValue | NumberValue | QuantityValue
+@dataclass(frozen=True, slots=True)
+class MissingValue:
+    """``name:missing=true|false``: whether the resource has no value at all for the parameter."""
+
+    missing: bool
+
+
+SearchValue = TokenValue | DateValue | StringValue | ReferenceValue | NumberValue | QuantityValue | MissingValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +121,11 @@ class SearchFilter:
     @property
     def key(self) -> str:
         return self.parameter.name if self.modifier is None else f"{self.parameter.name}:{self.modifier}"
+
+    @property
+    def negated(self) -> bool:
+        """True when matches are the resources *without* a matching value (``:not``, ``:missing=true``)."""
+        return self.modifier == "not" or (self.modifier == "missing" and MissingValue(True) in self.values)
 
 
 @dataclass(frozen=True, slots=True)

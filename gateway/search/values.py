@@ -13,6 +13,7 @@ from gateway.search.references import normalize_reference
 from gateway.search.request import (
     DatePrefix,
     DateValue,
+    MissingValue,
     NumberValue,
     QuantityValue,
     ReferenceValue,
@@ -91,6 +92,12 @@ def reference_value(param: SearchParameter, modifier: str | None, text: str) -> 
     return ReferenceValue(tuple(f"{t}/{text}" for t in types))
 
 
+def missing_value(param: SearchParameter, text: str) -> SearchValue:
+    if text not in ("true", "false"):
+        raise InvalidSearchError(f"{param.name}:missing takes true or false, not {text!r}")
+    return MissingValue(text == "true")
+
+
 VALUE_PARSERS: dict[SearchParamType, Callable[[SearchParameter, str | None, str], SearchValue]] = {
     SearchParamType.TOKEN: token_value,
     SearchParamType.DATE: date_value,
@@ -102,7 +109,12 @@ VALUE_PARSERS: dict[SearchParamType, Callable[[SearchParameter, str | None, str]
 }
 
 MODIFIERS: dict[SearchParamType, frozenset[str]] = {
-    SearchParamType.STRING: frozenset({"exact", "contains"}),
-    SearchParamType.TOKEN: frozenset({"not", "text"}),
+    SearchParamType.STRING: frozenset({"exact", "contains", "missing"}),
+    SearchParamType.TOKEN: frozenset({"not", "text", "missing"}),
+    SearchParamType.DATE: frozenset({"missing"}),
+    SearchParamType.REFERENCE: frozenset({"missing"}),
+    SearchParamType.QUANTITY: frozenset({"missing"}),
+    SearchParamType.NUMBER: frozenset({"missing"}),
+    SearchParamType.URI: frozenset({"missing"}),
 }
-"""Modifiers per type; a reference parameter takes its target types as modifiers (``subject:Patient``)."""
+"""Modifiers per type; a reference parameter also takes its target types (``subject:Patient``)."""

@@ -12,6 +12,7 @@ from typing import Any
 from gateway.search import (
     DatePrefix,
     DateValue,
+    MissingValue,
     NumberValue,
     QuantityValue,
     ReferenceValue,
@@ -28,13 +29,22 @@ STRING_MAX = "\U0010ffff"
 Condition = tuple[str, list[Any]]
 
 # FHIR R4 prefix semantics, comparing the search range [low, high) with each indexed range.
+# The leading bound of eq/ge/le adds nothing (indexed ranges are never empty) but lets SQLite seek an
+# index on one end of the range instead of scanning every date of the parameter; the IS NOT NULL terms
+# (true of every row of the parameter) let it use the partial value indexes.
 _DATE_CONDITIONS: dict[DatePrefix, tuple[str, tuple[str, ...]]] = {
-    DatePrefix.EQ: ("(si.date_low >= ? AND si.date_high <= ?)", ("low", "high")),
-    DatePrefix.NE: ("NOT (si.date_low >= ? AND si.date_high <= ?)", ("low", "high")),
+    DatePrefix.EQ: ("(si.date_low >= ? AND si.date_low < ? AND si.date_high <= ?)", ("low", "high", "high")),
+    DatePrefix.NE: ("(si.date_low IS NOT NULL AND NOT (si.date_low >= ? AND si.date_high <= ?))", ("low", "high")),
     DatePrefix.GT: ("si.date_high > ?", ("high",)),
     DatePrefix.LT: ("si.date_low < ?", ("low",)),
-    DatePrefix.GE: ("(si.date_high > ? OR (si.date_low >= ? AND si.date_high <= ?))", ("high", "low", "high")),
-    DatePrefix.LE: ("(si.date_low < ? OR (si.date_low >= ? AND si.date_high <= ?))", ("low", "low", "high")),
+    DatePrefix.GE: (
+        "(si.date_high > ? AND (si.date_high > ? OR (si.date_low >= ? AND si.date_high <= ?)))",
+        ("low", "high", "low", "high"),
+    ),
+    DatePrefix.LE: (
+        "(si.date_low < ? AND (si.date_low < ? OR (si.date_low >= ? AND si.date_high <= ?)))",
+        ("high", "low", "low", "high"),
+    ),
     DatePrefix.SA: ("si.date_low >= ?", ("high",)),
     DatePrefix.EB: ("si.date_high <= ?", ("low",)),
     DatePrefix.AP: ("(si.date_low < ? AND si.date_high > ?)", ("high", "low")),
@@ -43,7 +53,7 @@ _DATE_CONDITIONS: dict[DatePrefix, tuple[str, tuple[str, ...]]] = {
 # Numbers are points; the search value is the range its precision implies.
 _NUMBER_CONDITIONS: dict[DatePrefix, tuple[str, tuple[str, ...]]] = {
     DatePrefix.EQ: ("(si.number >= ? AND si.number < ?)", ("low", "high")),
-    DatePrefix.NE: ("NOT (si.number >= ? AND si.number < ?)", ("low", "high")),
+    DatePrefix.NE: ("(si.number IS NOT NULL AND NOT (si.number >= ? AND si.number < ?))", ("low", "high")),
     DatePrefix.GT: ("si.number > ?", ("value",)),
     DatePrefix.LT: ("si.number < ?", ("value",)),
     DatePrefix.GE: ("si.number >= ?", ("value",)),
@@ -109,13 +119,18 @@ def _string(search_filter: SearchFilter, value: StringValue) -> Condition:
         return "(si.string_value = ? AND si.string_exact = ?)", [normalize_string(value.text), value.text]
     if search_filter.modifier == "contains":
         pattern = value.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return "si.string_value LIKE ? ESCAPE '\\'", [f"%{pattern}%"]
+        return "(si.string_value IS NOT NULL AND si.string_value LIKE ? ESCAPE '\\')", [f"%{pattern}%"]
     return "(si.string_value >= ? AND si.string_value < ?)", [value.text, value.text + STRING_MAX]
 
 
 def _reference(_: SearchFilter, value: ReferenceValue) -> Condition:
     marks = ", ".join("?" for _ in value.references)
     return f"si.reference IN ({marks})", list(value.references)
+
+
+def _present(_: SearchFilter, __: MissingValue) -> Condition:
+    # any row of the parameter; ``:missing=true`` is the negation, applied by the caller (``SearchFilter.negated``)
+    return "1", []
 
 
 _CONDITIONS: dict[type, Callable[[SearchFilter, Any], Condition]] = {
@@ -125,6 +140,7 @@ _CONDITIONS: dict[type, Callable[[SearchFilter, Any], Condition]] = {
     ReferenceValue: _reference,
     NumberValue: _number,
     QuantityValue: _quantity,
+    MissingValue: _present,
 }
 
 

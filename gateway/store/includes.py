@@ -21,8 +21,9 @@ def _forward(conn: sqlite3.Connection, spec: IncludeSpec, sources: Sequence[Stor
     found: list[tuple[str, str]] = []
     for chunk in _chunks(ids):
         marks = ", ".join("?" for _ in chunk)
+        # Without the hint SQLite walks every reference of the parameter (its index leads with the value).
         rows = conn.execute(
-            "SELECT DISTINCT reference FROM search_index"  # noqa: S608
+            "SELECT DISTINCT reference FROM search_index INDEXED BY search_index_resource"  # noqa: S608
             f" WHERE resource_type = ? AND param = ? AND resource_id IN ({marks}) AND reference IS NOT NULL",
             [spec.source_type, spec.parameter.name, *chunk],
         )

@@ -23,7 +23,7 @@ def choose_driver(conn: sqlite3.Connection, request: SearchRequest) -> SearchFil
     best: SearchFilter | None = None
     best_count = ESTIMATE_CAP
     for search_filter in request.filters:
-        if search_filter.modifier == "not":
+        if search_filter.negated:
             continue
         ored, args = filter_condition(search_filter)
         sql = (

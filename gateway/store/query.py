@@ -44,7 +44,7 @@ def filter_condition(search_filter: SearchFilter) -> Condition:
 def filter_exists(request: SearchRequest, search_filter: SearchFilter, id_expr: str) -> Condition:
     """``[NOT] EXISTS`` over the index rows of the resource ``id_expr`` names (a per-candidate lookup)."""
     ored, args = filter_condition(search_filter)
-    negate = "NOT " if search_filter.modifier == "not" else ""
+    negate = "NOT " if search_filter.negated else ""
     return (
         f"{negate}EXISTS (SELECT 1 FROM search_index si INDEXED BY search_index_resource"  # noqa: S608
         f" WHERE si.resource_type = ? AND si.resource_id = {id_expr} AND si.param = ? AND ({ored}))",
@@ -68,7 +68,7 @@ def match_clause(
             args += more
             continue
         ored, more = filter_condition(search_filter)
-        negate = "NOT " if search_filter.modifier == "not" else ""
+        negate = "NOT " if search_filter.negated else ""
         clauses.append(
             f"{id_expr} {negate}IN (SELECT si.resource_id FROM search_index si"  # noqa: S608
             f" WHERE si.resource_type = ? AND si.param = ? AND ({ored}))"

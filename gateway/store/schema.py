@@ -68,6 +68,26 @@ _MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: per-surface sync state for incremental syncs (gateway.store.sync_state)
     SYNC_STATE_MIGRATION,
+    # 4: date ranges by their end too, so `ge`/`gt`/`eb` seek instead of scanning from the oldest date;
+    # the conditions' extra bounds assume non-empty ranges, so older rows of inverted Periods become one instant
+    """
+    UPDATE search_index SET date_high = date_low + 1 WHERE date_high <= date_low;
+    CREATE INDEX search_index_date_high ON search_index (resource_type, param, date_high, date_low, resource_id)
+        WHERE date_high IS NOT NULL;
+    """,
+    # 5: value indexes hold only the rows with a value of their kind (a third of the size); the token index
+    # stays whole, as the (resource_type, param) index of last resort (`:missing`)
+    "".join(
+        f"DROP INDEX {name}; CREATE INDEX {name} ON search_index (resource_type, param, {columns}, resource_id)"
+        f" WHERE {columns.split(',')[0]} IS NOT NULL;\n"
+        for name, columns in (
+            ("search_index_system", "token_system"),
+            ("search_index_string", "string_value"),
+            ("search_index_date", "date_low, date_high"),
+            ("search_index_reference", "reference"),
+            ("search_index_number", "number"),
+        )
+    ),
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

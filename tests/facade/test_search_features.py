@@ -91,6 +91,16 @@ def test_include_and_revinclude(client: TestClient, seeded: SqliteStore) -> None
     assert "_include=Observation%3Asubject%3APatient" in _links(subject)["self"]
 
 
+def test_include_wildcard_takes_every_reference(client: TestClient, seeded: SqliteStore) -> None:
+    for wildcard in ("*", "MedicationRequest:*"):
+        bundle = _get(client, f"/fhir/MedicationRequest?_id=m1&_include={wildcard}")
+        assert _ids(bundle) == ["m1"] and sorted(_ids(bundle, "include")) == ["med1", "p1"]
+    only = _get(client, "/fhir/MedicationRequest?_id=m1&_include=MedicationRequest:*:Medication")
+    assert _ids(only, "include") == ["med1"]
+    reverse = _get(client, "/fhir/MedicationRequest?_id=m1&_revinclude=Provenance:*")
+    assert _ids(reverse, "include") == ["prov1"]
+
+
 def test_summary_count_total_none_and_elements(client: TestClient, seeded: SqliteStore) -> None:
     counted = _get(client, "/fhir/Observation?_summary=count")
     assert counted["total"] == 12 and "entry" not in counted

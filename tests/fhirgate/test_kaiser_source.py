@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from fhirgate.kaiser_source import in_process_kaiser_client
+from fhirgate.kaiser_source import SURFACE_TYPES, SyncRefresher, in_process_kaiser_client
+from gateway.facade import RefreshPolicy
+from gateway.sandbox.portal.fault_spec import parse_faults
+from gateway.search import parse_search
 from gateway.store import SqliteStore
+from tests.sync.portal_harness import make_portal
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
@@ -37,4 +42,35 @@ async def test_in_process_client_reads_and_pages_the_store_through_the_real_faca
         assert sorted(values) == [4.0 + i / 10 for i in range(7)]
         assert (await fhir.read("Observation", "o3"))["valueQuantity"]["value"] == 4.3
         assert (await fhir.capabilities())["fhirVersion"] == "4.0.1"
+    store.close()
+
+
+def _outcomes(bundle: dict[str, Any]) -> list[str]:
+    entries = bundle.get("entry", [])
+    return [e["resource"]["issue"][0]["diagnostics"] for e in entries if e["search"]["mode"] == "outcome"]
+
+
+async def test_searches_refresh_through_the_sync_engine_and_serve_stored_data_when_kaiser_fails(
+    tmp_path: Path,
+) -> None:
+    portal = make_portal()
+    store = SqliteStore.open(tmp_path / "store.sqlite3")
+    policy = RefreshPolicy(SyncRefresher(store, portal.client), SURFACE_TYPES)
+    async with in_process_kaiser_client(store, refresh=policy) as fhir:
+        first = await fhir.search("Observation", {"_count": "500"})
+        labs = [e["resource"]["id"] for e in first.get("entry", []) if e["search"]["mode"] == "match"]
+        assert len(labs) == len(store.search(parse_search("Observation", [("_count", "500")])).entries) > 0
+        assert {s.surface for s in store.surface_states()} == {"profile", "test-results"}
+        await fhir.search("DiagnosticReport", {})  # same surface, fresh now: no second sign-in
+        assert portal.logins == 1
+
+    portal.config.faults = parse_faults("expire-after=1")
+    portal.fail_relogin = True
+    always = RefreshPolicy(SyncRefresher(store, portal.client), SURFACE_TYPES, ttl=timedelta(0))
+    async with in_process_kaiser_client(store, refresh=always) as fhir:
+        stale = await fhir.search("Observation", {"_count": "500"})
+    served = [e["resource"]["id"] for e in stale["entry"] if e["search"]["mode"] == "match"]
+    assert sorted(served) == sorted(labs)
+    (outcome,) = [o for o in _outcomes(stale) if "could not be refreshed" in o]
+    assert "fhirgate login kaiser" in outcome and " old)" in outcome
     store.close()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from fhirgate.cli import app
-from fhirgate.commands.serve import build_facade
+from fhirgate.commands.serve import build_facade, refresh_policy
+from fhirgate.secrets import SecretStore
+from fhirgate.settings import Settings
 from gateway.store import SqliteStore
 
 
@@ -38,3 +41,24 @@ def test_the_served_facade_checks_the_port_and_knows_the_sync_surfaces(tmp_path:
         assert outcomes and all("never synced" in o["issue"][0]["diagnostics"] for o in outcomes)
         assert client.get("http://127.0.0.1:9999/fhir/Observation", headers=auth).status_code == 421
     store.close()
+
+
+def test_serve_refreshes_through_the_sync_unless_offline(tmp_path: Path) -> None:
+    settings = Settings.from_environ({"FHIRGATE_HOME": str(tmp_path)})
+    secrets = SecretStore.for_settings(settings)
+    store = SqliteStore.open(tmp_path / "store.db")
+    assert refresh_policy(settings, secrets, store, offline=True, ttl_minutes=5) is None
+    policy = refresh_policy(settings, secrets, store, offline=False, ttl_minutes=5)
+    assert policy is not None and policy.ttl == timedelta(minutes=5)
+    facade = build_facade(store, token="t", host="127.0.0.1", port=8765, cors_origins=[], refresh=policy)
+    with TestClient(facade, base_url="http://127.0.0.1:8765") as client:
+        bundle = client.get("/fhir/Observation", headers={"Authorization": "Bearer t"}).json()
+    outcomes = [e["resource"]["issue"][0]["diagnostics"] for e in bundle["entry"]]
+    # No Kaiser session in this home: the real refresher is asked, and says what to do.
+    assert any("could not be refreshed" in o and "fhirgate login kaiser" in o for o in outcomes)
+    store.close()
+
+
+def test_serve_refuses_a_negative_ttl(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["serve", "--ttl", "-1"], env={"FHIRGATE_HOME": str(tmp_path)})
+    assert result.exit_code == 2 and not (tmp_path / "store.sqlite3").exists()

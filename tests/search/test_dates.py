@@ -38,3 +38,8 @@ def test_period_bounds_use_their_own_precision_and_open_ends_are_infinite() -> N
     assert period_range(None, "2024") == DateRange(DATE_MIN, _at(2025, 1, 1))
     assert period_range("2024", None) == DateRange(_at(2024, 1, 1), DATE_MAX)
     assert period_range("bad", None) is None
+
+
+def test_an_inverted_period_covers_its_start_so_no_range_is_empty() -> None:
+    assert period_range("2025-03-01", "2024-01-01") == parse_date_range("2025-03-01")
+    assert period_range("2024-03-01T10:00:00Z", "2024-03-01T10:00:00Z") == parse_date_range("2024-03-01T10:00:00Z")

@@ -5,15 +5,18 @@ from gateway.search import (
     DateValue,
     IncludeSpec,
     InvalidSearchError,
+    MissingValue,
     NumberValue,
     QuantityValue,
     ReferenceValue,
+    SearchParamType,
     StringValue,
     SummaryMode,
     TokenValue,
     TotalMode,
     UnsupportedResourceTypeError,
     UnsupportedSearchError,
+    parameters_for,
     parse_date_range,
     parse_search,
 )
@@ -106,7 +109,9 @@ def test_lenient_handling_ignores_unknown_parameters() -> None:
         ([("_sort", "date,-date")], InvalidSearchError),
         ([("_include", "Observation:colour")], UnsupportedSearchError),
         ([("_include", "Observation:code")], InvalidSearchError),
-        ([("_include", "*")], UnsupportedSearchError),
+        ([("_revinclude", "*")], UnsupportedSearchError),
+        ([("_revinclude", "Encounter:*")], InvalidSearchError),
+        ([("_include", "Observation:*:Spaceship")], InvalidSearchError),
         ([("_include", "Patient:general-practitioner")], UnsupportedSearchError),
         ([("_include", "MedicationRequest:medication")], InvalidSearchError),
         ([("_include", "Observation:subject:Spaceship")], InvalidSearchError),
@@ -115,6 +120,7 @@ def test_lenient_handling_ignores_unknown_parameters() -> None:
         ([("_total", "some")], InvalidSearchError),
         ([("_elements", "code.coding")], InvalidSearchError),
         ([("value-quantity", "abc|x|y")], InvalidSearchError),
+        ([("code:missing", "maybe")], InvalidSearchError),
     ],
 )
 def test_bad_input_raises_from_the_one_tree(params: list[tuple[str, str]], error: type[Exception]) -> None:
@@ -202,3 +208,22 @@ def test_canonical_query_is_order_independent_and_fingerprint_ignores_count() ->
     assert a.canonical_query() == "code=x&patient=p1&_count=5"
     assert a.fingerprint() == b.fingerprint()
     assert a.fingerprint() != parse_search("Observation", [("code", "y")]).fingerprint()
+
+
+def test_missing_takes_true_or_false_on_every_parameter_type() -> None:
+    for key in ("code:missing", "date:missing", "patient:missing", "value-quantity:missing", "_id:missing"):
+        (absent,) = parse_search("Observation", [(key, "true")]).filters
+        (present,) = parse_search("Observation", [(key, "false")]).filters
+        assert absent.negated and not present.negated and absent.key == key
+        assert absent.values == (MissingValue(True),) and present.values == (MissingValue(False),)
+    assert parse_search("Observation", [("code:missing", "true,false")]).filters == ()
+
+
+def test_include_wildcards_expand_to_every_reference_parameter() -> None:
+    references = [p.name for p in parameters_for("Observation") if p.type is SearchParamType.REFERENCE]
+    for raw in ("*", "Observation:*"):
+        assert [s.parameter.name for s in parse_search("Observation", [("_include", raw)]).includes] == references
+    only = parse_search("Observation", [("_include", "Observation:*:Encounter")]).includes
+    assert [(s.parameter.name, s.target_type) for s in only] == [("encounter", "Encounter")]
+    reverse = parse_search("Patient", [("_revinclude", "Observation:*")]).revincludes
+    assert {s.parameter.name for s in reverse} == {"patient", "subject", "performer"}

@@ -1,4 +1,4 @@
-"""Token modifiers, ``ap``, quantities, multi-key sort and the history table, against a real SQLite store."""
+"""Token modifiers, ``:missing``, ``ap``, quantities, multi-key sort and the history table, against real SQLite."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -70,12 +70,26 @@ def _ids(store: SqliteStore, resource_type: str, query: list[tuple[str, str]], *
         ([("value-quantity", "ap95")], "ab"),
         ([("date", "ap2024-01-01")], "abe"),
         ([("date", f"ap{datetime.now(UTC).strftime('%Y-%m-%d')}")], "d"),
+        ([("value-quantity:missing", "true")], "de"),
+        ([("value-quantity:missing", "false")], "abc"),
+        ([("value-quantity:missing", "false,true")], "abcde"),
+        ([("value-quantity:missing", "true"), ("category:missing", "false")], "de"),
+        ([("encounter:missing", "false")], ""),
     ],
 )
 def test_modifiers_quantities_and_approximation(
     seeded: SqliteStore, query: list[tuple[str, str]], expected: str
 ) -> None:
     assert _ids(seeded, "Observation", query) == list(expected)
+
+
+def test_missing_works_on_every_plan(seeded: SqliteStore) -> None:
+    sorted_walk = [("value-quantity:missing", "true"), ("_sort", "-date")]
+    assert _ids(seeded, "Observation", sorted_walk, ordered=True) == ["d", "e"]
+    driven = [("code", "2345-7"), ("value-quantity:missing", "true"), ("_sort", "date")]
+    assert _ids(seeded, "Observation", driven, ordered=True) == ["e"]
+    counted = seeded.search(parse_search("Observation", [("value-quantity:missing", "false"), ("_total", "accurate")]))
+    assert counted.total == 3
 
 
 def test_multi_key_sort_orders_by_each_key_in_turn(seeded: SqliteStore) -> None:

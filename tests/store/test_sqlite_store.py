@@ -125,3 +125,24 @@ def test_resources_of_types_outside_the_table_are_stored_and_readable(store: Sql
     provenance = {"resourceType": "Spaceship", "id": "pv1", "recorded": "2024-05-01T12:00:00Z"}
     store.write_surface("labs", [provenance], now=T0)
     assert store.read("Spaceship", "pv1") is not None
+
+
+def test_migration_4_repairs_empty_date_ranges_and_seeks_dates_by_their_end(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    store = SqliteStore.open(path)
+    store.write_surface("labs", [lab("a", effective="2024-03-01")], now=T0)
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "DROP INDEX search_index_date_high; PRAGMA user_version = 3;"
+        " UPDATE search_index SET date_high = date_low - 5 WHERE resource_id = 'a' AND param = 'date';"
+    )
+    conn.close()
+    store = SqliteStore.open(path)
+    assert [e.id for e in store.search(parse_search("Observation", [("date", "ge2024-03-01")])).entries] == ["a"]
+    store.close()
+    with sqlite3.connect(path) as conn:
+        low, high = conn.execute("SELECT date_low, date_high FROM search_index WHERE param = 'date'").fetchone()
+        assert high == low + 1
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_index_date_high'").fetchone()
+    conn.close()
