@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from fhirgate.cli_app import app, settings_from_env
+from fhirgate.commands.serve import DEFAULT_TTL_MINUTES, refresh_policy
 from fhirgate.facade_token import facade_token
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
@@ -96,6 +97,12 @@ def mcp(
     print_config: Annotated[
         bool, typer.Option("--print", help="With --install-claude-desktop: print the block instead of writing it.")
     ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never contact Kaiser: answer from the local store as it is.")
+    ] = False,
+    ttl: Annotated[
+        float, typer.Option(min=0, help="Minutes after which a Kaiser search first refreshes the data it reads.")
+    ] = DEFAULT_TTL_MINUTES,
 ) -> None:
     """Run the MCP server on stdio (what Claude Desktop launches), or on loopback HTTP with --http."""
     settings = settings_from_env()
@@ -119,7 +126,11 @@ def mcp(
         else:
             from fhirgate.write_wiring import write_operations
 
-            client = in_process_kaiser_client(store, writes=write_operations(settings, secrets))
+            client = in_process_kaiser_client(
+                store,
+                writes=write_operations(settings, secrets),
+                refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
+            )
         kaiser = RecordSource("kaiser", client, kind="kaiser", status=kaiser_status_probe(store.surface_states))
         registry = SourceRegistry({"kaiser": kaiser, **practice_sources(settings)})
         if http:
