@@ -72,12 +72,14 @@ def _sorted_by_index(request: SearchRequest, after: Cursor | None, limit: int) -
 def _missing_sort_value(request: SearchRequest, after: Cursor | None, limit: int) -> PageQuery:
     """Phase 2 of a sort-driven page: matches without the sort value (they sort last), in id order."""
     (key,) = request.sort
-    _, _, last_asc, last_desc = SORT_COLUMNS[key.parameter.type]
+    column, _, last_asc, last_desc = SORT_COLUMNS[key.parameter.type]
     sentinel = last_desc if key.descending else last_asc
+    # A row without the sort column (e.g. a text-only code's token row) is no sort value either.
     clauses = [
         "r.resource_type = ?",
-        "NOT EXISTS (SELECT 1 FROM search_index x INDEXED BY search_index_resource"
-        " WHERE x.resource_type = r.resource_type AND x.resource_id = r.id AND x.param = ?)",
+        "NOT EXISTS (SELECT 1 FROM search_index x INDEXED BY search_index_resource"  # noqa: S608
+        " WHERE x.resource_type = r.resource_type AND x.resource_id = r.id AND x.param = ?"
+        f" AND x.{column} IS NOT NULL)",
     ]
     args: list[Any] = [request.resource_type, key.parameter.name]
     for search_filter in request.filters:

@@ -24,6 +24,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
             del obs["effectiveDateTime"]  # no date: sorts last either way
         if i % 9 == 0:
             obs["effectivePeriod"] = {"start": "2023-01-01", "end": "2025-01-01"}  # a second date row
+        if i % 11 == 5:
+            obs["code"] = {"text": "Free-text test name"}  # a token row without a code: no sort value
         labs.append(obs)
     store.write_surface("labs", labs, now=T0)
     yield store
@@ -68,6 +70,14 @@ def test_sort_index_walk_and_id_scan_give_the_generic_order(seeded: SqliteStore,
     generic = _walk(seeded, request, dense=False)
     assert _walk(seeded, request, dense=True) == generic
     assert len(generic) == len(set(generic))
+
+
+@pytest.mark.parametrize("sort", ["code", "-code", "date", "-date"])
+def test_resources_without_the_sort_value_still_come_last(seeded: SqliteStore, sort: str) -> None:
+    seen = _walk(seeded, parse_search("Observation", [("_sort", sort)]), dense=True)
+    assert sorted(seen) == [f"o{i:02d}" for i in range(40)]
+    if "code" in sort:
+        assert seen[-4:] == sorted(f"o{i:02d}" for i in range(40) if i % 11 == 5)
 
 
 def test_the_rarest_filter_drives_and_common_ones_do_not(seeded: SqliteStore) -> None:
