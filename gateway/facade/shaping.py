@@ -6,12 +6,12 @@ Untrimmed resources are never parsed: the stored text is served as-is.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from gateway.search import SummaryMode
+from translators import fhir_json
 
 _ALWAYS = ("resourceType", "id", "meta")
 SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
@@ -65,7 +65,7 @@ def shape(json_text: str, summary: SummaryMode | None, elements: Sequence[str]) 
     """``json_text`` trimmed per ``_summary``/``_elements`` (``elements`` wins), or unchanged when neither is set."""
     if summary is None and not elements:
         return json_text
-    resource = json.loads(json_text)
+    resource = fhir_json.loads(json_text)  # decimals keep their digits ("1.50") through the trim
     keep = _keep(resource, summary, elements)
     if keep is None:
         return json_text
@@ -73,4 +73,4 @@ def shape(json_text: str, summary: SummaryMode | None, elements: Sequence[str]) 
     meta = dict(trimmed.get("meta") or {})
     meta["tag"] = [*(meta.get("tag") or []), SUBSETTED]
     trimmed["meta"] = meta
-    return json.dumps(trimmed, ensure_ascii=False, separators=(",", ":"))
+    return fhir_json.dumps(trimmed)

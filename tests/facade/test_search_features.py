@@ -1,5 +1,6 @@
 """Facade search features beyond the basics: POST _search, search-system, includes, paging back, result controls."""
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,6 +11,7 @@ from gateway.facade import create_facade_app
 from gateway.store import SqliteStore
 from tests.facade.conftest import AUTH, BASE, T0, TOKEN
 from tests.store.sample_resources import lab, medication_request, patient
+from translators.fhir_json import fhir_decimal
 
 
 @pytest.fixture
@@ -195,3 +197,12 @@ def test_everything_returns_the_compartment_paged_and_streamed(client: TestClien
     for bad in ("_since=2024", "_type=Spaceship", "_count=x", "colour=red", "_cursor=zz"):
         response = client.get(f"/fhir/Patient/p1/$everything?{bad}", headers=AUTH)
         assert response.status_code in (400, 404), bad
+
+
+def test_elements_keeps_a_decimal_as_written(client: TestClient, store: SqliteStore) -> None:
+    observation = lab("dec1", effective="2024-02-01T08:00:00Z")
+    observation["valueQuantity"] = {"value": fhir_decimal(Decimal("1.50")), "unit": "mg/dL"}
+    store.write_surface("labs", [observation], now=T0)
+    for url in ("/fhir/Observation?_id=dec1", "/fhir/Observation?_id=dec1&_elements=value", "/fhir/Observation/dec1"):
+        response = client.get(url, headers=AUTH)
+        assert response.status_code == 200 and '"value":1.50,' in response.text, url
