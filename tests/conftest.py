@@ -1,12 +1,20 @@
-"""Test-wide setup: secrets go to an in-memory keyring, never the machine's keychain or a file."""
+"""Test-wide setup: secrets go to an in-memory keyring, never the machine's keychain or a file; property
+tests replay a fixed set of examples with no time limit (``make test`` must not flake), while
+``make fuzz`` (``FHIRGATE_FUZZ_EXAMPLES``) lets hypothesis explore."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import keyring
 import pytest
+from hypothesis import settings
 from keyring.backend import KeyringBackend
+
+settings.register_profile("replay", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile("explore" if os.environ.get("FHIRGATE_FUZZ_EXAMPLES") else "replay")
 
 
 class InMemoryKeyring(KeyringBackend):

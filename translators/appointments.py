@@ -72,6 +72,10 @@ def translate_visit_appointment(
     result.resources.append(appointment)
 
 
+_LONGEST_VISIT_MINUTES = 60 * 24 * 366
+"""Longer than any visit; a larger duration is junk (and may pass year 9999 or FHIR's positiveInt)."""
+
+
 def _end(start: str | None, minutes: int | None) -> str | None:
     if start is None or minutes is None or minutes <= 0:
         return None
@@ -89,7 +93,12 @@ def _appointment(
 ) -> FhirJson:
     when = visit_time(visit, log)
     minutes = visit.get("DurationInMinutes").integer()
-    end = _end(when.instant, minutes)
+    try:
+        end = _end(when.instant, minutes if minutes is None or minutes <= _LONGEST_VISIT_MINUTES else None)
+    except OverflowError:
+        end = None
+    if minutes is not None and minutes > 0 and end is None and when.instant is not None:
+        log.warn("DurationInMinutes", f"duration of {minutes} minutes is not a visit's length; end omitted")
     visit_type = visit.get("VisitTypeName").text()
     area = specialty(visit)
     participants = [

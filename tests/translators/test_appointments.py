@@ -109,3 +109,10 @@ def test_bad_visits_warn(raw: dict[str, Any], field: str) -> None:
 @pytest.mark.parametrize("body", [{}, {"LaterVisitsList": "x"}, {"NextNDaysVisits": [None, 1, {"Csn": 5}]}])
 def test_malformed_payloads_never_raise(body: dict[str, Any]) -> None:
     translate_upcoming(body, CTX)
+
+
+def test_a_duration_past_the_calendar_keeps_the_visit_without_an_end() -> None:
+    result = translate_upcoming(_upcoming(visit(TIMED, DurationInMinutes=4_193_474_830)), CTX)
+    [appointment] = _by_type(result.resources, "Appointment")
+    assert appointment["start"] == "2026-01-05T13:50:00-08:00" and "end" not in appointment
+    assert any(w.field == "DurationInMinutes" for w in result.warnings)
