@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := conformance/node_modules/.package-lock.json
 
-.PHONY: demo test lint typecheck pytest install node browser clean conformance bench fuzz
+.PHONY: demo test lint typecheck pytest install node browser clean conformance bench fuzz audit lock soak
 
 install: $(STAMP)
 
@@ -19,13 +19,14 @@ $(NODE_STAMP): conformance/package.json conformance/package-lock.json
 
 # The long run over the large sandbox patient (make test runs the small one).
 conformance: install node
-	$(BIN)/python -m conformance --size large --show-dropped
+	$(BIN)/python -m conformance --size large --show-dropped --require-fidelity
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in requirements.lock (what `make audit` checks); `make lock` refreshes it.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fhirgate needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" --constraint requirements.lock
 	@touch $@
 
 # Playwright drives the system Chromium; we never download a browser.
@@ -54,7 +55,7 @@ typecheck: install
 pytest: install node browser
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck audit pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
@@ -66,6 +67,21 @@ bench: install node
 	npm ci --prefix tests/benchmarks --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m tests.benchmarks.bench_mcp
 
-# Long fuzz run of the facade's query handling (make test runs 150 examples per property).
+# Long fuzz runs (make test runs short ones): facade queries, SMART answers, 10,000 hostile portal payloads
+# per surface (each a whole sync: several hours), and 30 SIGKILLed syncs.
 fuzz: install
-	FHIRGATE_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q tests/fuzz -p no:cacheprovider
+	FHIRGATE_FUZZ_EXAMPLES=10000 FHIRGATE_CRASH_KILLS=30 $(BIN)/pytest -q tests/fuzz tests/crash -p no:cacheprovider
+
+# Known vulnerabilities in the pinned lock (pip-audit asks PyPI's advisory data; fails on any finding).
+audit: install
+	$(BIN)/pip-audit --requirement requirements.lock --no-deps --disable-pip --progress-spinner off
+
+# Refresh the lock after changing dependencies in pyproject.toml.
+lock: install
+	$(BIN)/python -m pip install --quiet -e ".[dev]" --upgrade
+	{ sed -n '1,2p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable --local | LC_ALL=C sort -f; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+# Sustained load on the facade while the sandbox syncs again and again (SOAK_SECONDS, default 300).
+soak: install
+	$(BIN)/python -m tests.benchmarks.soak

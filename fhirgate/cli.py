@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import sys
+import os
 
 from fhirgate.cli_app import app
 from fhirgate.commands import connect as connect_command  # noqa: F401 - registers connect, sources, disconnect, keys
 from fhirgate.commands import demo, doctor, login, mcp, serve, status, sync, wipe
 from fhirgate.commands import sandbox as sandbox_command  # noqa: F401 - registers `fhirgate sandbox`
+from fhirgate.log_level import configure_logging
 
 COMMAND_MODULES = (demo, login, sync, serve, mcp, status, doctor, wipe)
 
@@ -16,5 +16,5 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    configure_logging(os.environ)
     app()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -13,9 +16,16 @@ from fhirgate.secrets import SecretStore
 
 @app.command()
 def doctor() -> None:
-    """Check Chromium, the keychain, file permissions, the store, the facade port and the Kaiser session."""
+    """Check Chromium, the keychain, permissions, the store, the facade port, the Kaiser session, each
+    practice's tokens and Claude Desktop's config."""
+    from fhirgate.doctor_sources import check_claude_desktop, check_practice_tokens
+    from mcp_server.claude_desktop import config_path
+
     settings = settings_from_env()
-    results = [check() for check in all_checks(settings, SecretStore.for_settings(settings))]
+    secrets = SecretStore.for_settings(settings)
+    results = [check() for check in all_checks(settings, secrets)]
+    results += check_practice_tokens(settings, secrets)
+    results.append(check_claude_desktop(config_path(), _this_executable(), settings.home))
     table = Table(title=f"fhirgate doctor ({settings.home})")
     for column in ("check", "status", "found", "fix"):
         table.add_column(column)
@@ -27,3 +37,11 @@ def doctor() -> None:
     Console().print(table)
     if not all(result.ok for result in results):
         raise typer.Exit(1)
+
+
+def _this_executable() -> str:
+    """The `fhirgate` script running now (what Claude Desktop's config should launch)."""
+    launched = Path(sys.argv[0])
+    if launched.name.startswith("fhirgate") and launched.is_file():
+        return str(launched.absolute())
+    return str(Path(sys.executable).parent / "fhirgate")

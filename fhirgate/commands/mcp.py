@@ -17,6 +17,7 @@ import typer
 from fhirgate.cli_app import app, settings_from_env
 from fhirgate.commands.serve import DEFAULT_TTL_MINUTES, refresh_policy
 from fhirgate.facade_token import facade_token
+from fhirgate.log_level import configure_logging, log_level
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 
@@ -58,20 +59,24 @@ def _install_claude_desktop(settings: Settings, *, print_only: bool) -> None:
 
 
 def _log_to_home(settings: Settings) -> None:
-    # stdout carries the MCP protocol: logs go to stderr and to a file under the home.
-    stderr = logging.StreamHandler(sys.stderr)
-    stderr.setLevel(logging.WARNING)
+    # stdout carries the MCP protocol: logs go to stderr (at FHIRGATE_LOG_LEVEL) and, at INFO or the
+    # configured level if lower, to a file under the home.
+    level = log_level(os.environ)
     root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    root.addHandler(stderr)
-    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per request would drown the log
+    if not root.handlers:
+        configure_logging(os.environ)
+    for handler in root.handlers:
+        handler.setLevel(level)
+    root.setLevel(min(level, logging.INFO))
+    if level > logging.DEBUG:
+        logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per request would drown the log
     logs = settings.home / "logs"
     if settings.home.is_dir():
         logs.mkdir(mode=0o700, exist_ok=True)
         (logs / "mcp.log").touch(mode=0o600, exist_ok=True)
         handler = logging.FileHandler(logs / "mcp.log", encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        handler.setLevel(logging.INFO)
+        handler.setLevel(min(level, logging.INFO))
         root.addHandler(handler)
 
 
