@@ -67,10 +67,13 @@ bench: install node
 	npm ci --prefix tests/benchmarks --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m tests.benchmarks.bench_mcp
 
-# Long fuzz runs (make test runs short ones): facade queries, SMART answers, 10,000 hostile portal payloads
-# per surface (each a whole sync: several hours), and 30 SIGKILLed syncs.
+# Long fuzz runs (make test runs short ones): facade queries, SMART answers, 10,000 drifted payloads per
+# translator property, 10,000 hostile portal payloads per surface through the sync (each a whole sync:
+# about 3 hours in all), and 30 SIGKILLed syncs.
 fuzz: install
-	FHIRGATE_FUZZ_EXAMPLES=10000 FHIRGATE_CRASH_KILLS=30 $(BIN)/pytest -q tests/fuzz tests/crash -p no:cacheprovider
+	FHIRGATE_FUZZ_EXAMPLES=10000 FHIRGATE_CRASH_KILLS=30 $(BIN)/pytest -q -p no:cacheprovider \
+	  tests/fuzz tests/crash tests/translators/test_translator_robustness.py \
+	  tests/translators/test_clinical_robustness.py tests/translators/test_people_and_messages_robustness.py
 
 # Known vulnerabilities in the pinned lock (pip-audit asks PyPI's advisory data; fails on any finding).
 audit: install

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def fuzz(max_examples: int) -> settings:
-    return settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    """``max_examples`` in `make test`; `make fuzz` (``FHIRGATE_FUZZ_EXAMPLES``) raises every test to its count."""
+    wanted = max(max_examples, int(os.environ.get("FHIRGATE_FUZZ_EXAMPLES", "0")))
+    return settings(max_examples=wanted, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def json_values(samples: Sequence[str], *, integer_limit: int = 10**12) -> st.SearchStrategy[Any]:
