@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx2
 
 from gateway.sandbox.ehr import EhrClient, EhrConfig
+from tests.home_modes import loose_paths
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, consent_by_form, running_ehr
 
 HTTPS_REDIRECT = "https://app.example/fhirgate/callback"
@@ -40,6 +41,7 @@ def test_keys_create_prints_a_public_rs384_jwks_and_keeps_the_private_key_in_the
     stored = next(iter(secrets.values()))[f"smart-key:{key['kid']}"]
     assert json.loads(stored)["d"]
     assert oct((tmp_path / "secrets.json").stat().st_mode & 0o777) == "0o600"
+    assert loose_paths(tmp_path) == []
 
 
 def test_paste_mode_connect_with_healow_variables_then_sources_and_disconnect(tmp_path: Path) -> None:
@@ -73,6 +75,7 @@ def test_paste_mode_connect_with_healow_variables_then_sources_and_disconnect(tm
         assert "dr-sample" not in _run(env, "sources").stdout
     secrets_text = (tmp_path / "home" / "secrets.json").read_text()
     assert "smart:dr-sample:tokens" not in secrets_text
+    assert loose_paths(tmp_path) == []  # after keys, connect, sources and disconnect
     for output in (started, done, listed, gone):
         assert CLIENT_SECRET not in output.stdout + output.stderr
         assert "code=" not in output.stdout.replace(authorize_url, "")

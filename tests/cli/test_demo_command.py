@@ -16,6 +16,7 @@ from fhirgate.settings import Settings
 from gateway.sandbox.patient import generate_patient
 from gateway.sandbox.portal import PortalConfig, create_portal_app
 from gateway.sandbox.sms import SmsOutbox
+from tests.home_modes import loose_paths
 
 pytestmark = pytest.mark.browser
 PortalEnv = tuple[dict[str, str], PortalConfig]
@@ -48,6 +49,7 @@ def test_demo_once_exits_zero_and_prints_the_mcp_answer(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert (tmp_path / "demo" / "store.sqlite3").exists()
     assert oct((tmp_path / "demo" / "secrets.json").stat().st_mode & 0o777) == "0o600"
+    assert loose_paths(tmp_path / "demo") == []
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from fhirgate.settings import Settings
 from gateway.kaiser.session import load_session, save_session
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
+from tests.home_modes import loose_paths
 from tests.sync.portal_harness import Portal, make_portal
 
 KILLS = int(os.environ.get("FHIRGATE_CRASH_KILLS", "3"))
@@ -144,6 +145,7 @@ def test_sigkilled_syncs_leave_a_sound_store_and_the_next_sync_completes_it(port
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=30)
         assert _integrity(store) == ["ok"], f"seed={SEED} kill={attempt}"
+        assert loose_paths(tmp_path / "home") == [], f"seed={SEED} kill={attempt}"
     debug = {**env, "FHIRGATE_LOG_LEVEL": "DEBUG"}  # the last run also shows a DEBUG run keeps the session secret
     finished = subprocess.run(SYNC, env=debug, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
     assert finished.returncode == 0, f"seed={SEED}: {finished.stderr[-2000:]}"
@@ -151,4 +153,5 @@ def test_sigkilled_syncs_leave_a_sound_store_and_the_next_sync_completes_it(port
     assert not [c for c in _session_cookies(env) if c in finished.stdout + finished.stderr], "a cookie was printed"
     assert _integrity(store) == ["ok"]
     assert _content(store) == expected, f"seed={SEED}"
+    assert loose_paths(tmp_path / "home") == []
     assert killed_mid_sync >= 1, f"seed={SEED}: every sync finished before its kill; nothing was tested"

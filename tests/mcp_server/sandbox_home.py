@@ -56,7 +56,7 @@ class SandboxHome:
         kaiser = self.portal.kaiser
         return {
             "PATH": os.environ.get("PATH", ""),
-            "HOME": str(self.home),
+            "HOME": str(self.home.parent / "user"),  # the user's home (caches such as matplotlib's go there)
             "FHIRGATE_HOME": str(self.home),
             "FHIRGATE_KAISER_PORTAL_URL": kaiser.portal_url,
             "FHIRGATE_KAISER_IDENTITY_URL": kaiser.identity_url,

@@ -16,6 +16,7 @@ import pytest_asyncio
 from mcp import Client
 from mcp_types import CallToolResult, ImageContent, TextContent
 
+from tests.home_modes import loose_paths
 from tests.mcp_server.sandbox_home import PRACTICE, SandboxHome, mcp_session, sandbox_home
 from tests.sandbox.ehr.ehr_harness import consent_by_form
 from translators.refill_orders import task_id
@@ -336,3 +337,9 @@ async def test_stdout_carries_only_protocol_messages(sandbox: SandboxHome) -> No
     log = sandbox.home / "logs" / "mcp.log"
     assert "mcp stdio start sources=dr-sample," in log.read_text()
     assert oct(log.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_after_every_command_above_nothing_in_the_home_is_open_to_other_users(sandbox: SandboxHome) -> None:
+    """Last in the module: login, sync, practice connects, MCP sessions, writes and their audit lines all ran."""
+    assert (sandbox.home / "audit.log").exists() and (sandbox.home / "logs" / "mcp.log").exists()
+    assert loose_paths(sandbox.home) == []
