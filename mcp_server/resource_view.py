@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from mcp_server.fencing import fence
 from mcp_server.search_page import DEFAULT_CHAR_BUDGET
 
-__all__ = ["compact_json", "elide_attachment_data", "render_resource"]
+__all__ = [
+    "FittedResource",
+    "compact_json",
+    "elide_attachment_data",
+    "fit_resource",
+    "render_fitted",
+    "render_resource",
+]
 
 _ATTACHMENT_KEYS = frozenset({"contentType", "url", "size", "title", "hash", "language", "creation"})
 
@@ -51,25 +59,46 @@ def _drop_narrative(resource: dict[str, Any]) -> bool:
     return False
 
 
-def render_resource(resource: Mapping[str, Any], *, source: str, char_budget: int = DEFAULT_CHAR_BUDGET) -> str:
-    """`Type/id` from `source` as fenced compact JSON, elided or cut to fit `char_budget`."""
+@dataclass(frozen=True)
+class FittedResource:
+    """One resource made to fit a character budget: the JSON shown, and what had to go."""
+
+    reference: str
+    body: str
+    notes: tuple[str, ...]
+    resource: dict[str, Any] | None
+    """The resource as shown (attachment data and narrative possibly elided); None when the JSON was cut."""
+
+
+def fit_resource(resource: Mapping[str, Any], *, char_budget: int = DEFAULT_CHAR_BUDGET) -> FittedResource:
+    """`resource` as compact JSON within `char_budget`: attachment data, then narrative elided, then cut."""
     ref = f"{resource.get('resourceType')}/{resource.get('id')}"
-    body = compact_json(resource)
+    shown: dict[str, Any] = dict(resource)
+    body = compact_json(shown)
     notes: list[str] = []
     if len(body) > char_budget:
-        trimmed, count = elide_attachment_data(resource)
+        shown, count = elide_attachment_data(resource)
         if count:
             notes.append(f"{count} attachment data field(s) elided (binary content, not readable here)")
-        if len(compact_json(trimmed)) > char_budget and _drop_narrative(trimmed):
+        if len(compact_json(shown)) > char_budget and _drop_narrative(shown):
             notes.append("the XHTML narrative (text.div) elided; the structured elements carry the same data")
-        body = compact_json(trimmed)
+        body = compact_json(shown)
     if len(body) > char_budget:
         notes.append(
             f"JSON cut at {char_budget} of {len(body)} characters, so it is incomplete; fetch specific "
             f'elements with fhir_search(params={{"_id": "{resource.get("id")}", "_elements": "a,b"}})'
         )
-        body = body[:char_budget]
-    header = f"{ref} from {source} ({len(body)} characters of FHIR JSON)."
-    if notes:
-        header += " Elided to fit the output budget: " + "; ".join(notes) + "."
-    return f"{header}\n{fence(body, what='resource JSON')}"
+        return FittedResource(ref, body[:char_budget], tuple(notes), None)
+    return FittedResource(ref, body, tuple(notes), shown)
+
+
+def render_resource(resource: Mapping[str, Any], *, source: str, char_budget: int = DEFAULT_CHAR_BUDGET) -> str:
+    """`Type/id` from `source` as fenced compact JSON, elided or cut to fit `char_budget`."""
+    return render_fitted(fit_resource(resource, char_budget=char_budget), source=source)
+
+
+def render_fitted(fitted: FittedResource, *, source: str) -> str:
+    header = f"{fitted.reference} from {source} ({len(fitted.body)} characters of FHIR JSON)."
+    if fitted.notes:
+        header += " Elided to fit the output budget: " + "; ".join(fitted.notes) + "."
+    return f"{header}\n{fence(fitted.body, what='resource JSON')}"

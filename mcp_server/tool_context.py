@@ -26,6 +26,8 @@ __all__ = [
     "CursorArg",
     "FormatArg",
     "MaxTokensArg",
+    "ReadResult",
+    "ResourceResult",
     "RowsResult",
     "SearchResult",
     "SourceArg",
@@ -63,6 +65,18 @@ class RowsResult(BaseModel):
 
 
 SearchResult = Annotated[CallToolResult, RowsResult]
+
+
+class ResourceResult(BaseModel):
+    """The structured copy of `fhir_get`: the resource as shown (None when its JSON had to be cut)."""
+
+    source: str
+    reference: str
+    resource: dict[str, Any] | None
+    elided: list[str]
+
+
+ReadResult = Annotated[CallToolResult, ResourceResult]
 
 
 def _today() -> date:

@@ -11,16 +11,25 @@ from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, ToolAnnotations
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from fhir_client import FhirClientError, normalize_params
 from mcp_server.page_reader import everything_path
-from mcp_server.resource_view import render_resource
+from mcp_server.resource_view import fit_resource, render_fitted
 from mcp_server.search_page import DEFAULT_CHAR_BUDGET
 from mcp_server.sources import UnknownSourceError
 from mcp_server.token_budget import DEFAULT_MAX_TOKENS
-from mcp_server.tool_context import CursorArg, FormatArg, MaxTokensArg, SearchResult, SourceArg, ToolContext
+from mcp_server.tool_context import (
+    CursorArg,
+    FormatArg,
+    MaxTokensArg,
+    ReadResult,
+    ResourceResult,
+    SearchResult,
+    SourceArg,
+    ToolContext,
+)
 from mcp_server.tool_errors import to_tool_error
 
 __all__ = ["FhirTools", "register_tools"]
@@ -51,7 +60,7 @@ class FhirTools:
         source: Source,
         resource_type: ResourceType,
         id: Annotated[str, Field(description="The resource id, as shown in rows (Type/<id>).")],
-    ) -> str:
+    ) -> ReadResult:
         """Read one FHIR resource in full, e.g. after a search showed its row.
 
         Returns the resource as compact FHIR R4 JSON (up to about 12,000 characters). Bulky
@@ -67,7 +76,14 @@ class FhirTools:
             raise to_tool_error(error, source=source, target=target) from error
         except FhirClientError as error:
             raise to_tool_error(error, source=source, target=target, login_hint=record_source.login_hint) from error
-        return render_resource(resource, source=source, char_budget=self._char_budget)
+        fitted = fit_resource(resource, char_budget=self._char_budget)
+        structured = ResourceResult(
+            source=source, reference=fitted.reference, resource=fitted.resource, elided=list(fitted.notes)
+        )
+        return CallToolResult(
+            content=[TextContent(text=render_fitted(fitted, source=source))],
+            structured_content=structured.model_dump(),
+        )
 
     async def fhir_search(
         self,
@@ -155,7 +171,7 @@ def register_tools(server: MCPServer, tools: FhirTools) -> None:
         description=inspect.cleandoc(FhirTools.fhir_get.__doc__ or ""),
         title="Read a FHIR resource",
         annotations=ToolAnnotations(title="Read a FHIR resource", read_only_hint=True, open_world_hint=True),
-        structured_output=False,
+        structured_output=True,
     )
     server.add_tool(
         tools.fhir_everything,

@@ -11,7 +11,7 @@ import pytest
 from mcp_server import CursorSigner, InvalidCursorError
 from mcp_server.cursor import query_fingerprint
 from mcp_server.fencing import fence
-from mcp_server.resource_view import render_resource
+from mcp_server.resource_view import fit_resource, render_resource
 
 
 def test_a_signed_cursor_opens_only_for_its_query_and_key() -> None:
@@ -73,3 +73,13 @@ def test_a_small_resource_is_shown_whole() -> None:
     resource = {"resourceType": "Patient", "id": "p", "text": {"div": "<div>Dana</div>"}}
     text = render_resource(resource, source="kaiser")
     assert '{"resourceType":"Patient","id":"p","text":{"div":"<div>Dana</div>"}}' in text
+
+
+def test_the_structured_copy_holds_the_resource_as_shown_or_none_once_cut() -> None:
+    narrative = {"status": "generated", "div": "<div>" + "n" * 500 + "</div>"}
+    small = {"resourceType": "DiagnosticReport", "id": "big", "text": narrative, "conclusion": "c" * 100}
+    assert fit_resource(small, char_budget=3_000).resource == small
+    narrative_only = fit_resource({**small, "conclusion": "c" * 2_700}, char_budget=3_000)
+    assert narrative_only.resource is not None and narrative_only.resource["text"]["div"] == "<elided narrative>"
+    cut = fit_resource({**small, "conclusion": "c" * 5_000}, char_budget=3_000)
+    assert cut.resource is None and len(cut.body) == 3_000 and len(cut.notes) == 2

@@ -36,7 +36,8 @@ async def test_generic_tools_are_listed_read_only_and_search_has_an_output_schem
         assert annotations is not None
         assert annotations.read_only_hint is True
         assert annotations.open_world_hint is True
-    assert tools["fhir_get"].output_schema is None
+    read_schema = tools["fhir_get"].output_schema
+    assert read_schema is not None and set(read_schema["required"]) == {"source", "reference", "resource", "elided"}
     schema = tools["fhir_search"].output_schema
     assert schema is not None and set(schema["required"]) == {"columns", "rows", "totals", "notes", "next_cursor"}
     assert "cursor" in (tools["fhir_search"].description or "")
@@ -153,6 +154,9 @@ async def test_get_returns_the_resource_as_fenced_compact_json(registry: SourceR
     assert '{"resourceType":"Observation","id":"k1","status":"final"' in text
     assert "<<<BEGIN UNTRUSTED" in text
     assert "Elided" not in text
+    structured = result.structured_content
+    assert structured is not None and structured["reference"] == "Observation/k1" and structured["elided"] == []
+    assert structured["resource"]["status"] == "final" and structured["source"] == "kaiser"
 
 
 async def test_get_elides_large_attachment_data_and_says_so(registry: SourceRegistry) -> None:
@@ -162,6 +166,11 @@ async def test_get_elides_large_attachment_data_and_says_so(registry: SourceRegi
     assert "1 attachment data field(s) elided" in text
     assert '"data":"<elided: 40000 base64 characters>"' in text
     assert '"title":"Visit summary"' in text
+    structured = result.structured_content
+    assert structured is not None and structured["elided"] == [
+        "1 attachment data field(s) elided (binary content, not readable here)"
+    ]
+    assert structured["resource"]["content"][0]["attachment"]["data"] == "<elided: 40000 base64 characters>"
 
 
 async def test_invalid_id_is_refused_without_a_request(registry: SourceRegistry) -> None:
