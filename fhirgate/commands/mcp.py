@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from fhirgate.cli_app import app, settings_from_env
-from fhirgate.commands.serve import DEFAULT_TTL_MINUTES, refresh_policy
+from fhirgate.commands.serve import DEFAULT_TTL_MINUTES, OfflineOption, TtlOption, refresh_policy
 from fhirgate.facade_token import facade_token
 from fhirgate.log_level import configure_logging, log_level
 from fhirgate.secrets import SecretStore
@@ -102,12 +102,8 @@ def mcp(
     print_config: Annotated[
         bool, typer.Option("--print", help="With --install-claude-desktop: print the block instead of writing it.")
     ] = False,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never contact Kaiser: answer from the local store as it is.")
-    ] = False,
-    ttl: Annotated[
-        float, typer.Option(min=0, help="Minutes after which a Kaiser search first refreshes the data it reads.")
-    ] = DEFAULT_TTL_MINUTES,
+    offline: OfflineOption = False,
+    ttl: TtlOption = DEFAULT_TTL_MINUTES,
 ) -> None:
     """Run the MCP server on stdio (what Claude Desktop launches), or on loopback HTTP with --http."""
     settings = settings_from_env()

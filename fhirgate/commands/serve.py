@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 PHI_FLAG = "--i-understand-this-exposes-phi"
 DEFAULT_TTL_MINUTES = 15.0
 
+OfflineOption = Annotated[
+    bool, typer.Option("--offline", help="Never contact Kaiser: answer from the local store as it is.")
+]
+TtlOption = Annotated[
+    float, typer.Option(min=0, help="Minutes after which a Kaiser search first refreshes the data it reads.")
+]
+
 
 def build_facade(
     store: ResourceStore,
@@ -79,12 +86,8 @@ def serve(
     cors_origin: Annotated[
         list[str] | None, typer.Option(help="Browser origin allowed to call the facade (repeatable); none by default.")
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never contact Kaiser: serve the local store as it is.")
-    ] = False,
-    ttl: Annotated[
-        float, typer.Option(min=0, help="Minutes after which a search first refreshes the data it reads.")
-    ] = DEFAULT_TTL_MINUTES,
+    offline: OfflineOption = False,
+    ttl: TtlOption = DEFAULT_TTL_MINUTES,
 ) -> None:
     """Serve the FHIR R4 facade for the Kaiser record on http://127.0.0.1:PORT/fhir."""
     if host != LOOPBACK and not i_understand_this_exposes_phi:
