@@ -26,6 +26,7 @@ from fhir_client.errors import (
     FhirTransportError,
     InvalidFhirRequest,
     InvalidFhirResponse,
+    quoted,
     safe_url,
 )
 from fhir_client.identity import SourceIdentity, WhoAmI, human_name
@@ -283,7 +284,7 @@ class FhirClient:
             ) from None
         if not isinstance(body, dict) or body.get("resourceType") != expected_type:
             found = body.get("resourceType") if isinstance(body, dict) else type(body).__name__
-            raise InvalidFhirResponse(f"expected a {expected_type}, got {found!r}", url=str(response.url))
+            raise InvalidFhirResponse(f"expected a {expected_type}, got '{quoted(found)}'", url=str(response.url))
         return body
 
     async def _send(self, url: str, params: httpx2.QueryParams | None) -> httpx2.Response:

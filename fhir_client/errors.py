@@ -14,7 +14,8 @@ Every failure the client reports is a `FhirClientError`::
         └── ReconnectRequired       no valid refresh token left: run `fhirgate connect` again
 
 Messages name the method, the URL without credentials, the status and the server's own
-diagnostics. They never contain request headers, so no token can leak through `str(error)`.
+diagnostics. They never contain request headers, so no token can leak through `str(error)`;
+a value a server sent is quoted through `quoted` (printable, bounded), however hostile.
 """
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ __all__ = [
     "SmartError",
     "TokenEndpointError",
     "describe_outcome",
+    "quoted",
     "safe_url",
 ]
+
+QUOTE_LIMIT = 100
+"""At most this many characters of a value a server sent are quoted in a message."""
 
 
 def safe_url(url: str) -> str:
@@ -45,6 +50,14 @@ def safe_url(url: str) -> str:
     if parts.port is not None:
         netloc = f"{netloc}:{parts.port}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value a server sent, fit for a message: printable characters only (no control or bidi marks),
+    whitespace runs as one space, at most `limit` characters (then `…`), however long the original."""
+    text = " ".join(str(value)[: limit * 4].split())
+    printable = "".join(char for char in text if char.isprintable())
+    return printable if len(printable) <= limit else f"{printable[:limit]}…"
 
 
 class FhirClientError(Exception):

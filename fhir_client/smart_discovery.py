@@ -88,12 +88,12 @@ async def discover_smart_configuration(http: httpx2.AsyncClient, base_url: str) 
 
 def _from_capability_statement(capability: dict[str, Any], base: str) -> SmartConfiguration:
     uris: dict[str, str] = {}
-    for rest in capability.get("rest") or []:
-        security = rest.get("security") if isinstance(rest, dict) else None
-        for extension in (security or {}).get("extension") or []:
-            if isinstance(extension, dict) and extension.get("url") == OAUTH_URIS_EXTENSION:
-                for item in extension.get("extension") or []:
-                    if isinstance(item, dict) and isinstance(item.get("valueUri"), str):
+    for rest in _array(capability, "rest", "CapabilityStatement", base):
+        security = _member(rest, "security", "rest", base)
+        for extension in _array(security, "extension", "rest.security", base):
+            if extension.get("url") == OAUTH_URIS_EXTENSION:
+                for item in _array(extension, "extension", "the oauth-uris extension", base):
+                    if isinstance(item.get("valueUri"), str):
                         uris[str(item.get("url"))] = item["valueUri"]
     if "authorize" not in uris or "token" not in uris:
         raise DiscoveryError(
@@ -106,6 +106,30 @@ def _from_capability_statement(capability: dict[str, Any], base: str) -> SmartCo
         revocation_endpoint=uris.get("revoke"),
         source="CapabilityStatement",
     )
+
+
+def _member(node: dict[str, Any], key: str, where: str, base: str) -> dict[str, Any]:
+    """`node[key]`, a JSON object (absent or null reads as empty)."""
+    value = node.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _malformed(f"{where}.{key} is not an object", base)
+    return value
+
+
+def _array(node: dict[str, Any], key: str, where: str, base: str) -> list[dict[str, Any]]:
+    """`node[key]`, a JSON array of objects (absent or null reads as empty)."""
+    value = node.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise _malformed(f"{where}.{key} is not an array of objects", base)
+    return value
+
+
+def _malformed(what: str, base: str) -> DiscoveryError:
+    return DiscoveryError(f"the server's CapabilityStatement is malformed: {what} ({safe_url(base)}/metadata)")
 
 
 async def _get_json(http: httpx2.AsyncClient, url: str) -> dict[str, Any] | None:

@@ -7,14 +7,16 @@ whose message tells the user what happened and what to do, without echoing any c
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable
 from typing import Any
 
 import httpx2
 from authlib.integrations.base_client import OAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from fhir_client.client_auth import ClientCredentials, oauth_client
-from fhir_client.errors import TokenEndpointError, safe_url
+from fhir_client.errors import TokenEndpointError, quoted, safe_url
 
 __all__ = ["exchange_code", "refresh_tokens", "revoke_token", "token_error_message"]
 
@@ -34,18 +36,56 @@ _ADVICE = {
 }
 
 
-def token_error_message(error: str, description: str | None, *, during: str) -> str:
-    advice = _ADVICE.get(error, "the practice refused the request")
-    detail = f" ({' '.join(description.split())[:200]})" if description else ""
-    return f"{during}: {advice} [{error}]{detail}"
+def token_error_message(error: object, description: object, *, during: str) -> str:
+    """What a refusal means; the server's `error` code and `error_description` (a string, else left out)
+    are quoted bounded and printable, since a hostile server may send anything there."""
+    code = quoted(error)
+    advice = _ADVICE.get(code, "the practice refused the request")
+    detail = f" ({quoted(description, 200)})" if isinstance(description, str) and description.strip() else ""
+    return f"{during}: {advice} [{code}]{detail}"
+
+
+class _MalformedExpiry(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _check_expiry(response: httpx2.Response) -> httpx2.Response:
+    """authlib turns `expires_in` / `expires_at` into ints and lets a TypeError escape for anything that
+    is not a number, so a token answer is checked here first (an authlib compliance hook)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response  # authlib itself reports a body that is not a JSON object
+    if isinstance(body, dict) and "error" not in body:
+        for key in ("expires_in", "expires_at"):
+            if key in body and not _whole_seconds(body[key]):
+                raise _MalformedExpiry(key)
+    return response
+
+
+def _checking(oauth: AsyncOAuth2Client) -> AsyncOAuth2Client:
+    for hook in ("access_token_response", "refresh_token_response"):
+        oauth.register_compliance_hook(hook, _check_expiry)
+    return oauth
+
+
+def _whole_seconds(value: object) -> bool:
+    if isinstance(value, str):
+        return value.isascii() and value.isdigit()
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 async def _call(request: Awaitable[Any], *, during: str, url: str) -> dict[str, Any]:
     try:
         result = await request
     except OAuthError as exc:
+        message = token_error_message(exc.error, exc.description, during=during)
+        raise TokenEndpointError(message, error=quoted(exc.error)) from None
+    except _MalformedExpiry as exc:
         raise TokenEndpointError(
-            token_error_message(str(exc.error), exc.description, during=during), error=str(exc.error)
+            f"{during}: the token endpoint {safe_url(url)} answered with an {exc.key} that is not a number of seconds"
         ) from None
     except httpx2.HTTPStatusError as exc:
         status = exc.response.status_code
@@ -70,7 +110,8 @@ async def exchange_code(
     transport: httpx2.AsyncBaseTransport | None = None,
 ) -> dict[str, Any]:
     """Trade an authorization code (with its PKCE verifier) for tokens."""
-    async with oauth_client(credentials, token_endpoint, redirect_uri=redirect_uri, transport=transport) as oauth:
+    oauth = _checking(oauth_client(credentials, token_endpoint, redirect_uri=redirect_uri, transport=transport))
+    async with oauth:
         body = await _call(
             oauth.fetch_token(
                 token_endpoint,
@@ -94,7 +135,7 @@ async def refresh_tokens(
     transport: httpx2.AsyncBaseTransport | None = None,
 ) -> dict[str, Any]:
     """Use a refresh token; the answer may carry a new (rotated) refresh token."""
-    async with oauth_client(credentials, token_endpoint, transport=transport) as oauth:
+    async with _checking(oauth_client(credentials, token_endpoint, transport=transport)) as oauth:
         return await _call(
             oauth.refresh_token(token_endpoint, refresh_token=refresh_token),
             during="refreshing the access token",

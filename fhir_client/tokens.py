@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from fhir_client.errors import TokenEndpointError
+from fhir_client.errors import TokenEndpointError, quoted
 
 __all__ = ["TokenSet", "id_token_claims"]
 
@@ -36,7 +36,8 @@ class TokenSet:
             raise TokenEndpointError("the token endpoint answered without an access_token")
         token_type = str(body.get("token_type", "bearer"))
         if token_type.lower() != "bearer":
-            raise TokenEndpointError(f"the token endpoint issued a {token_type!r} token; only Bearer is supported")
+            issued = quoted(token_type)
+            raise TokenEndpointError(f"the token endpoint issued a '{issued}' token; only Bearer is supported")
         expires_in = body.get("expires_in")
         digits = isinstance(expires_in, int | str) and str(expires_in).isdigit()
         lifetime = float(str(expires_in)) if digits else None

@@ -8,7 +8,8 @@
     │   ├── ContractBounce     302 to FiveHundred: a stale/missing anti-forgery token or page nonce, or a bad call
     │   └── PortalRejected     a 200 whose body says failure ({"error": N}, executionContext.statusCode != "000")
     ├── PortalUnavailable      429/5xx/network trouble that outlasted our retries
-    └── MalformedPayload       a 200 whose body is not the JSON we expected
+    └── MalformedPayload       a 200 whose body is not the JSON we expected, or holds a value that cannot be
+                               sent back in a request (key ``request``: too long for a URL, control characters)
 
 Messages name the surface and what to do; they never carry cookies, tokens or bodies.
 """

@@ -34,6 +34,7 @@ from gateway.kaiser.errors import (
     ContractBounce,
     KaiserError,
     LoginRequired,
+    MalformedPayload,
     PortalContractError,
     PortalUnavailable,
     SessionExpired,
@@ -50,6 +51,13 @@ _CSRF_RE = re.compile(r'name="__RequestVerificationToken"[^>]*value="([^"]+)"')
 _NONCE_RE = re.compile(r'nonce="([0-9a-f]{32})"')
 _COUNTED_AS: ContextVar[str | None] = ContextVar("fhirgate_kaiser_counted_as", default=None)
 _MYCARE_APP = {"X-appName": "rx-order-management", "X-versionId": "3.0.1.2"}
+
+
+def _unsendable(surface: str, exc: Exception) -> MalformedPayload:
+    """A value the portal sent (an order number, a token, an id) that cannot go into a request: too long for
+    a URL, a control character, a lone surrogate. Named by surface and error type only, never by the value."""
+    log.warning("event=request_unbuildable surface=%s error=%s", surface, type(exc).__name__)
+    return MalformedPayload(surface, "request", f"a value the portal sent cannot be sent back ({type(exc).__name__})")
 
 
 class PortalClient:
@@ -285,11 +293,17 @@ class PortalClient:
             content = await self._tokens.refresh(
                 headers, content, page, self._generation, self.csrf_token, self.page_nonce
             )
+            try:
+                request = self._http.build_request(method, url, headers=headers, params=params, content=content)
+            except (httpx2.InvalidURL, UnicodeEncodeError) as exc:
+                raise _unsendable(surface, exc) from None
             generation = self._generation
             async with self._limit(url):
                 self._counted()
                 try:
-                    response = await self._http.request(method, url, headers=headers, params=params, content=content)
+                    response = await self._http.send(request)
+                except httpx2.LocalProtocolError as exc:  # a header h11 refuses to write: retrying cannot help
+                    raise _unsendable(surface, exc) from None
                 except httpx2.TransportError as exc:
                     response = None
                     failure = f"{type(exc).__name__}"

@@ -77,6 +77,13 @@ async def test_wrong_resource_type_raises_invalid_response() -> None:
             await client.search("Observation")
 
 
+async def test_a_huge_wrong_resource_type_is_quoted_bounded() -> None:
+    async with client_answering(httpx2.Response(200, json={"resourceType": "\u202eB" * 50_000})) as client:
+        with pytest.raises(InvalidFhirResponse, match=r"expected a Bundle, got 'B{100}…'") as caught:
+            await client.search("Observation")
+    assert len(str(caught.value)) < 300
+
+
 @pytest.mark.parametrize(
     ("resource_type", "resource_id"),
     [("Patient", "../metadata"), ("Patient", "a/b"), ("Patient", ""), ("patient", "p1"), ("Pa tient", "p1")],

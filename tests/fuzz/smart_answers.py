@@ -77,8 +77,22 @@ def answers(document: dict[str, Any]) -> st.SearchStrategy[Answer]:
         hostile_values.map(lambda value: _dumped(built(value))),
         st.sampled_from([b"", b"{", b"<html>Sign in</html>", b"\xff\xfe\x00", b"null", b"[]"]),
         st.just(_dumped({**document, "access_token": Huge("A", 300_000).text()})),
+        _retyped(document),
     )
     return st.builds(Answer, STATUSES, CONTENT_TYPES, bodies)
+
+
+FOUND_VALUES: st.SearchStrategy[Any] = st.sampled_from(
+    [Huge("E", 300_000), Huge("\u202e", 5_000), [], {"x": 1}, 7, True, "\x00 \u200f", None]
+)
+"""Values that once crashed or bloated the SMART client (issue 9: a list `expires_in`, an object
+`error_description`, a number for `rest`, a 300,000-character `error` or `token_type`), kept drawn often."""
+
+
+def _retyped(document: dict[str, Any]) -> st.SearchStrategy[bytes]:
+    """``document`` with one top-level member replaced by one of ``FOUND_VALUES``."""
+    keys = st.sampled_from(sorted({*document, "error", "error_description", "expires_at"}))
+    return st.builds(lambda key, value: _dumped({**document, key: built(value)}), keys, FOUND_VALUES)
 
 
 def _dumped(value: Any) -> bytes:

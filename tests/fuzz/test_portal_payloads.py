@@ -135,8 +135,8 @@ FOUND: list[tuple[str, list[Edit]]] = [
     ("messages", [Edit("replace", 1, [None]), Edit("replace", 235148, 1)]),
     # A group's `resultList` that is not a list (gateway/kaiser/surfaces/test_results.py iterated a bool).
     ("test-results", [Edit("replace", 510510, True)]),
-    # A 100,000-character refill order number: httpx2 refused to build its URL (InvalidURL); such order
-    # numbers are now skipped (gateway/kaiser/surfaces/medications.py).
+    # A 100,000-character refill order number: httpx2 refused to build its URL (InvalidURL); the request
+    # layer now refuses any unsendable value as MalformedPayload, and the sync skips that order as failed.
     ("medications", [Edit("replace", 41826, Huge("x", 100_000))]),
 ]
 """Crashes this fuzz found, each fixed where it happened; kept as fixed examples so they stay fixed."""

@@ -41,8 +41,7 @@ async def fetch_order_numbers(client: PortalClient, guid: str) -> list[tuple[str
         raise MalformedPayload(SURFACE, "orderStatus", f"no orders list (type: {type(orders).__name__})")
     found = []
     for order in orders:
-        # An order number goes into a URL; one longer than any real one ("030<uuid><timestamp>") is junk.
-        if isinstance(order, dict) and order.get("orderNumber") and len(str(order["orderNumber"])) <= 200:
+        if isinstance(order, dict) and order.get("orderNumber"):
             found.append((str(order["orderNumber"]), str(order.get("orderStatus") or "")))
     return found
 
