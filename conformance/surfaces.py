@@ -29,6 +29,7 @@ from translators import (
     translate_rx_details,
 )
 from translators.care_team import primary_care_reference
+from translators.refill_orders import translate_refill_order
 
 __all__ = ["ADAPTERS", "SurfaceAdapter", "SurfaceRun", "TranslationUnit", "translate_patient"]
 
@@ -85,13 +86,19 @@ def _test_results(patient: SyntheticPatient, ctx: TranslationContext) -> list[Tr
 
 
 def _medications(patient: SyntheticPatient, ctx: TranslationContext) -> list[TranslationUnit]:
-    return [TranslationUnit("rxDetails", {"rx": patient.rx_details}, translate_rx_details(patient.rx_details, ctx))]
+    units = [TranslationUnit("rxDetails", {"rx": patient.rx_details}, translate_rx_details(patient.rx_details, ctx))]
+    for order in patient.refill_orders:  # refill-order tracking (orderDetails): Task + MedicationDispense
+        number = str(order.get("orderNumber"))
+        units.append(
+            TranslationUnit(f"orderDetails {number[-14:]}", {"order": order}, translate_refill_order(order, ctx))
+        )
+    return units
 
 
 ADAPTERS: dict[str, SurfaceAdapter] = {
     "profile": SurfaceAdapter(("profile",), _profile),
     "test-results": SurfaceAdapter(("lab_orders",), _test_results),
-    "medications": SurfaceAdapter(("rx_details",), _medications),
+    "medications": SurfaceAdapter(("rx_details", "refill_orders"), _medications),
 }
 """Surfaces translated directly (name as in the sync table); all others run through the sandbox portal."""
 

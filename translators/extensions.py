@@ -19,8 +19,9 @@ AUTO_REFILL = _BASE + "auto-refill"
 MAILABLE = _BASE + "mailable"
 """MedicationRequest: ``mailable`` - the pharmacy can ship this prescription by mail."""
 NEXT_FILL_DATE = _BASE + "next-fill-date"
-"""MedicationRequest: ``nextFillDate`` - the day the pharmacy plans the next fill (a date; R4 has no element:
-``dispenseRequest.validityPeriod`` is the prescriber's validity window, not the pharmacy's schedule)."""
+"""MedicationRequest (and a refill order's MedicationDispense): ``nextFillDate`` - the day the pharmacy
+plans the next fill (a date; R4 has no element: ``dispenseRequest.validityPeriod`` is the prescriber's
+validity window, not the pharmacy's schedule)."""
 NEXT_FILL_ELIGIBLE_DATE = _BASE + "next-fill-eligible-date"
 """MedicationRequest: ``afcInfo.nextFillEligibleDate`` - the first day a refill may be dispensed (a date)."""
 SYSTEM_MESSAGE = _BASE + "system-message"

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from translators.dates import DateParseError, fhir_instant
+from translators.dates import DateParseError, fhir_date, fhir_instant
 from translators.errors import InvalidResourceError
+from translators.extensions import NEXT_FILL_DATE, date_extension
 from translators.ids import identifier_system, stable_id
 from translators.portal import WarningLog
 from translators.pruning import pruned
@@ -64,10 +65,16 @@ def translate_refill_order(order: Mapping[str, Any], ctx: TranslationContext) ->
         "identifier": [{"system": identifier_system(ctx.region, "refill-order"), "value": number}],
         "basedOn": _prescriptions(dispenses) or None,
         "status": status,
-        "businessStatus": {"text": str(order.get("digitalStatus") or state or "unknown")},
+        "businessStatus": {
+            "coding": [{"system": identifier_system(ctx.region, "refill-order-status"), "code": state}]
+            if state
+            else None,
+            "text": str(order.get("digitalStatus") or state or "unknown"),
+        },
         "intent": "order",
         "code": {"text": "Mail-order prescription refill"},
         "for": patient_reference(ctx.patient_id),
+        "requester": _placer(order.get("placerName"), ctx),
         "authoredOn": placed,
         "lastModified": _instant(order.get("orderComittedDate"), "orderComittedDate", log),  # sic, as Kaiser spells it
         "output": [
@@ -88,6 +95,7 @@ def _dispense(
     number: str, index: int, line: Mapping[str, Any], state: str, ctx: TranslationContext, log: WarningLog
 ) -> FhirJson | None:
     rx_number = str(line.get("rxNumber") or "").strip()
+    tracking = str(line.get("trackingId") or "").strip()
     ndc = str(line.get("drugNdc") or "").strip()
     name = str(line.get("drugName") or "").strip()
     quantity = line.get("quantity")
@@ -95,13 +103,22 @@ def _dispense(
         "resourceType": "MedicationDispense",
         "id": stable_id(SURFACE, f"refill-order:{number}:{rx_number or index}"),
         "meta": meta(SURFACE),
+        "extension": [_next_fill(line.get("nextFillDate"), index, log)],
+        "identifier": [{"system": identifier_system(ctx.region, "shipment-tracking"), "value": tracking}]
+        if tracking
+        else None,
         "status": _DISPENSE_STATUS.get(str(line.get("rxStatus") or state).upper(), "unknown"),
         "medicationCodeableConcept": {
             "coding": [{"system": NDC, "code": ndc}] if len(ndc) == 11 and ndc.isdigit() else None,
             "text": name or None,
         },
         "subject": patient_reference(ctx.patient_id),
-        "authorizingPrescription": [{"reference": f"MedicationRequest/{stable_id(SURFACE, f'medreq:{rx_number}')}"}]
+        "authorizingPrescription": [
+            {
+                "reference": f"MedicationRequest/{stable_id(SURFACE, f'medreq:{rx_number}')}",
+                "identifier": {"system": identifier_system(ctx.region, "rx-number"), "value": rx_number},
+            }
+        ]
         if rx_number
         else None,
         "quantity": {"value": quantity}
@@ -119,6 +136,20 @@ def _prescriptions(dispenses: list[FhirJson]) -> list[FhirJson]:
     """The prescriptions the order refills, once each, so ``Task?based-on=MedicationRequest/…`` finds it."""
     references = dict.fromkeys(r["reference"] for d in dispenses for r in d.get("authorizingPrescription") or [])
     return [{"reference": reference} for reference in references]
+
+
+def _placer(name: object, ctx: TranslationContext) -> FhirJson | None:
+    """Who placed the order: the member (the portal gives only the name, the account is the patient's)."""
+    text = str(name or "").strip()
+    return {**patient_reference(ctx.patient_id), "display": text} if text else None
+
+
+def _next_fill(value: object, index: int, log: WarningLog) -> FhirJson | None:
+    try:
+        return date_extension(NEXT_FILL_DATE, fhir_date(value))
+    except DateParseError as error:
+        log.warn(f"rxList[{index}].nextFillDate", f"{error}; omitted")
+        return None
 
 
 def _instant(value: object, field: str, log: WarningLog) -> str | None:

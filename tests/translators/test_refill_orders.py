@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from gateway.sandbox.patient import generate_patient
+from translators.extensions import NEXT_FILL_DATE
 from translators.medications import translate_rx_details
 from translators.refill_orders import task_id, translate_refill_order
 from translators.types import TranslationContext
@@ -61,3 +62,25 @@ def test_unknown_state_is_kept_as_requested_and_reported() -> None:
     result = translate_refill_order(order, CTX)
     assert result.resources[0]["status"] == "requested"
     assert any("ON_HOLD" in str(w) for w in result.warnings)
+
+
+def test_tracking_facts_are_carried_and_payment_never() -> None:
+    order = next(o for o in generate_patient(4).refill_orders if o["orderStatus"] == "SHIPPED")
+    task, *dispenses = translate_refill_order(order, CTX).resources
+    assert task["requester"] == {"reference": "Patient/p1", "display": order["placerName"]}
+    assert task["businessStatus"]["coding"][0]["code"] == "SHIPPED"
+    for line, dispense in zip(order["rxList"], dispenses, strict=True):
+        assert dispense["identifier"] == [
+            {"system": "urn:fhirgate:kaiser:nca:shipment-tracking", "value": line["trackingId"]}
+        ]
+        assert dispense["authorizingPrescription"][0]["identifier"]["value"] == line["rxNumber"]
+        month, day, year = line["nextFillDate"].split("/")
+        assert dispense["extension"] == [{"url": NEXT_FILL_DATE, "valueDate": f"{year}-{month}-{day}"}]
+
+
+def test_an_unreadable_next_fill_date_is_left_out_with_a_warning() -> None:
+    order = dict(generate_patient(4).refill_orders[0])
+    order["rxList"] = [{**order["rxList"][0], "nextFillDate": "someday"}]
+    result = translate_refill_order(order, CTX)
+    assert "extension" not in result.resources[1]
+    assert [w.field for w in result.warnings] == ["rxList[0].nextFillDate"]
