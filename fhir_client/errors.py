@@ -52,6 +52,10 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
+OUTCOME_TEXT_LIMIT = 500
+OUTCOME_ISSUE_LIMIT = 10
+
+
 def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     """A value a server sent, fit for a message: printable characters only (no control or bidi marks),
     whitespace runs as one space, at most `limit` characters (then `…`), however long the original."""
@@ -113,23 +117,29 @@ class FhirHTTPError(FhirClientError):
 
 
 def describe_outcome(outcome: dict[str, Any] | None) -> str:
-    """Summarise an OperationOutcome's issues on one line: `severity code: text; ...`."""
+    """Summarise an OperationOutcome's issues on one line: `severity code: text; ...`.
+
+    The server wrote it, so it is bounded like any quoted value: each text at most
+    `OUTCOME_TEXT_LIMIT` printable characters, at most `OUTCOME_ISSUE_LIMIT` issues.
+    """
     if not outcome:
         return ""
     issues = outcome.get("issue")
     if not isinstance(issues, list):
         return ""
     parts: list[str] = []
-    for issue in issues:
-        if not isinstance(issue, dict):
-            continue
-        label = " ".join(str(issue[key]) for key in ("severity", "code") if isinstance(issue.get(key), str))
+    shown = [issue for issue in issues if isinstance(issue, dict)]
+    for issue in shown[:OUTCOME_ISSUE_LIMIT]:
+        label = " ".join(quoted(issue[key], 40) for key in ("severity", "code") if isinstance(issue.get(key), str))
         details = issue.get("details")
         text = issue.get("diagnostics") or (details.get("text") if isinstance(details, dict) else None)
         if isinstance(text, str) and text.strip():
-            parts.append(f"{label}: {' '.join(text.split())}" if label else " ".join(text.split()))
+            said = quoted(text, OUTCOME_TEXT_LIMIT)
+            parts.append(f"{label}: {said}" if label else said)
         elif label:
             parts.append(label)
+    if len(shown) > OUTCOME_ISSUE_LIMIT:
+        parts.append(f"{len(shown) - OUTCOME_ISSUE_LIMIT} more issue(s)")
     return "; ".join(parts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx2
 import pytest
@@ -15,6 +16,7 @@ from fhir_client import (
     InvalidFhirRequest,
     InvalidFhirResponse,
 )
+from fhir_client.errors import OUTCOME_TEXT_LIMIT, describe_outcome
 
 BASE = "https://ehr.example.org/fhir"
 TOKEN = "tok-8f2c1e-very-secret"
@@ -142,3 +144,24 @@ def test_bearer_token_and_auth_are_exclusive() -> None:
 def test_base_url_must_be_absolute_http() -> None:
     with pytest.raises(ValueError, match="absolute"):
         FhirClient("ehr.example.org/fhir")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected"),
+    [
+        ({"issue": [{"severity": "error", "code": "invalid", "diagnostics": "bad  n"}]}, "error invalid: bad n"),
+        ({"issue": [{"severity": "error", "code": "processing", "details": {"text": "no"}}]}, "error processing: no"),
+        ({"issue": [{"severity": "warning", "code": "x\u202ey"}]}, "warning xy"),
+        ({"issue": "not a list"}, ""),
+        (None, ""),
+    ],
+)
+def test_outcomes_are_summarised_on_one_line(outcome: dict[str, Any] | None, expected: str) -> None:
+    assert describe_outcome(outcome) == expected
+
+
+def test_a_hostile_outcome_is_summarised_bounded() -> None:
+    issue = {"severity": "error", "code": "invalid", "diagnostics": "A" * 100_000 + "\u202e\x00"}
+    summary = describe_outcome({"issue": [issue] * 50})
+    assert len(summary) < 12 * (OUTCOME_TEXT_LIMIT + 40) and summary.endswith("; 40 more issue(s)")
+    assert "\x00" not in summary and "\u202e" not in summary
