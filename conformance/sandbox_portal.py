@@ -61,14 +61,7 @@ class SandboxPortal:
 
     @property
     def kaiser(self) -> KaiserSettings:
-        return KaiserSettings(
-            portal_url=BASE,
-            identity_url=BASE,
-            pharmacy_url=BASE,
-            username=self.patient.username,
-            mycare_api_key=self.config.api_key,
-            pharmacy_client_id=self.config.pharmacy_client_id,
-        )
+        return self.config.client_settings(BASE)
 
     async def sign_in(self) -> PortalSession:
         """Username, password and the texted code through the sandbox's sign-in forms, as a browser would."""

@@ -23,7 +23,7 @@ from fhirgate.facade_token import facade_token
 from fhirgate.progress_bars import RichSyncProgress, summary_table
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import serve_in_thread
-from fhirgate.settings import KaiserSettings, Settings
+from fhirgate.settings import Settings
 from gateway.facade import create_facade_app
 from gateway.kaiser.login import Credentials, LoginOptions, browser_login
 from gateway.kaiser.portal_client import PortalClient
@@ -45,14 +45,7 @@ class DemoOptions:
 
 
 def demo_settings(settings: Settings, portal_url: str, config: PortalConfig) -> Settings:
-    kaiser = KaiserSettings(
-        portal_url=portal_url,
-        identity_url=portal_url,
-        pharmacy_url=portal_url,
-        username=config.patient.username,
-        mycare_api_key=config.api_key,
-        pharmacy_client_id=config.pharmacy_client_id,
-    )
+    kaiser = config.client_settings(portal_url)
     return Settings(home=settings.home / "demo", kaiser=kaiser, browser_path=settings.browser_path)
 
 

@@ -28,14 +28,7 @@ class Sandbox:
 
     @property
     def kaiser(self) -> KaiserSettings:
-        return KaiserSettings(
-            portal_url=self.base_url,
-            identity_url=self.base_url,
-            pharmacy_url=self.base_url,
-            username=self.patient.username,
-            mycare_api_key=self.config.api_key,
-            pharmacy_client_id=self.config.pharmacy_client_id,
-        )
+        return self.config.client_settings(self.base_url)
 
     async def login(self, profile_dir: Path, *, password: str | None = None, code: str | None = None) -> PortalSession:
         first = len(self.outbox)

@@ -31,13 +31,7 @@ class SandboxPortal:
 
     @property
     def kaiser(self) -> KaiserSettings:
-        return KaiserSettings(
-            portal_url=BASE,
-            identity_url=BASE,
-            pharmacy_url=BASE,
-            mycare_api_key=self.config.api_key,
-            pharmacy_client_id=self.config.pharmacy_client_id,
-        )
+        return self.config.client_settings(BASE)
 
     @asynccontextmanager
     async def client(self) -> AsyncIterator[PortalClient]:

@@ -71,14 +71,7 @@ class Portal:
 
     @property
     def kaiser(self) -> KaiserSettings:
-        return KaiserSettings(
-            portal_url=self.base,
-            identity_url=self.base,
-            pharmacy_url=self.base,
-            username=self.patient.username,
-            mycare_api_key=self.config.api_key,
-            pharmacy_client_id=self.config.pharmacy_client_id,
-        )
+        return self.config.client_settings(self.base)
 
     def transport(self) -> httpx2.AsyncBaseTransport | None:
         return None if self.served_at else httpx2.ASGITransport(app=self.app)

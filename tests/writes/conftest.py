@@ -10,7 +10,6 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from fhirgate.settings import KaiserSettings
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession
 from gateway.sandbox.patient import generate_patient
@@ -35,13 +34,7 @@ async def portal() -> AsyncIterator[SignedInPortal]:
         cookies = tuple(
             {"name": c.name, "value": c.value or "", "domain": c.domain, "path": c.path} for c in browser.cookies.jar
         )
-    kaiser = KaiserSettings(
-        portal_url=BASE,
-        identity_url=BASE,
-        pharmacy_url=BASE,
-        mycare_api_key=config.api_key,
-        pharmacy_client_id=config.pharmacy_client_id,
-    )
+    kaiser = config.client_settings(BASE)
     session = PortalSession(cookies=cookies, user_agent="fhirgate-tests")
     async with PortalClient(kaiser, session, transport=httpx2.ASGITransport(app=app)) as client:
         yield SignedInPortal(app=app, config=config, client=client)
