@@ -28,7 +28,13 @@ class UserFacingError(Exception):
 
 
 def settings_from_env() -> Settings:
-    return Settings.from_environ(os.environ)
+    """Settings from the environment, bound to what the home's manifest records (see fhirgate.home_manifest)."""
+    from fhirgate.home_manifest import HomeMismatch, home_settings
+
+    try:
+        return home_settings(Settings.from_environ(os.environ), os.environ)
+    except HomeMismatch as exc:
+        raise fail(str(exc)) from None
 
 
 def fail(message: str) -> typer.Exit:
@@ -39,6 +45,7 @@ def fail(message: str) -> typer.Exit:
 def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run async work; known failures become one line and exit code 1."""
     from fhirgate.demo import DemoFailed
+    from fhirgate.home_manifest import HomeMismatch
     from gateway.kaiser.errors import KaiserError
 
     try:
@@ -46,7 +53,7 @@ def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except KeyboardInterrupt:
         err.print("stopped")
         raise typer.Exit(130) from None
-    except (KaiserError, UserFacingError, DemoFailed) as exc:
+    except (KaiserError, UserFacingError, DemoFailed, HomeMismatch) as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # last resort: one line, never a traceback
         if os.environ.get("FHIRGATE_DEBUG"):

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from fhirgate.demo_practice import demo_practice
 from fhirgate.facade_token import facade_token
+from fhirgate.home_manifest import demo_sandboxes_stopped, record_demo_sandboxes
 from fhirgate.progress_bars import RichSyncProgress, summary_table
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import serve_in_thread
@@ -58,6 +59,7 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
         console.rule("[bold]fhirgate demo")
         console.print(f"Sandbox kp.org portal: {portal.base_url} (synthetic patient, seed {options.seed})")
         demo = demo_settings(settings, portal.base_url, config)
+        record_demo_sandboxes(demo.home, demo.kaiser, (portal.base_url,), os.getpid())
         secrets = SecretStore.for_settings(demo)
         secrets.set(KAISER_PASSWORD, patient.password)
         console.print(f"Demo home: {demo.home}   secrets: {secrets.description}")
@@ -79,6 +81,7 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
                         await asyncio.Event().wait()  # until Ctrl-C cancels the run
         finally:
             store.close()
+            demo_sandboxes_stopped(demo.home, os.getpid())
 
 
 class DemoFailed(Exception):

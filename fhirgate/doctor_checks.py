@@ -12,11 +12,14 @@ from pathlib import Path
 
 import httpx2
 
+from fhirgate.home_reach import SANDBOX_NOT_RUNNING, HomeReach
 from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.settings import Settings
 from gateway.kaiser.browser import find_browser
 from gateway.kaiser.errors import LoginFailed
 from gateway.kaiser.session import load_session
+
+DEMO_START = "fhirgate mcp --demo (or fhirgate demo)"
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,12 @@ def check_facade_port(settings: Settings) -> CheckResult:
 def check_kaiser_session(
     settings: Settings, secrets: SecretStore, transport: httpx2.BaseTransport | None = None
 ) -> CheckResult:
+    reach = HomeReach.for_settings(settings)
+    refused = reach.refusal(settings.kaiser.portal_url)
+    if refused == SANDBOX_NOT_RUNNING:
+        return CheckResult("kaiser session", False, "demo home: the sandbox portal is not running", DEMO_START)
+    if refused is not None:
+        return CheckResult("kaiser session", False, refused, "")
     session = load_session(secrets)
     if session is None:
         return CheckResult("kaiser session", False, "not signed in", "fhirgate login kaiser")

@@ -31,13 +31,15 @@ from mcp_server.sources import RecordSource
 __all__ = ["SmartPracticeConnector", "practice_sources"]
 
 
-def practice_sources(settings: Settings) -> dict[str, RecordSource]:
+def practice_sources(
+    settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None
+) -> dict[str, RecordSource]:
     """Every connected practice as an MCP source whose status shows its token state (for `fhirgate mcp`)."""
     catalog = catalog_for(settings)
     secrets = SecretStore.for_settings(settings)
     return {
         name: RecordSource(name, client, kind="practice", status=practice_status_probe(catalog, secrets, name))
-        for name, client in practice_clients(settings).items()
+        for name, client in practice_clients(settings, transport=transport).items()
     }
 
 

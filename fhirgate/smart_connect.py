@@ -188,15 +188,17 @@ async def _whoami(settings: Settings, name: str, transport: httpx2.AsyncBaseTran
         return await client.whoami()
 
 
-def practice_clients(settings: Settings) -> dict[str, FhirClient]:
-    """A `FhirClient` for every connected practice (for `fhirgate mcp`)."""
+def practice_clients(
+    settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None
+) -> dict[str, FhirClient]:
+    """A `FhirClient` for every connected practice (for `fhirgate mcp`), its HTTP through ``transport``."""
     path = settings.home / "sources.sqlite3"
     if not path.exists():
         return {}
     catalog = catalog_for(settings)
     secrets = SecretStore.for_settings(settings)
     return {
-        record.name: open_smart_client(record.name, catalog=catalog, secrets=secrets)
+        record.name: open_smart_client(record.name, catalog=catalog, secrets=secrets, transport=transport)
         for record in catalog.all()
         if record.state in ("connected", "reconnect")
     }

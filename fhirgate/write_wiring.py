@@ -7,6 +7,7 @@ import secrets as token_bytes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from fhirgate.home_reach import HomeReach
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from gateway.kaiser.errors import LoginRequired
@@ -27,13 +28,18 @@ def confirmation_key(secrets: SecretStore) -> bytes:
     return bytes.fromhex(key)
 
 
-def write_operations(settings: Settings, secrets: SecretStore) -> WriteOperations:
+def write_operations(settings: Settings, secrets: SecretStore, *, offline: bool = False) -> WriteOperations:
+    """Previews and commits reach the portal only when the home may (not ``offline``, a demo's sandbox
+    running) and has signed in; otherwise they fail before any request."""
+
     @asynccontextmanager
     async def clients() -> AsyncIterator[PortalClient]:
+        reach = HomeReach.for_settings(settings, offline=offline)
+        reach.check(settings.kaiser.portal_url)
         session = load_session(secrets)
         if session is None:
             raise LoginRequired("not signed in to Kaiser")
-        async with PortalClient(settings.kaiser, session) as client:
+        async with PortalClient(settings.kaiser, session, transport=reach.transport()) as client:
             yield client
 
     guard = ConfirmationGuard(confirmation_key(secrets), settings.home / "confirmations-used")

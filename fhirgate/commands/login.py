@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 
 from fhirgate.cli_app import UserFacingError, app, err, run_async, settings_from_env
+from fhirgate.home_manifest import record_kaiser_portal
+from fhirgate.home_reach import HomeReach
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from gateway.kaiser.session import PortalSession
@@ -26,6 +28,11 @@ def login(
     if source != "kaiser":
         raise UserFacingError(f"unknown source {source!r}; practices connect with `fhirgate connect` (coming soon)")
     settings = settings_from_env()
+    if HomeReach.for_settings(settings).is_demo:
+        raise UserFacingError(
+            f"{settings.home} is a demo home: it signs in to its sandbox only, through `fhirgate mcp --demo` "
+            "or `fhirgate demo`; use another FHIRGATE_HOME for your Kaiser account"
+        )
 
     async def work() -> None:
         from gateway.kaiser.session import save_session
@@ -33,6 +40,7 @@ def login(
         secrets = SecretStore.for_settings(settings)
         session = await interactive_login(settings, secrets, headless=headless)
         save_session(secrets, session)
+        record_kaiser_portal(settings.home, settings.kaiser)
         err.print(f"Signed in to Kaiser; session kept in {secrets.description}.")
 
     run_async(work)
@@ -71,6 +79,10 @@ def headless_relogin(
     from gateway.kaiser.login import Credentials, LoginOptions, silent_relogin
 
     def credentials() -> Credentials:
+        # Chromium is outside the HTTP guard: the home's reach is checked before it may start.
+        refused = HomeReach.for_settings(settings).refusal(settings.kaiser.identity_url)
+        if refused is not None:
+            raise LoginFailed(refused)
         password = secrets.get(KAISER_PASSWORD)
         if not settings.kaiser.username or not password:
             raise LoginFailed("no stored kp.org username/password")
