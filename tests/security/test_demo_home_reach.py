@@ -1,0 +1,147 @@
+"""A demo never touches the real kp.org: `fhirgate demo --once`, then `mcp` (a real stdio session), `status`,
+`doctor` and `sync` on the demo home after the demo exited, every process under a socket-level guard
+(``loopback_only/sitecustomize.py``) that refuses and records any non-loopback name lookup or connection.
+Nothing is recorded, and every answer says the sandbox is not running and how to start it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp_types import TextContent
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+GUARD = Path(__file__).resolve().parent / "loopback_only"
+NOT_RUNNING = "the demo sandbox is not running"
+START = "fhirgate mcp --demo"
+
+
+@dataclass(frozen=True)
+class GuardedHome:
+    base: Path
+    network_log: Path
+
+    @property
+    def demo(self) -> Path:
+        return self.base / "demo"
+
+    def env(self, home: Path) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("FHIRGATE_")}
+        env.update(
+            FHIRGATE_HOME=str(home),
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+            PYTHONPATH=os.pathsep.join([str(GUARD), str(REPO)]),
+            FHIRGATE_TEST_NETWORK_LOG=str(self.network_log),
+            COLUMNS="250",  # rich wraps table cells to the terminal width
+            # Were a home to fall back to Kaiser's addresses, the guard would see these names looked up.
+            FHIRGATE_KAISER_PORTAL_URL="https://healthy.kaiserpermanente.org",
+        )
+        return env
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", "fhirgate", *args],
+            env=self.env(self.demo),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=REPO,
+        )
+
+    def attempts(self) -> list[str]:
+        return self.network_log.read_text(encoding="utf-8").splitlines() if self.network_log.exists() else []
+
+
+@pytest.fixture(scope="module")
+def exited_demo(tmp_path_factory: pytest.TempPathFactory) -> GuardedHome:
+    base = tmp_path_factory.mktemp("guarded-home")
+    home = GuardedHome(base, base.parent / f"{base.name}-network.log")
+    done = subprocess.run(
+        [sys.executable, "-m", "fhirgate", "demo", "--once"],
+        env=home.env(base),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert home.attempts() == []
+    return home
+
+
+def _text(blocks: Sequence[object]) -> str:
+    return "\n".join(block.text for block in blocks if isinstance(block, TextContent))
+
+
+def test_the_guard_refuses_and_records_a_non_loopback_lookup(tmp_path: Path) -> None:
+    home = GuardedHome(tmp_path, tmp_path / "network.log")
+    probe = (
+        "import socket\ntry:\n    socket.getaddrinfo('healthy.kaiserpermanente.org', 443)\nexcept OSError:\n    pass"
+    )
+    subprocess.run([sys.executable, "-c", probe], env=home.env(tmp_path), check=True, timeout=30)  # noqa: S603
+    assert home.attempts() and "healthy.kaiserpermanente.org" in home.attempts()[0]
+
+
+def test_the_demo_home_records_its_loopback_sandboxes_and_that_they_stopped(exited_demo: GuardedHome) -> None:
+    manifest_path = exited_demo.demo / "home.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["kind"] == "demo"
+    assert manifest["kaiser"]["portal_url"].startswith("http://127.0.0.1:")
+    assert len(manifest["sandboxes"]["origins"]) == 2
+    assert all(origin.startswith("http://127.0.0.1:") for origin in manifest["sandboxes"]["origins"])
+    assert manifest["sandboxes"]["pid"] is None
+    assert manifest_path.stat().st_mode & 0o777 == 0o600
+
+
+async def test_mcp_on_an_exited_demo_home_says_the_sandbox_is_not_running_and_reaches_nothing(
+    exited_demo: GuardedHome,
+) -> None:
+    # --ttl 0: every search first tries to refresh, which is where kp.org used to be contacted.
+    server = StdioServerParameters(
+        command=sys.executable, args=["-m", "fhirgate", "mcp", "--ttl", "0"], env=exited_demo.env(exited_demo.demo)
+    )
+    async with Client(server, read_timeout_seconds=60) as client:
+        labs = await client.call_tool(
+            "fhir_search", {"source": "kaiser", "resource_type": "Observation", "params": {"category": "laboratory"}}
+        )
+        meds = await client.call_tool("fhir_search", {"source": "kaiser", "resource_type": "MedicationRequest"})
+        sources = await client.call_tool("list_sources", {})
+        med_id = next(
+            line.split("|")[0].strip() for line in _text(meds.content).splitlines() if "MedicationRequest/" in line
+        )
+        refill = await client.call_tool("request_refill", {"medication_request_id": med_id.split("/")[-1]})
+        practice = await client.call_tool("fhir_search", {"source": "demo-practice", "resource_type": "Condition"})
+    assert not labs.is_error and "Observation/" in _text(labs.content)  # the store still answers
+    assert NOT_RUNNING in _text(labs.content) and START in _text(labs.content)
+    assert NOT_RUNNING in _text(sources.content)
+    assert refill.is_error and NOT_RUNNING in _text(refill.content)
+    assert practice.is_error
+    assert exited_demo.attempts() == []
+
+
+def test_status_doctor_and_sync_on_an_exited_demo_home_say_so_and_reach_nothing(exited_demo: GuardedHome) -> None:
+    status = exited_demo.run("status")
+    doctor = exited_demo.run("doctor")
+    sync = exited_demo.run("sync")
+    assert status.returncode == 0 and "sandbox not running" in status.stdout
+    assert doctor.returncode == 1 and "sandbox portal is not running" in doctor.stdout
+    assert sync.returncode == 1 and NOT_RUNNING in sync.stderr and START in sync.stderr
+    assert "Traceback" not in status.stderr + doctor.stderr + sync.stderr
+    assert exited_demo.attempts() == []
+
+
+def test_login_on_a_demo_home_is_refused_before_any_browser(exited_demo: GuardedHome) -> None:
+    login = exited_demo.run("login", "kaiser", "--headless")
+    assert login.returncode == 1 and "demo home" in login.stderr
+    assert exited_demo.attempts() == []
