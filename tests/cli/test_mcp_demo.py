@@ -7,33 +7,16 @@ And `--install-claude-desktop --demo` writes the entry that launches it."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
 from mcp_types import TextContent
 
 from fhirgate.home_manifest import read_manifest
 from gateway.sandbox.patient import generate_patient
-
-REPO = Path(__file__).resolve().parents[2]
-GUARD = REPO / "tests" / "security" / "loopback_only"
-
-
-def _env(home: Path, network_log: Path, **extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("FHIRGATE_")}
-    env.update(
-        FHIRGATE_HOME=str(home),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONPATH=os.pathsep.join([str(GUARD), str(REPO)]),
-        FHIRGATE_TEST_NETWORK_LOG=str(network_log),
-        **extra,
-    )
-    return env
+from tests.security.loopback_cli import GuardedCli
 
 
 def _text(blocks: Sequence[object]) -> str:
@@ -53,11 +36,8 @@ def _medicine_names() -> set[str]:
 
 @pytest.mark.browser
 async def test_mcp_demo_serves_the_sandbox_patient_reads_and_refill_previews_over_stdio(tmp_path: Path) -> None:
-    network_log = tmp_path / "network.log"
-    server = StdioServerParameters(
-        command=sys.executable, args=["-m", "fhirgate", "mcp", "--demo"], env=_env(tmp_path / "home", network_log)
-    )
-    async with Client(server, read_timeout_seconds=120) as client:
+    cli = GuardedCli(tmp_path / "home", tmp_path / "network.log")
+    async with Client(cli.mcp("--demo"), read_timeout_seconds=120) as client:
         labs = await client.call_tool(
             "fhir_search", {"source": "kaiser", "resource_type": "Observation", "params": {"category": "laboratory"}}
         )
@@ -76,26 +56,17 @@ async def test_mcp_demo_serves_the_sandbox_patient_reads_and_refill_previews_ove
     assert not practice.is_error and "Condition/" in _text(practice.content)
     assert manifest["kind"] == "demo" and isinstance(manifest["sandboxes"]["pid"], int)
     assert all(origin.startswith("http://127.0.0.1:") for origin in manifest["sandboxes"]["origins"])
-    assert not network_log.exists(), network_log.read_text(encoding="utf-8")
+    assert cli.attempts() == []
     after = read_manifest(tmp_path / "home" / "demo")
     assert after is not None and after.sandboxes is not None
     assert not after.sandboxes.running  # the sandboxes left with the server
 
 
 def test_install_claude_desktop_demo_launches_mcp_demo_beside_the_real_entry(tmp_path: Path) -> None:
-    env = _env(
-        tmp_path / "home", tmp_path / "network.log", XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path)
-    )
+    cli = GuardedCli(tmp_path / "home", tmp_path / "network.log")
+    user = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
     for extra in ([], ["--demo"]):
-        done = subprocess.run(  # noqa: S603 - our own CLI
-            [sys.executable, "-m", "fhirgate", "mcp", "--install-claude-desktop", *extra],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            cwd=REPO,
-        )
+        done = cli.run("mcp", "--install-claude-desktop", *extra, extra_env=user)
         assert done.returncode == 0, done.stderr
     config = json.loads((tmp_path / "config" / "Claude" / "claude_desktop_config.json").read_text(encoding="utf-8"))
     servers = config["mcpServers"]

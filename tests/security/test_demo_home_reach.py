@@ -1,83 +1,37 @@
 """A demo never touches the real kp.org: `fhirgate demo --once`, then `mcp` (a real stdio session), `status`,
-`doctor` and `sync` on the demo home after the demo exited, every process under a socket-level guard
-(``loopback_only/sitecustomize.py``) that refuses and records any non-loopback name lookup or connection.
-Nothing is recorded, and every answer says the sandbox is not running and how to start it."""
+`doctor`, `sync` and `login` on the demo home after the demo exited, every process under a socket-level
+guard (``loopback_only/sitecustomize.py``) that refuses and records any non-loopback name lookup or
+connection. Nothing is recorded, and every answer says the sandbox is not running and how to start it."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
 from mcp_types import TextContent
+
+from tests.security.loopback_cli import GuardedCli
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-GUARD = Path(__file__).resolve().parent / "loopback_only"
 NOT_RUNNING = "the demo sandbox is not running"
 START = "fhirgate mcp --demo"
 
 
-@dataclass(frozen=True)
-class GuardedHome:
-    base: Path
-    network_log: Path
-
-    @property
-    def demo(self) -> Path:
-        return self.base / "demo"
-
-    def env(self, home: Path) -> dict[str, str]:
-        env = {key: value for key, value in os.environ.items() if not key.startswith("FHIRGATE_")}
-        env.update(
-            FHIRGATE_HOME=str(home),
-            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-            PYTHONPATH=os.pathsep.join([str(GUARD), str(REPO)]),
-            FHIRGATE_TEST_NETWORK_LOG=str(self.network_log),
-            COLUMNS="250",  # rich wraps table cells to the terminal width
-            # Were a home to fall back to Kaiser's addresses, the guard would see these names looked up.
-            FHIRGATE_KAISER_PORTAL_URL="https://healthy.kaiserpermanente.org",
-        )
-        return env
-
-    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(  # noqa: S603 - our own CLI
-            [sys.executable, "-m", "fhirgate", *args],
-            env=self.env(self.demo),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            cwd=REPO,
-        )
-
-    def attempts(self) -> list[str]:
-        return self.network_log.read_text(encoding="utf-8").splitlines() if self.network_log.exists() else []
-
-
 @pytest.fixture(scope="module")
-def exited_demo(tmp_path_factory: pytest.TempPathFactory) -> GuardedHome:
+def exited_demo(tmp_path_factory: pytest.TempPathFactory) -> GuardedCli:
+    """A demo home after `fhirgate demo --once` exited (its sandboxes are gone)."""
     base = tmp_path_factory.mktemp("guarded-home")
-    home = GuardedHome(base, base.parent / f"{base.name}-network.log")
-    done = subprocess.run(
-        [sys.executable, "-m", "fhirgate", "demo", "--once"],
-        env=home.env(base),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-        cwd=REPO,
-    )
+    cli = GuardedCli(base, base.parent / f"{base.name}-network.log")
+    done = cli.run("demo", "--once")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert home.attempts() == []
-    return home
+    assert cli.attempts() == []
+    return cli.at(base / "demo")
 
 
 def _text(blocks: Sequence[object]) -> str:
@@ -85,16 +39,16 @@ def _text(blocks: Sequence[object]) -> str:
 
 
 def test_the_guard_refuses_and_records_a_non_loopback_lookup(tmp_path: Path) -> None:
-    home = GuardedHome(tmp_path, tmp_path / "network.log")
+    cli = GuardedCli(tmp_path, tmp_path / "network.log")
     probe = (
         "import socket\ntry:\n    socket.getaddrinfo('healthy.kaiserpermanente.org', 443)\nexcept OSError:\n    pass"
     )
-    subprocess.run([sys.executable, "-c", probe], env=home.env(tmp_path), check=True, timeout=30)  # noqa: S603
-    assert home.attempts() and "healthy.kaiserpermanente.org" in home.attempts()[0]
+    subprocess.run([sys.executable, "-c", probe], env=cli.env(), check=True, timeout=30)  # noqa: S603
+    assert cli.attempts() and "healthy.kaiserpermanente.org" in cli.attempts()[0]
 
 
-def test_the_demo_home_records_its_loopback_sandboxes_and_that_they_stopped(exited_demo: GuardedHome) -> None:
-    manifest_path = exited_demo.demo / "home.json"
+def test_the_demo_home_records_its_loopback_sandboxes_and_that_they_stopped(exited_demo: GuardedCli) -> None:
+    manifest_path = exited_demo.home / "home.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     assert manifest["kind"] == "demo"
     assert manifest["kaiser"]["portal_url"].startswith("http://127.0.0.1:")
@@ -105,13 +59,10 @@ def test_the_demo_home_records_its_loopback_sandboxes_and_that_they_stopped(exit
 
 
 async def test_mcp_on_an_exited_demo_home_says_the_sandbox_is_not_running_and_reaches_nothing(
-    exited_demo: GuardedHome,
+    exited_demo: GuardedCli,
 ) -> None:
     # --ttl 0: every search first tries to refresh, which is where kp.org used to be contacted.
-    server = StdioServerParameters(
-        command=sys.executable, args=["-m", "fhirgate", "mcp", "--ttl", "0"], env=exited_demo.env(exited_demo.demo)
-    )
-    async with Client(server, read_timeout_seconds=60) as client:
+    async with Client(exited_demo.mcp("--ttl", "0"), read_timeout_seconds=60) as client:
         labs = await client.call_tool(
             "fhir_search", {"source": "kaiser", "resource_type": "Observation", "params": {"category": "laboratory"}}
         )
@@ -130,7 +81,7 @@ async def test_mcp_on_an_exited_demo_home_says_the_sandbox_is_not_running_and_re
     assert exited_demo.attempts() == []
 
 
-def test_status_doctor_and_sync_on_an_exited_demo_home_say_so_and_reach_nothing(exited_demo: GuardedHome) -> None:
+def test_status_doctor_and_sync_on_an_exited_demo_home_say_so_and_reach_nothing(exited_demo: GuardedCli) -> None:
     status = exited_demo.run("status")
     doctor = exited_demo.run("doctor")
     sync = exited_demo.run("sync")
@@ -141,7 +92,7 @@ def test_status_doctor_and_sync_on_an_exited_demo_home_say_so_and_reach_nothing(
     assert exited_demo.attempts() == []
 
 
-def test_login_on_a_demo_home_is_refused_before_any_browser(exited_demo: GuardedHome) -> None:
+def test_login_on_a_demo_home_is_refused_before_any_browser(exited_demo: GuardedCli) -> None:
     login = exited_demo.run("login", "kaiser", "--headless")
     assert login.returncode == 1 and "demo home" in login.stderr
     assert exited_demo.attempts() == []
