@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,7 +24,7 @@ from fhirgate.facade_token import facade_token
 from fhirgate.home_manifest import demo_sandboxes_stopped, record_demo_sandboxes
 from fhirgate.progress_bars import RichSyncProgress, summary_table
 from fhirgate.secrets import SecretStore
-from fhirgate.serving import serve_in_thread
+from fhirgate.serving import RunningServer, free_port, serve_in_thread
 from fhirgate.settings import Settings
 from gateway.facade import create_facade_app
 from gateway.kaiser.login import Credentials, LoginOptions, browser_login
@@ -72,7 +73,7 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             if report.patient_id is None:
                 raise DemoFailed("the profile could not be synced; see the summary above")
             token = facade_token(secrets)
-            with serve_in_thread(create_facade_app(store, token=token)) as facade:
+            with serve_demo_facade(store, token) as facade:
                 _print_facade(console, f"{facade.base_url}/fhir", token, report.patient_id)
                 await _ask_mcp(demo, console)
                 async with demo_practice(demo, console):  # the second source: a SMART practice
@@ -86,6 +87,14 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
 
 class DemoFailed(Exception):
     pass
+
+
+@contextmanager
+def serve_demo_facade(store: SqliteStore, token: str) -> Iterator[RunningServer]:
+    """The demo's facade on a free loopback port; its Host check names that port, as `fhirgate serve`'s does."""
+    port = free_port()
+    with serve_in_thread(create_facade_app(store, token=token, port=port), port=port) as facade:
+        yield facade
 
 
 async def _login(

@@ -82,10 +82,11 @@ def _log_to_home(settings: Settings) -> None:
 
 
 async def _serve_http(server: MCPServer, registry: SourceRegistry, *, token: str, port: int) -> None:
+    from fhirgate.slow_clients import slow_client_options
     from mcp_server.http_transport import run_http
 
     try:
-        await run_http(server, token=token, port=port)
+        await run_http(server, token=token, port=port, server_options=slow_client_options())
     finally:
         await registry.aclose()
 

@@ -11,6 +11,7 @@ from fhirgate.cli_app import app, err, fail, settings_from_env
 from fhirgate.facade_token import facade_token, rotate_facade_token
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import LOOPBACK
+from fhirgate.slow_clients import slow_client_options
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -126,7 +127,7 @@ def serve(
             "anyone who can reach it and has the token can read your record"
         )
     try:
-        uvicorn.run(facade, host=host, port=chosen, log_level="warning")
+        uvicorn.run(facade, host=host, port=chosen, log_level="warning", **slow_client_options())
     finally:
         store.close()
 

@@ -91,7 +91,7 @@ def kaiser_status(
         state, step = "session expired", "run `fhirgate login kaiser`, then `fhirgate sync`"
     elif failing:
         state, step = f"{len(failing)} surface(s) failing", "run `fhirgate sync`; if it fails again, `fhirgate doctor`"
-    elif now - last > STALE_AFTER:
+    elif now - last > STALE_AFTER or last > now:  # synced "in the future": the clock went back since
         state, step = "synced (stale)", "run `fhirgate sync`"
     else:
         state, step = "synced", "nothing to do"

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from gateway.facade.body_limits import BodyLimitMiddleware
 from gateway.facade.capability import build_capability_statement
 from gateway.facade.context import FacadeContext
 from gateway.facade.everything import everything
@@ -125,6 +126,7 @@ def create_facade_app(
     middleware += [
         Middleware(BearerAuthMiddleware, verify_token=verifier, public_paths=PUBLIC_PATHS, allow_preflight=cors),
         Middleware(InFlightLimitMiddleware, limit=max_in_flight),
+        Middleware(BodyLimitMiddleware),
     ]
     handlers = {FhirError: handle_exception, HTTPException: handle_exception, Exception: handle_exception}
     routes = [*extra_routes, *_routes(ctx, cors=cors, operations=extra_operations or {})]

@@ -21,6 +21,7 @@ from gateway.facade.errors import ResourceNotFoundError
 from gateway.facade.freshness import surface_outcomes
 from gateway.facade.negotiation import require_fhir_json
 from gateway.facade.outcomes import operation_outcome
+from gateway.facade.quoting import bounded_quote
 from gateway.facade.responses import FHIR_JSON
 from gateway.search import DEFAULT_COUNT, InvalidSearchError, UnsupportedSearchError, parse_date_range, require_served
 from gateway.search.controls import parse_count
@@ -67,7 +68,7 @@ def _answer(request: Request, ctx: FacadeContext, asked: _Query, refreshed: list
     patient_id, params = request.path_params["id"], request.query_params
     types, since, count, ignored = asked.types, asked.since, asked.count, asked.ignored
     if ctx.store.read("Patient", patient_id) is None:
-        raise ResourceNotFoundError(f"Patient/{patient_id} is not known")
+        raise ResourceNotFoundError(f"Patient/{bounded_quote(patient_id)} is not known")
     page = ctx.store.everything(patient_id, since=since, types=types, count=max(count, 1), cursor=params.get("_cursor"))
     base = fhir_base(request)
     query_items = [("_since", params["_since"])] if since else []

@@ -42,11 +42,18 @@ def _check_modifier(param: SearchParameter, modifier: str | None) -> None:
         raise UnsupportedSearchError(f"Unsupported modifier {modifier!r} on search parameter {param.name!r}")
 
 
+# Input bounds (DESIGN.md §8): beyond these SQLite's expression tree overflows; no real query needs them.
+MAX_VALUES_PER_PARAMETER = 100
+MAX_PARAMETERS = 100
+
+
 def _parse_filter(resource_type: str, key: str, raw: str) -> SearchFilter | None:
     name, _, modifier = key.partition(":")
     param = lookup_parameter(resource_type, name)
     _check_modifier(param, modifier or None)
     texts = [t for t in split_escaped(raw, ",") if t]
+    if len(texts) > MAX_VALUES_PER_PARAMETER:
+        raise InvalidSearchError(f"{name} has {len(texts)} values; at most {MAX_VALUES_PER_PARAMETER} are served")
     if not texts:
         return None  # FHIR: a parameter without a value is ignored
     if modifier == "missing":
@@ -145,6 +152,8 @@ def parse_search(resource_type: str, params: Sequence[tuple[str, str]], *, lenie
     prefix; ignored instead when ``lenient``) or ``InvalidSearchError`` (a malformed value).
     """
     require_searchable(resource_type)
+    if len(params) > MAX_PARAMETERS:
+        raise InvalidSearchError(f"{len(params)} search parameters; at most {MAX_PARAMETERS} are served")
     builder = _Builder(resource_type, lenient)
     for key, raw in params:
         builder.add(key, raw)

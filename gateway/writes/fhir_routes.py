@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.facade import FhirJSONResponse, operation_outcome
+from gateway.facade import FhirJSONResponse, InvalidBodyError, bounded_quote, operation_outcome, read_json
 from gateway.kaiser.errors import KaiserError, LoginFailed, LoginRequired, SessionExpired
 from gateway.store import ResourceStore
 from gateway.writes.message import MessageDraft
@@ -47,7 +47,9 @@ def write_routes(store: ResourceStore, operations: WriteOperations) -> list[Rout
             )
         stored = store.read("MedicationRequest", request.path_params["id"])
         if stored is None:
-            return _outcome(404, "not-found", f"MedicationRequest/{request.path_params['id']} is not in the store")
+            return _outcome(
+                404, "not-found", f"MedicationRequest/{bounded_quote(request.path_params['id'])} is not in the store"
+            )
         rx_number = _rx_number(json.loads(stored.json_text))
         if rx_number is None:
             return _outcome(422, "business-rule", "this MedicationRequest has no Kaiser Rx number to refill")
@@ -79,18 +81,22 @@ def write_routes(store: ResourceStore, operations: WriteOperations) -> list[Rout
 
 async def _parameters(request: Request) -> dict[str, str] | Response:
     try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        return _outcome(400, "invalid", "the body must be a FHIR Parameters resource in JSON")
+        body = await read_json(request, empty={})
+    except InvalidBodyError as exc:
+        return _outcome(400, "invalid", f"the body must be a FHIR Parameters resource in JSON: {exc.diagnostics}")
     if not isinstance(body, dict) or body.get("resourceType", "Parameters") != "Parameters":
         return _outcome(400, "invalid", "the body must be a FHIR Parameters resource")
+    if not isinstance(body.get("parameter") or [], list):
+        return _outcome(400, "invalid", "Parameters.parameter must be a list")
     values: dict[str, str] = {}
     for parameter in body.get("parameter") or []:
         if not isinstance(parameter, dict) or "name" not in parameter:
             return _outcome(400, "invalid", "every parameter needs a name")
         value = next((v for k, v in parameter.items() if k.startswith("value")), None)
         if not isinstance(value, str | int | bool):
-            return _outcome(400, "invalid", f"parameter {parameter['name']!r} needs a primitive value")
+            return _outcome(
+                400, "invalid", f"parameter {bounded_quote(str(parameter['name']))!r} needs a primitive value"
+            )
         values[str(parameter["name"])] = str(value)
     return values
 
