@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from fhirgate.settings import Settings
+    from gateway.bulk import ExportJobs
     from gateway.facade import RefreshPolicy
     from gateway.store import ResourceStore, SqliteStore
     from gateway.writes.operations import WriteOperations
@@ -41,10 +42,11 @@ def build_facade(
     cors_origins: list[str],
     writes: WriteOperations | None = None,
     refresh: RefreshPolicy | None = None,
+    exports: ExportJobs | None = None,
 ) -> Starlette:
     """The facade as `fhirgate serve` runs it: Host must name this port; surfaces come from the sync table;
     with ``writes``, the guarded `$refill` and `$send` operations too; with ``refresh``, searches first
-    refresh stale surfaces."""
+    refresh stale surfaces; with ``exports``, Bulk Data ``$export``."""
     from gateway.facade import LOOPBACK_HOSTS, create_facade_app
     from gateway.sync.surfaces import SURFACES
     from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
@@ -61,6 +63,7 @@ def build_facade(
         extra_routes=write_routes(store, writes) if writes is not None else (),
         extra_operations=WRITE_OPERATIONS if writes is not None else None,
         refresh=refresh,
+        exports=exports,
     )
 
 
@@ -98,6 +101,7 @@ def serve(
         )
     import uvicorn
 
+    from gateway.bulk import ExportJobs
     from gateway.store import SqliteStore
 
     settings = settings_from_env()
@@ -115,6 +119,7 @@ def serve(
         cors_origins=list(cors_origin or []),
         writes=write_operations(settings, secrets),
         refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
+        exports=ExportJobs(store, settings.home / "exports"),
     )
     shown = f"[{host}]" if ":" in host else host
     err.print(f"FHIR R4 facade on http://{shown}:{chosen}/fhir  (bearer token: `fhirgate token`)")

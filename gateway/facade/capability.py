@@ -53,11 +53,16 @@ def _resource(resource_type: str, operations: Mapping[str, Sequence[dict[str, st
 
 
 def build_capability_statement(
-    *, date: datetime, cors: bool = False, operations: Mapping[str, Sequence[dict[str, str]]] | None = None
+    *,
+    date: datetime,
+    cors: bool = False,
+    operations: Mapping[str, Sequence[dict[str, str]]] | None = None,
+    system_operations: Sequence[dict[str, str]] = (),
 ) -> dict[str, Any]:
     """The server's CapabilityStatement (FHIR 4.0.1, JSON only, read-only REST, SMART security block).
 
-    ``operations``: extra operations per resource type (the guarded writes, when enabled)."""
+    ``operations``: extra operations per resource type (the guarded writes, when enabled);
+    ``system_operations``: extra system-level ones (Bulk Data ``$export``, when enabled)."""
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -79,7 +84,7 @@ def build_capability_statement(
                 "searchParam": [
                     {"name": "_type", "type": "token", "documentation": "Resource types to search (required)"}
                 ],
-                "operation": [{"name": "everything", "definition": EVERYTHING}],
+                "operation": [{"name": "everything", "definition": EVERYTHING}, *system_operations],
             }
         ],
     }

@@ -26,6 +26,7 @@ from gateway.facade.responses import FHIR_JSON
 from gateway.search import DEFAULT_COUNT, InvalidSearchError, UnsupportedSearchError, parse_date_range, require_served
 from gateway.search.controls import parse_count
 from gateway.search.parsing import FACADE_PARAMETERS
+from gateway.search.request import MAX_COUNT
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _KNOWN = frozenset({"_since", "_type", "_count", "_cursor"})
@@ -88,5 +89,8 @@ def _answer(request: Request, ctx: FacadeContext, asked: _Query, refreshed: list
         outcomes.append(
             operation_outcome("not-supported", f"ignored parameters: {', '.join(ignored)}", severity="warning")
         )
+    if "_count" in params and int(params["_count"]) > MAX_COUNT:  # parse_count validated and capped it
+        cap = f"_count={params['_count'][:20]} is above this server's limit: pages hold at most {MAX_COUNT} entries"
+        outcomes.append(operation_outcome("informational", cap, severity="warning"))
     entries += list(dict.fromkeys(outcome_entry_text(o) for o in outcomes))
     return StreamingResponse(bundle_chunks(head, entries), media_type=FHIR_JSON)
