@@ -10,6 +10,7 @@ from fhirgate.commands import demo, doctor, login, mcp, serve, status, sync, wip
 from fhirgate.commands import export as export_command  # noqa: F401 - registers `fhirgate export`
 from fhirgate.commands import sandbox as sandbox_command  # noqa: F401 - registers `fhirgate sandbox`
 from fhirgate.log_level import configure_logging
+from fhirgate.private_umask import make_new_files_private
 
 COMMAND_MODULES = (demo, login, sync, serve, mcp, status, doctor, wipe)
 
@@ -17,5 +18,6 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
+    make_new_files_private()
     configure_logging(os.environ)
     app()

@@ -27,6 +27,7 @@ from fhirgate.secrets import SecretStore
 from fhirgate.serving import RunningServer, free_port, serve_in_thread
 from fhirgate.settings import Settings
 from gateway.facade import create_facade_app
+from gateway.kaiser.browser_memory import KeychainBrowserMemory
 from gateway.kaiser.login import Credentials, LoginOptions, browser_login
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession, save_session
@@ -112,7 +113,7 @@ async def _login(
     session = await browser_login(
         demo.kaiser,
         Credentials(patient.username, password),
-        LoginOptions(profile_dir=demo.browser_profile_dir, browser_path=demo.browser_path, headless=True),
+        LoginOptions(memory=KeychainBrowserMemory(secrets), browser_path=demo.browser_path, headless=True),
         mfa_code=code_from_phone,
     )
     save_session(secrets, session)

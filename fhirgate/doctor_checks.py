@@ -59,9 +59,7 @@ def check_permissions(settings: Settings) -> CheckResult:
     if not settings.home.exists():
         return CheckResult("permissions", True, f"{settings.home} does not exist yet")
     loose: list[str] = []
-    # The home's own entries; inside the browser profile Chromium sets its own modes, and the
-    # profile directory being 0700 is what keeps others out.
-    for path in [settings.home, *settings.home.iterdir()]:
+    for path in [settings.home, *sorted(settings.home.rglob("*"))]:
         if path.is_symlink():
             continue
         mode = stat.S_IMODE(path.stat().st_mode)

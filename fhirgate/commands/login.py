@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import logging
+import shutil
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,6 +20,8 @@ from fhirgate.settings import Settings
 from gateway.kaiser.session import PortalSession
 
 KAISER_PASSWORD = "kaiser-password"
+
+log = logging.getLogger("fhirgate.login")
 
 
 @app.command()
@@ -46,9 +51,35 @@ def login(
     run_async(work)
 
 
-async def interactive_login(settings: Settings, secrets: SecretStore, *, headless: bool) -> PortalSession:
+def remove_old_browser_profile(settings: Settings) -> Path | None:
+    """Delete the Chromium profile earlier versions kept under the home (it held the portal cookies and
+    the OIDC redirect URLs); returns its path when there was one, so the caller says so once."""
+    profile = settings.browser_profile_dir
+    if not profile.is_dir() or profile.is_symlink():
+        return None
+    shutil.rmtree(profile)
+    log.info("event=old_browser_profile_removed")
+    return profile
+
+
+async def interactive_login(
+    settings: Settings,
+    secrets: SecretStore,
+    *,
+    headless: bool,
+    mfa_code: Callable[[], Awaitable[str]] | None = None,
+) -> PortalSession:
+    """Sign in; a headless login asks for the MFA code on the terminal unless ``mfa_code`` supplies it."""
+    from gateway.kaiser.browser_memory import KeychainBrowserMemory
     from gateway.kaiser.login import Credentials, LoginOptions, browser_login
 
+    old_profile = remove_old_browser_profile(settings)
+    if old_profile is not None:
+        err.print(
+            f"Removed {old_profile}: earlier versions kept a Chromium profile there with copies of the "
+            "portal cookies; the browser now keeps nothing and the device trust lives in the keychain.",
+            soft_wrap=True,
+        )
     username = settings.kaiser.username or typer.prompt("kp.org username", err=True)
     password = secrets.get(KAISER_PASSWORD)
     if not password:
@@ -62,19 +93,20 @@ async def interactive_login(settings: Settings, secrets: SecretStore, *, headles
         settings.kaiser,
         Credentials(username, password),
         LoginOptions(
-            profile_dir=settings.browser_profile_dir,
+            memory=KeychainBrowserMemory(secrets),
             browser_path=settings.browser_path,
             headless=headless,
             timeout_seconds=60 if headless else 300,
         ),
-        mfa_code=code_from_terminal if headless else None,
+        mfa_code=mfa_code or (code_from_terminal if headless else None),
     )
 
 
 def headless_relogin(
     settings: Settings, secrets: SecretStore, on_session: Callable[[PortalSession], None]
 ) -> Callable[[], Awaitable[PortalSession]]:
-    """The sync's re-login: headless, persisted profile, password from the keychain, never a prompt."""
+    """The sync's re-login: headless, remembered device trust, password from the keychain, never a prompt."""
+    from gateway.kaiser.browser_memory import KeychainBrowserMemory
     from gateway.kaiser.errors import LoginFailed
     from gateway.kaiser.login import Credentials, LoginOptions, silent_relogin
 
@@ -88,5 +120,6 @@ def headless_relogin(
             raise LoginFailed("no stored kp.org username/password")
         return Credentials(settings.kaiser.username, password)
 
-    options = LoginOptions(profile_dir=settings.browser_profile_dir, browser_path=settings.browser_path)
+    remove_old_browser_profile(settings)
+    options = LoginOptions(memory=KeychainBrowserMemory(secrets), browser_path=settings.browser_path)
     return silent_relogin(settings.kaiser, credentials, options, on_session=on_session)

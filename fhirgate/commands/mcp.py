@@ -18,6 +18,7 @@ from fhirgate.cli_app import app, fail, settings_from_env
 from fhirgate.commands.serve import DEFAULT_TTL_MINUTES, OfflineOption, TtlOption
 from fhirgate.facade_token import facade_token
 from fhirgate.log_level import configure_logging, log_level
+from fhirgate.private_umask import make_new_files_private
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 
@@ -115,6 +116,7 @@ def mcp(
     ] = False,
 ) -> None:
     """Run the MCP server on stdio (what Claude Desktop launches), or on loopback HTTP with --http."""
+    make_new_files_private()  # also when the app is run without `main` (an embedding host)
     settings = settings_from_env()
     if install_claude_desktop:
         _install_claude_desktop(settings, print_only=print_config, demo=demo)

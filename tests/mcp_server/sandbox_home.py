@@ -25,6 +25,7 @@ from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings
 from fhirgate.smart_connect import Connected, ConnectOptions, connect_source
+from gateway.kaiser.browser_memory import KeychainBrowserMemory
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import save_session
 from gateway.sandbox.ehr import EhrApp, EhrClient, EhrConfig
@@ -84,8 +85,9 @@ def file_keyring() -> Iterator[None]:
 
 
 async def _login_and_sync(settings: Settings, portal: Sandbox) -> SyncReport:
-    session = await portal.login(settings.browser_profile_dir)
-    save_session(SecretStore(settings.keyring_service, FileKeyring(settings.home / "secrets.json")), session)
+    secrets = SecretStore(settings.keyring_service, FileKeyring(settings.home / "secrets.json"))
+    session = await portal.login(KeychainBrowserMemory(secrets))
+    save_session(secrets, session)
     store = SqliteStore.open(settings.store_path)
     try:
         async with PortalClient(portal.kaiser, session) as client:
