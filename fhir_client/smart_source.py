@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import httpx2
@@ -36,6 +37,7 @@ def open_smart_client(
     transport: httpx2.AsyncBaseTransport | None = None,
     rate_limiter: RequestPacer | None = None,
     sleep: Callable[[float], Awaitable[None]] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> FhirClient:
     """A `FhirClient` for the connected source `name` (its token transport may differ in tests)."""
     record = catalog.get(name)
@@ -50,6 +52,7 @@ def open_smart_client(
         rate_limiter=pacer,
         identity=SourceIdentity(patient_id=record.patient_id, fhir_user=record.fhir_user),
         sleep=sleep or asyncio.sleep,
+        clock=clock,
         patient_compartment=True,
         accept=record.accept,
     )
