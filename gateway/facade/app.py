@@ -75,7 +75,7 @@ def _routes(ctx: FacadeContext, *, cors: bool, operations: Mapping[str, Sequence
         Route("/fhir", _bind_async(search_system, ctx), methods=["GET"]),
         Route("/fhir/{type}", _bind_async(search_type, ctx), methods=["GET"]),
         Route("/fhir/{type}/_search", _bind_async(search_type_post, ctx), methods=["POST"]),
-        Route("/fhir/Patient/{id}/$everything", _bind_async(everything, ctx), methods=["GET"]),
+        Route("/fhir/Patient/{id}/$everything", _bind_async(everything, ctx), methods=["GET", "POST"]),
         Route("/fhir/ConceptMap/{id}", _bind(read_concept_map, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}", _bind(read_resource, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history", _bind(history_instance, ctx), methods=["GET"]),
