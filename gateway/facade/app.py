@@ -31,6 +31,7 @@ from gateway.facade.security import (
 )
 from gateway.facade.smart import smart_configuration
 from gateway.facade.system_search import search_system
+from gateway.facade.terminology import read_concept_map
 from gateway.search import FhirError
 from gateway.store import ResourceStore
 
@@ -87,7 +88,8 @@ def _routes(
         Route("/fhir", _bind_async(search_system, ctx), methods=["GET"]),
         Route("/fhir/{type}", _bind_async(search_type, ctx), methods=["GET"]),
         Route("/fhir/{type}/_search", _bind_async(search_type_post, ctx), methods=["POST"]),
-        Route("/fhir/Patient/{id}/$everything", _bind_async(everything, ctx), methods=["GET"]),
+        Route("/fhir/Patient/{id}/$everything", _bind_async(everything, ctx), methods=["GET", "POST"]),
+        Route("/fhir/ConceptMap/{id}", _bind(read_concept_map, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}", _bind(read_resource, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history", _bind(history_instance, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history/{vid}", _bind(vread_resource, ctx), methods=["GET"]),
