@@ -75,7 +75,7 @@ async def call(mcp: Client, tool: str, **arguments: Any) -> CallToolResult:
 
 def row_ids(result: CallToolResult) -> list[str]:
     """`source:Type/id` of each row, from the structured copy."""
-    return [f"{row[0]}:{row[1]}" for row in (result.structured_content or {})["rows"]]
+    return [f"{row[0]}:{row[1]}" for row in (result.structured_content or {})["untrusted_record_data"]["rows"]]
 
 
 async def test_tools_are_listed_with_input_schemas_output_schemas_and_annotations(mcp: Client) -> None:
@@ -103,7 +103,7 @@ async def test_every_read_tool_answers_from_each_source(mcp: Client, sandbox: Sa
     for name, text in answers.items():
         assert f" on {source}: {source} total " in text.splitlines()[0], (name, text)
     patient = (await call(mcp, "get_patient", source=source)).structured_content or {}
-    patient_id = patient["rows"][0][1].removeprefix("Patient/")
+    patient_id = patient["untrusted_record_data"]["rows"][0][1].removeprefix("Patient/")
     fetched = text_of(await call(mcp, "fhir_get", source=source, resource_type="Patient", id=patient_id))
     searched = await call(
         mcp, "fhir_search", source=source, resource_type="Condition", params={"clinical-status": "active"}
@@ -137,7 +137,10 @@ async def test_every_read_tool_answers_from_each_source(mcp: Client, sandbox: Sa
 
 async def test_a_message_with_an_injected_instruction_comes_back_fenced(mcp: Client) -> None:
     listed = await call(mcp, "list_messages", source="kaiser", max_tokens=50_000)
-    ids = [row[1].removeprefix("Communication/") for row in (listed.structured_content or {})["rows"]]
+    ids = [
+        row[1].removeprefix("Communication/")
+        for row in (listed.structured_content or {})["untrusted_record_data"]["rows"]
+    ]
     texts = [text_of(await call(mcp, "read_message", source="kaiser", id=message_id)) for message_id in ids]
     injected = [text for text in texts if INJECTED in text]
     assert injected, "the sandbox's injection message was not synced"
