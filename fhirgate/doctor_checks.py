@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx2
 
+from fhirgate.secret_errors import UnusableFileError
 from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.settings import Settings
 from gateway.kaiser.browser import find_browser
@@ -42,13 +43,39 @@ def check_browser(settings: Settings) -> CheckResult:
 
 
 def check_secrets(secrets: SecretStore) -> CheckResult:
+    """Whether the secret store is usable: its files (the fallback, the keychain index) are what fhirgate
+    wrote and private, and the backend reads back what is written to it."""
     fallback = isinstance(secrets.backend, FileKeyring)
+    try:
+        if isinstance(secrets.backend, FileKeyring):
+            secrets.backend.file.read()
+        if secrets.index is not None:
+            secrets.index.entries()
+    except UnusableFileError as exc:
+        return CheckResult("secrets", False, f"{exc.path} {exc.problem}", _file_fix(exc))
+    problem = secrets.probe()
+    if problem is not None:
+        return CheckResult(
+            "secrets",
+            False,
+            problem,
+            "use another keychain (PYTHON_KEYRING_BACKEND) or none (the file fallback); then sign in again",
+        )
     return CheckResult(
         "secrets",
         True,
         secrets.description,
         "install a keychain (e.g. gnome-keyring) to keep secrets out of files" if fallback else "",
         warning=fallback,
+    )
+
+
+def _file_fix(exc: UnusableFileError) -> str:
+    if exc.fix.startswith("run: chmod"):
+        return exc.fix.removeprefix("run: ")
+    return (
+        f"keep a copy (mv {exc.path} {exc.path}.damaged), then sign in again: "
+        "`fhirgate login kaiser`, `fhirgate connect` for each practice"
     )
 
 
