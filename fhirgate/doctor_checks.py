@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx2
 
-from fhirgate.secret_errors import UnusableFileError
+from fhirgate.secret_errors import SecretsUnusable, UnusableFileError
 from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.settings import Settings
 from gateway.kaiser.browser import find_browser
@@ -131,7 +131,10 @@ def check_facade_port(settings: Settings) -> CheckResult:
 def check_kaiser_session(
     settings: Settings, secrets: SecretStore, transport: httpx2.BaseTransport | None = None
 ) -> CheckResult:
-    session = load_session(secrets)
+    try:
+        session = load_session(secrets)
+    except SecretsUnusable:
+        return CheckResult("kaiser session", False, "cannot be read: the secrets check says why", "fix that first")
     if session is None:
         return CheckResult("kaiser session", False, "not signed in", "fhirgate login kaiser")
     url = f"{settings.kaiser.portal_url}/{settings.kaiser.region_prefix}/keepalive.asp"

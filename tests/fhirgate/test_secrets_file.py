@@ -110,3 +110,30 @@ def test_the_file_backend_alone_refuses_a_non_object(tmp_path: Path) -> None:
     with pytest.raises(UnusableFileError):
         FileKeyring(path).set_password("svc", "a", "1")
     assert path.read_text() == '"just a string"'
+
+
+def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FHIRGATE_")}
+    env.update(FHIRGATE_HOME=str(home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", COLUMNS="500")
+    return subprocess.run(  # noqa: S603 - our own CLI with the test's arguments
+        [sys.executable, "-m", "fhirgate", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_the_cli_names_the_damaged_file_in_one_line_and_doctor_says_how_to_recover(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    path = home / "secrets.json"
+    path.write_bytes(b"[1, 2, 3]")
+    path.chmod(0o600)
+
+    token = _cli(home, "token")
+    assert token.returncode == 1 and token.stdout == ""
+    lines = token.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and "fhirgate doctor" in lines[0], token.stderr
+
+    doctor = _cli(home, "doctor")
+    assert doctor.returncode == 1 and "Traceback" not in doctor.stderr
+    found = " ".join(doctor.stdout.split())
+    assert "does not hold the secrets fhirgate writes" in found and ".damaged" in found
+    assert path.read_bytes() == b"[1, 2, 3]"
