@@ -46,6 +46,7 @@ def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run async work; known failures become one line and exit code 1."""
     from fhirgate.demo import DemoFailed
     from fhirgate.home_manifest import HomeMismatch
+    from fhirgate.secret_errors import SecretsUnusable
     from gateway.kaiser.errors import KaiserError
 
     try:
@@ -53,7 +54,7 @@ def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except KeyboardInterrupt:
         err.print("stopped")
         raise typer.Exit(130) from None
-    except (KaiserError, UserFacingError, DemoFailed, HomeMismatch) as exc:
+    except (KaiserError, UserFacingError, DemoFailed, HomeMismatch, SecretsUnusable) as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # last resort: one line, never a traceback
         if os.environ.get("FHIRGATE_DEBUG"):

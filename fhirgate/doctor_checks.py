@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx2
 
 from fhirgate.home_reach import SANDBOX_NOT_RUNNING, HomeReach
+from fhirgate.secret_errors import SecretsUnusable, UnusableFileError
 from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.settings import Settings
 from gateway.kaiser.browser import find_browser
@@ -45,13 +46,39 @@ def check_browser(settings: Settings) -> CheckResult:
 
 
 def check_secrets(secrets: SecretStore) -> CheckResult:
+    """Whether the secret store is usable: its files (the fallback, the keychain index) are what fhirgate
+    wrote and private, and the backend reads back what is written to it."""
     fallback = isinstance(secrets.backend, FileKeyring)
+    try:
+        if isinstance(secrets.backend, FileKeyring):
+            secrets.backend.file.read()
+        if secrets.index is not None:
+            secrets.index.entries()
+    except UnusableFileError as exc:
+        return CheckResult("secrets", False, f"{exc.path} {exc.problem}", _file_fix(exc))
+    problem = secrets.probe()
+    if problem is not None:
+        return CheckResult(
+            "secrets",
+            False,
+            problem,
+            "use another keychain (PYTHON_KEYRING_BACKEND) or none (the file fallback); then sign in again",
+        )
     return CheckResult(
         "secrets",
         True,
         secrets.description,
         "install a keychain (e.g. gnome-keyring) to keep secrets out of files" if fallback else "",
         warning=fallback,
+    )
+
+
+def _file_fix(exc: UnusableFileError) -> str:
+    if exc.fix.startswith("run: chmod"):
+        return exc.fix.removeprefix("run: ")
+    return (
+        f"keep a copy (mv {exc.path} {exc.path}.damaged), then sign in again: "
+        "`fhirgate login kaiser`, `fhirgate connect` for each practice"
     )
 
 
@@ -113,7 +140,10 @@ def check_kaiser_session(
         return CheckResult("kaiser session", False, "demo home: the sandbox portal is not running", DEMO_START)
     if refused is not None:
         return CheckResult("kaiser session", False, refused, "")
-    session = load_session(secrets)
+    try:
+        session = load_session(secrets)
+    except SecretsUnusable:
+        return CheckResult("kaiser session", False, "cannot be read: the secrets check says why", "fix that first")
     if session is None:
         return CheckResult("kaiser session", False, "not signed in", "fhirgate login kaiser")
     url = f"{settings.kaiser.portal_url}/{settings.kaiser.region_prefix}/keepalive.asp"

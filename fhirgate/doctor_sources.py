@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fhirgate.doctor_checks import DEMO_START, CheckResult
+from fhirgate.secret_errors import SecretsUnusable
 from fhirgate.settings import Settings
 
 if TYPE_CHECKING:  # fhir_client pulls in authlib; `fhirgate --help` should not wait for it
@@ -35,7 +36,13 @@ def check_practice_tokens(
     results = []
     for record in catalog_for(settings).all():
         name, reconnect = f"practice {record.name}", f"fhirgate connect {record.name} {record.base_url}"
-        access, refresh = SourceSecrets(secrets, record.name).tokens()
+        try:
+            access, refresh = SourceSecrets(secrets, record.name).tokens()
+        except SecretsUnusable:
+            results.append(
+                CheckResult(name, False, "tokens cannot be read: the secrets check says why", "fix that first")
+            )
+            continue
         if sandbox_down:
             results.append(CheckResult(name, False, "demo home: the sandbox practice is not running", DEMO_START))
         elif record.state == "pending":

@@ -3,12 +3,13 @@ the audit log, the used-token list and a portal client from the stored Kaiser se
 
 from __future__ import annotations
 
+import re
 import secrets as token_bytes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fhirgate.home_reach import HomeReach
-from fhirgate.secrets import SecretStore
+from fhirgate.secrets import SecretRule, SecretStore
 from fhirgate.settings import Settings
 from gateway.kaiser.errors import LoginRequired
 from gateway.kaiser.portal_client import PortalClient
@@ -18,10 +19,13 @@ from gateway.writes.confirmation import ConfirmationGuard
 from gateway.writes.operations import WriteOperations
 
 CONFIRMATION_KEY = "write-confirmation-key"
+CONFIRMATION_KEY_RULE = SecretRule(
+    re.compile(r"[0-9a-f]{64}"), "64 hex digits (32 bytes)", "run `fhirgate doctor`; `fhirgate wipe` makes a new one"
+)
 
 
 def confirmation_key(secrets: SecretStore) -> bytes:
-    key = secrets.get(CONFIRMATION_KEY)
+    key = secrets.get_checked(CONFIRMATION_KEY, CONFIRMATION_KEY_RULE)
     if not key:
         key = token_bytes.token_hex(32)
         secrets.set(CONFIRMATION_KEY, key)

@@ -30,4 +30,6 @@ def wipe(
         err.print(f"removed secret {name} ({secrets.description})")
     for path in report.kept:
         err.print(f"kept {path} (use --all to delete it)")
+    for problem in report.problems:
+        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
     err.print("Done.")

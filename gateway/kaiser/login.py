@@ -75,7 +75,8 @@ async def browser_login(
         except PlaywrightError as exc:
             raise LoginFailed(f"could not start the browser {executable}: {_first_line(exc)}") from None
         try:
-            # A new context is off the record: cookies, history and cache stay in memory.
+            # A new context is off the record: cookies, history and cache stay in memory. Playwright
+            # types the state as its own TypedDict; ours was shape-checked by ``valid_state``.
             context = await browser.new_context(storage_state=recalled)  # type: ignore[arg-type]
             page = await context.new_page()
             await _drive(page, kaiser, credentials, options, mfa_code)
