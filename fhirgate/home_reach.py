@@ -69,13 +69,14 @@ class HomeReach:
 
     def refusal(self, url: str) -> str | None:
         """Why ``url`` may not be requested now; None when it may."""
-        general = self.general_refusal()
-        if general is not None:
-            return general
-        if self.is_demo and self.manifest is not None and self.manifest.sandboxes is not None:
-            allowed = {origin_of(o) for o in self.manifest.sandboxes.origins}
-            if origin_of(url) not in allowed:
+        if self.offline:
+            return OFFLINE
+        if self.is_demo and self.manifest is not None:
+            run = self.manifest.sandboxes
+            if run is None or origin_of(url) not in {origin_of(o) for o in run.origins}:
                 return NOT_A_SANDBOX.format(origin=origin_of(url))
+            if not run.running:
+                return SANDBOX_NOT_RUNNING
         return None
 
     def check(self, url: str) -> None:
