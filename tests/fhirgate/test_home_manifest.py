@@ -87,6 +87,14 @@ def test_a_demo_home_reaches_only_its_running_sandboxes(tmp_path: Path) -> None:
     assert reach.refusal("http://127.0.0.1:40003/x") is not None  # loopback, but not one of its sandboxes
 
 
+def test_a_demo_home_trusts_no_recorded_origin_outside_loopback(tmp_path: Path) -> None:
+    kaiser = "https://healthy.kaiserpermanente.org"
+    record_demo_sandboxes(tmp_path, KaiserSettings(portal_url=kaiser), (kaiser, PORTAL), os.getpid())
+    reach = HomeReach.for_settings(_settings(tmp_path))
+    assert reach.refusal(f"{kaiser}/mychartcn/keepalive.asp") is not None
+    assert reach.refusal(PORTAL) is None
+
+
 def test_once_the_demo_stopped_its_home_reaches_nothing_and_says_how_to_start_it(tmp_path: Path) -> None:
     record_demo_sandboxes(tmp_path, SANDBOX, (PORTAL,), os.getpid())
     demo_sandboxes_stopped(tmp_path, os.getpid())
