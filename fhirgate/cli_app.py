@@ -27,10 +27,13 @@ class UserFacingError(Exception):
     """An error whose message is the whole story for the user."""
 
 
-def settings_from_env() -> Settings:
-    """Settings from the environment, bound to what the home's manifest records (see fhirgate.home_manifest)."""
+def settings_from_env(*, bound_to_home: bool = True) -> Settings:
+    """Settings from the environment, bound to what the home's manifest records (see fhirgate.home_manifest);
+    ``bound_to_home`` False for a command that must work whatever the manifest says (`wipe`)."""
     from fhirgate.home_manifest import HomeMismatch, home_settings
 
+    if not bound_to_home:
+        return Settings.from_environ(os.environ)
     try:
         return home_settings(Settings.from_environ(os.environ), os.environ)
     except HomeMismatch as exc:

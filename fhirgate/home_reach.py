@@ -31,6 +31,7 @@ OFFLINE = (
 SANDBOX_NOT_RUNNING = (
     "the demo sandbox is not running: start it with `fhirgate mcp --demo` (or `fhirgate demo`); nothing was sent"
 )
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 NOT_A_SANDBOX = "this is a demo home: it reaches only its own sandboxes, not {origin}; nothing was sent"
 
 
@@ -42,6 +43,12 @@ def origin_of(url: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def _loopback_origins(origins: tuple[str, ...]) -> set[str]:
+    """The recorded sandbox origins that are plain http on a loopback address: a demo home trusts no other,
+    whatever its manifest says."""
+    return {origin_of(o) for o in origins if urlsplit(o).scheme == "http" and urlsplit(o).hostname in _LOOPBACK}
 
 
 @dataclass(frozen=True)
@@ -69,13 +76,14 @@ class HomeReach:
 
     def refusal(self, url: str) -> str | None:
         """Why ``url`` may not be requested now; None when it may."""
-        general = self.general_refusal()
-        if general is not None:
-            return general
-        if self.is_demo and self.manifest is not None and self.manifest.sandboxes is not None:
-            allowed = {origin_of(o) for o in self.manifest.sandboxes.origins}
-            if origin_of(url) not in allowed:
+        if self.offline:
+            return OFFLINE
+        if self.is_demo and self.manifest is not None:
+            run = self.manifest.sandboxes
+            if run is None or origin_of(url) not in _loopback_origins(run.origins):
                 return NOT_A_SANDBOX.format(origin=origin_of(url))
+            if not run.running:
+                return SANDBOX_NOT_RUNNING
         return None
 
     def check(self, url: str) -> None:

@@ -56,6 +56,11 @@ def connect(
         return
     if name is None or base_url is None:
         raise fail("usage: fhirgate connect NAME FHIR_BASE_URL (or fhirgate connect --complete URL)")
+    from fhirgate.home_reach import HomeReach
+
+    refused = HomeReach.for_settings(settings).refusal(base_url)  # a demo home connects only its sandbox
+    if refused is not None:
+        raise fail(refused)
     if auth not in (None, "secret", "private-key-jwt", "public") or secret_method not in ("basic", "post"):
         raise fail("--auth is secret, private-key-jwt or public; --secret-method is basic or post")
     options = ConnectOptions(

@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,7 +21,7 @@ from fhirgate.facade_token import facade_token
 from fhirgate.log_level import configure_logging, log_level
 from fhirgate.private_umask import make_new_files_private
 from fhirgate.secrets import SecretStore
-from fhirgate.settings import Settings
+from fhirgate.settings import Settings, ensure_private_dir
 
 if TYPE_CHECKING:
     # Imported lazily at run time: every `fhirgate` command loads this module, and the MCP SDK is slow to import.
@@ -154,7 +155,8 @@ def _serve_demo(settings: Settings, ttl: float) -> None:
     from fhirgate.home_manifest import HomeMismatch
     from gateway.kaiser.errors import KaiserError
 
-    _log_to_home(settings)
+    ensure_private_dir(settings.home)
+    _log_to_home(replace(settings, home=ensure_private_dir(settings.home / "demo")))  # the demo home's log
     try:
         asyncio.run(serve_demo_mcp(settings, DemoOptions(), ttl_minutes=ttl))
     except (DemoFailed, HomeMismatch, KaiserError) as exc:

@@ -117,7 +117,7 @@ def serve(
         host=host,
         port=chosen,
         cors_origins=list(cors_origin or []),
-        writes=write_operations(settings, secrets),
+        writes=write_operations(settings, secrets, offline=offline),
         refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
         exports=ExportJobs(store, settings.home / "exports"),
     )

@@ -17,7 +17,7 @@ def wipe(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete the local store, browser profile, session cookies, tokens and secrets of this home."""
-    settings = settings_from_env()
+    settings = settings_from_env(bound_to_home=False)  # a mismatched or damaged home.json must not block a wipe
     secrets = SecretStore.for_settings(settings)
     what = "everything, including the audit log" if all_ else "everything except the audit log"
     if not yes and not typer.confirm(f"Delete {what} under {settings.home} and its keychain entries?", err=True):

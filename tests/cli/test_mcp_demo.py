@@ -16,6 +16,7 @@ from mcp_types import TextContent
 
 from fhirgate.home_manifest import read_manifest
 from gateway.sandbox.patient import generate_patient
+from tests.home_modes import loose_paths
 from tests.security.loopback_cli import GuardedCli
 
 
@@ -60,6 +61,7 @@ async def test_mcp_demo_serves_the_sandbox_patient_reads_and_refill_previews_ove
     after = read_manifest(tmp_path / "home" / "demo")
     assert after is not None and after.sandboxes is not None
     assert not after.sandboxes.running  # the sandboxes left with the server
+    assert loose_paths(tmp_path / "home" / "demo") == []
 
 
 def test_install_claude_desktop_demo_launches_mcp_demo_beside_the_real_entry(tmp_path: Path) -> None:

@@ -87,6 +87,14 @@ def test_a_demo_home_reaches_only_its_running_sandboxes(tmp_path: Path) -> None:
     assert reach.refusal("http://127.0.0.1:40003/x") is not None  # loopback, but not one of its sandboxes
 
 
+def test_a_demo_home_trusts_no_recorded_origin_outside_loopback(tmp_path: Path) -> None:
+    kaiser = "https://healthy.kaiserpermanente.org"
+    record_demo_sandboxes(tmp_path, KaiserSettings(portal_url=kaiser), (kaiser, PORTAL), os.getpid())
+    reach = HomeReach.for_settings(_settings(tmp_path))
+    assert reach.refusal(f"{kaiser}/mychartcn/keepalive.asp") is not None
+    assert reach.refusal(PORTAL) is None
+
+
 def test_once_the_demo_stopped_its_home_reaches_nothing_and_says_how_to_start_it(tmp_path: Path) -> None:
     record_demo_sandboxes(tmp_path, SANDBOX, (PORTAL,), os.getpid())
     demo_sandboxes_stopped(tmp_path, os.getpid())
@@ -134,3 +142,22 @@ async def test_the_guarded_transport_refuses_before_the_inner_transport_sees_the
         with pytest.raises(httpx2.UnsupportedProtocol, match="--offline"):
             await client.get(f"{EHR}/fhir/r4/SBX/Condition")
     assert seen == [f"{EHR}/fhir/r4/SBX/Condition"]
+
+
+def test_commands_refuse_a_mismatched_home_but_wipe_still_clears_it(tmp_path: Path) -> None:
+    record_kaiser_portal(tmp_path, KaiserSettings(portal_url=PORTAL, identity_url=PORTAL, pharmacy_url=PORTAL))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("FHIRGATE_")},
+        "FHIRGATE_HOME": str(tmp_path),
+        "FHIRGATE_KAISER_PORTAL_URL": "https://healthy.kaiserpermanente.org",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+
+    def fhirgate(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "fhirgate", *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603
+
+    sync = fhirgate("sync")
+    assert sync.returncode == 1 and "one home, one account" in sync.stderr
+    assert fhirgate("wipe", "--yes", "--all").returncode == 0
+    assert not (tmp_path / "home.json").exists()

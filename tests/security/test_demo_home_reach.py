@@ -92,7 +92,9 @@ def test_status_doctor_and_sync_on_an_exited_demo_home_say_so_and_reach_nothing(
     assert exited_demo.attempts() == []
 
 
-def test_login_on_a_demo_home_is_refused_before_any_browser(exited_demo: GuardedCli) -> None:
+def test_login_and_connect_on_a_demo_home_are_refused_before_any_request(exited_demo: GuardedCli) -> None:
     login = exited_demo.run("login", "kaiser", "--headless")
+    connect = exited_demo.run("connect", "dr-lee", "https://fhir4.eclinicalworks.com/fhir/r4/ABC", "--no-browser")
     assert login.returncode == 1 and "demo home" in login.stderr
+    assert connect.returncode == 1 and "only its own sandboxes" in connect.stderr
     assert exited_demo.attempts() == []
