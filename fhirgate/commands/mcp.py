@@ -113,6 +113,7 @@ def mcp(
 
     from fhirgate.kaiser_source import in_process_kaiser_client, remote_kaiser_client
     from fhirgate.practice_connector import SmartPracticeConnector, practice_sources
+    from fhirgate.practice_finder import PracticeFinder, directory_for
     from gateway.store import SqliteStore
     from mcp_server import RecordSource, SourceRegistry, build_server
     from mcp_server.stdio import run_stdio
@@ -134,11 +135,14 @@ def mcp(
             )
         kaiser = RecordSource("kaiser", client, kind="kaiser", status=kaiser_status_probe(store.surface_states))
         registry = SourceRegistry({"kaiser": kaiser, **practice_sources(settings)})
+        directory = PracticeFinder(directory_for(settings, os.environ))
         if http:
-            server = build_server(registry, connector=SmartPracticeConnector(settings, os.environ), writes=True)
+            connector = SmartPracticeConnector(settings, os.environ)
+            server = build_server(registry, connector=connector, writes=True, directory=directory)
             typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
             asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
         else:
-            asyncio.run(run_stdio(registry, connector=SmartPracticeConnector(settings, os.environ), writes=True))
+            connector = SmartPracticeConnector(settings, os.environ)
+            asyncio.run(run_stdio(registry, connector=connector, writes=True, directory=directory))
     finally:
         store.close()
