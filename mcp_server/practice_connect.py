@@ -16,6 +16,7 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from fhir_client import FhirClientError, PracticeNotFound, safe_url
+from fhir_client.practice_directory import looks_like_address
 from mcp_server.connect_errors import begin_failure, check_base_url, check_practice_name, complete_failure
 from mcp_server.find_practice import PracticeDirectory
 from mcp_server.sources import RecordSource, SourceRegistry
@@ -47,7 +48,7 @@ class ConnectTools:
 
     async def _base_url(self, target: str) -> str:
         """`target` as a base URL: a URL as given, or a practice code or name looked up in the directory."""
-        if "://" in target or self._directory is None:
+        if looks_like_address(target) or self._directory is None:
             return target
         try:
             return (await self._directory.match(target[:200])).base_url

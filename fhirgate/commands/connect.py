@@ -70,7 +70,9 @@ def connect(
         raise fail("usage: fhirgate connect NAME FHIR_BASE_URL (or fhirgate connect --complete URL)")
     if auth not in (None, "secret", "private-key-jwt", "public") or secret_method not in ("basic", "post"):
         raise fail("--auth is secret, private-key-jwt or public; --secret-method is basic or post")
-    if "://" not in base_url:
+    from fhir_client.practice_directory import looks_like_address
+
+    if not looks_like_address(base_url):
         query = base_url
         base_url = run_async(lambda: _user_errors(_from_directory(settings, query, state)))
     options = ConnectOptions(

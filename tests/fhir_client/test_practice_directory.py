@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from fhir_client import DirectoryCache, Practice, PracticeNotFound, find_practices, match_practice
-from fhir_client.practice_directory import is_test_database
+from fhir_client.practice_directory import is_test_database, looks_like_address
 from tests.sandbox.ehr.ehr_harness import ORIGIN, FakeClock, ehr_config, ehr_in_process, in_process
 
 SANDBOX_HOSTS = {"localhost": "127.0.0.1"}
@@ -95,3 +95,18 @@ def test_one_practice_is_matched_by_code_or_unique_name_else_the_candidates_are_
 )
 def test_test_and_training_databases_are_recognised(name: str, test: bool) -> None:
     assert is_test_database(name) is test
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("https://fhir4.healow.com/fhir/r4/ABCDEF", True),
+        ("fhir.example.org", True),
+        ("fhir4.healow.com/fhir/r4/ABCDEF", True),
+        ("ABCDEF", False),
+        ("Lee Family Medicine", False),
+        ("Dr. Lee's Clinic", False),
+    ],
+)
+def test_an_address_is_told_from_a_practice_name_or_code(text: str, address: bool) -> None:
+    assert looks_like_address(text) is address
