@@ -210,7 +210,10 @@ class FhirClient:
             _, matches, included, complete = cached
         else:
             matches, included, complete = await self._read_all(resource_type, plan.server_params)
-            self._collected[key] = (self._clock(), matches, included, complete)
+            now = self._clock()
+            for stale in [k for k, v in self._collected.items() if now - v[0] > _COLLECTED_TTL]:
+                del self._collected[stale]
+            self._collected[key] = (now, matches, included, complete)
         return assembled_bundle(matches, included, plan, complete=complete, notes=notes or ())
 
     async def _read_all(

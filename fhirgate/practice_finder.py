@@ -18,13 +18,19 @@ DIRECTORY_URL_VARIABLE = "FHIRGATE_PRACTICE_DIRECTORY_URL"
 
 
 def directory_for(
-    settings: Settings, environ: Mapping[str, str], *, transport: httpx2.AsyncBaseTransport | None = None
+    settings: Settings,
+    environ: Mapping[str, str],
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    offline: bool = False,
 ) -> DirectoryCache:
+    """The home's copy of the directory; `offline` (`fhirgate mcp --offline`) never fetches it."""
     return DirectoryCache(
         settings.home / "practice_directory.json",
         url=environ.get(DIRECTORY_URL_VARIABLE) or DEFAULT_DIRECTORY_URL,
         hosts=patient_hosts_from(environ),
         transport=transport,
+        offline=offline,
     )
 
 

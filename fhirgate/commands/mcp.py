@@ -135,7 +135,7 @@ def mcp(
             )
         kaiser = RecordSource("kaiser", client, kind="kaiser", status=kaiser_status_probe(store.surface_states))
         registry = SourceRegistry({"kaiser": kaiser, **practice_sources(settings)})
-        directory = PracticeFinder(directory_for(settings, os.environ))
+        directory = PracticeFinder(directory_for(settings, os.environ, offline=offline))
         if http:
             connector = SmartPracticeConnector(settings, os.environ)
             server = build_server(registry, connector=connector, writes=True, directory=directory)

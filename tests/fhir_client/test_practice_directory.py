@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from fhir_client import DirectoryCache, Practice, PracticeNotFound, find_practices, match_practice
+from fhir_client import DirectoryCache, DirectoryUnavailable, Practice, PracticeNotFound, find_practices, match_practice
 from fhir_client.practice_directory import is_test_database, looks_like_address
 from tests.sandbox.ehr.ehr_harness import ORIGIN, FakeClock, ehr_config, ehr_in_process, in_process
 
@@ -57,6 +57,13 @@ async def test_the_cached_copy_is_used_until_it_is_thirty_days_old(tmp_path: Pat
         assert len(transport.paths) == 4 and cache.age() == 0
         other = DirectoryCache(tmp_path / "directory.json", url="https://elsewhere.example/list", transport=transport)
         assert other.age() is None  # a copy of another directory is not this one's
+        clock.now += 40 * 86400
+        offline = DirectoryCache(
+            tmp_path / "directory.json", url=DIRECTORY, transport=transport, clock=clock, offline=True
+        )
+        assert len(await offline.practices()) == 4 and len(transport.paths) == 4  # stale, but never fetched
+        with pytest.raises(DirectoryUnavailable, match="offline"):
+            await DirectoryCache(tmp_path / "none.json", url=DIRECTORY, transport=transport, offline=True).practices()
 
 
 def _practice(code: str, name: str, city: str, state: str) -> Practice:
