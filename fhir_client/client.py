@@ -37,6 +37,7 @@ from fhir_client.identity import SourceIdentity, WhoAmI, human_name
 from fhir_client.patient_searches import ResultPlan, assembled_bundle, plan_results, with_patient
 from fhir_client.rate_limit import RequestPacer
 from fhir_client.retry import RetryPolicy, parse_retry_after
+from fhir_client.scopes import grants_search
 
 __all__ = ["FhirClient", "same_origin", "within_base"]
 
@@ -100,6 +101,7 @@ class FhirClient:
         patient_compartment: bool = False,
         accept: str | None = None,
         clock: Callable[[], float] = time.time,
+        granted_scopes: tuple[str, ...] = (),
     ) -> None:
         if auth is not None and bearer_token is not None:
             raise ValueError("pass either auth or bearer_token, not both")
@@ -111,6 +113,7 @@ class FhirClient:
         self._sleep = sleep
         self._clock = clock
         self._patient_compartment = patient_compartment
+        self._granted = granted_scopes
         self._everything_unsupported = False
         self._collected: dict[str, tuple[float, list[dict[str, Any]], list[dict[str, Any]], bool]] = {}
         self._limiter = rate_limiter
@@ -187,6 +190,9 @@ class FhirClient:
         pairs = normalize_params(params)
         if self._patient_compartment:
             plan = plan_results(with_patient(resource_type, pairs, self._identity.patient_id))
+            if grants_search(self._granted, resource_type) is False:  # the token cannot read it: no call
+                note = f"the practice granted no access to {resource_type} records, so it was not asked"
+                return assembled_bundle([], [], ResultPlan(()), complete=True, notes=[note])
             if plan.client_side:
                 return await self._collected_search(resource_type, plan)
             pairs = list(plan.server_params)
@@ -204,7 +210,10 @@ class FhirClient:
             _, matches, included, complete = cached
         else:
             matches, included, complete = await self._read_all(resource_type, plan.server_params)
-            self._collected[key] = (self._clock(), matches, included, complete)
+            now = self._clock()
+            for stale in [k for k, v in self._collected.items() if now - v[0] > _COLLECTED_TTL]:
+                del self._collected[stale]
+            self._collected[key] = (now, matches, included, complete)
         return assembled_bundle(matches, included, plan, complete=complete, notes=notes or ())
 
     async def _read_all(
@@ -285,7 +294,7 @@ class FhirClient:
 
     async def _everything_by_type(self, patient_id: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         """`$everything` as one Bundle of per-type searches (types the token cannot read are named, not fatal)."""
-        searches = fallback_searches(pairs)
+        searches = [(t, p) for t, p in fallback_searches(pairs) if grants_search(self._granted, t) is not False]
         matches: list[dict[str, Any]] = []
         notes = [FALLBACK_NOTE.format(count=len(searches))]
         complete = True

@@ -21,6 +21,7 @@ __all__ = [
     "PracticeNotFound",
     "find_practices",
     "is_test_database",
+    "looks_like_address",
     "match_practice",
     "practices_from_bundle",
 ]
@@ -29,6 +30,13 @@ DEFAULT_DIRECTORY_URL = "https://fhir.eclinicalworks.com/ecwopendev/external/pra
 _TEST_DATABASE = re.compile(r"\b(test|testing|training|train|demo|sandbox|dummy)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+")
 _CODE = re.compile(r"[A-Z0-9]{4,12}")
+_HOST_LIKE = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(/\S*)?")
+
+
+def looks_like_address(text: str) -> bool:
+    """Whether `text` is meant as an address (a URL, or a host name with no scheme), not a practice's name."""
+    text = text.strip()
+    return "://" in text or bool(_HOST_LIKE.fullmatch(text))
 
 
 @dataclass(frozen=True)

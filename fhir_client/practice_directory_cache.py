@@ -4,6 +4,7 @@ The directory (about 17,000 practices, ~15 MB) is fetched page by page on first 
 as a small JSON file of the practices fhirgate keeps (test databases dropped, patient-host
 addresses), 0600 in the home; it is read again when older than 30 days or on `update()`.
 Paging links are followed on the directory's own origin only, and the download is bounded.
+An `offline` cache never fetches: it answers from its copy or says there is none.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ class DirectoryCache:
         hosts: Mapping[str, str] = ECW_PATIENT_HOSTS,
         transport: httpx2.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
+        offline: bool = False,
     ) -> None:
         self.path, self.url, self._hosts = path, url, dict(hosts)
-        self._transport, self._clock = transport, clock
+        self._transport, self._clock, self._offline = transport, clock, offline
 
     def age(self) -> float | None:
         """Seconds since the cached copy was fetched, or None when there is none."""
@@ -67,7 +69,9 @@ class DirectoryCache:
     async def practices(self, *, max_age: float = MAX_AGE) -> list[Practice]:
         """Every practice, from the cache while it is younger than `max_age`, else fetched anew."""
         age = self.age()
-        if age is None or age > max_age:
+        if self._offline and age is None:
+            raise DirectoryUnavailable("offline: no copy of the practice directory is kept yet (run without --offline)")
+        if not self._offline and (age is None or age > max_age):
             try:
                 return await self.update()
             except DirectoryUnavailable:
@@ -81,6 +85,8 @@ class DirectoryCache:
 
     async def update(self) -> list[Practice]:
         """Fetch the whole directory now and replace the cached copy."""
+        if self._offline:
+            raise DirectoryUnavailable("offline: the practice directory is not fetched")
         practices: dict[str, Practice] = {}
         url: str | None = self.url
         seen: set[str] = set()

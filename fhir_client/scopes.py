@@ -20,7 +20,15 @@ from collections.abc import Iterable, Sequence
 
 from fhir_client.smart_discovery import SmartConfiguration
 
-__all__ = ["LAUNCH_SCOPES", "READABLE_TYPES", "ScopeSyntax", "requested_scopes", "resource_scope", "scope_syntax"]
+__all__ = [
+    "LAUNCH_SCOPES",
+    "READABLE_TYPES",
+    "ScopeSyntax",
+    "grants_search",
+    "requested_scopes",
+    "resource_scope",
+    "scope_syntax",
+]
 
 #: Identity, standalone patient launch and offline refresh: asked of every server.
 LAUNCH_SCOPES = ("launch/patient", "openid", "fhirUser", "offline_access")
@@ -134,3 +142,18 @@ def _listed_forms(scope: str, supported: set[str]) -> list[str]:
         if listed is not None:
             chosen.append(f"patient/{resource_type}{listed}")
     return chosen
+
+
+def grants_search(granted: Sequence[str], resource_type: str) -> bool | None:
+    """Whether granted scopes allow searching `resource_type`; None when they name no resource scope
+    (a server that says nothing is asked anyway)."""
+    resource_scopes = [s.partition("?")[0] for s in granted if s.startswith(("patient/", "user/"))]
+    if not resource_scopes:
+        return None
+    for scope in resource_scopes:
+        target, _, permission = scope.partition("/")[2].partition(".")
+        if target not in ("*", resource_type):
+            continue
+        if permission in ("read", "*") or ("s" in permission and _V2_PERMISSIONS.match(scope)):
+            return True
+    return False

@@ -55,6 +55,7 @@ def open_smart_client(
         clock=clock,
         patient_compartment=True,
         accept=record.accept,
+        granted_scopes=tuple(record.scope.split()),
     )
 
 

@@ -3,6 +3,8 @@
 Lets the MCP tools `connect_practice` / `complete_oauth` run the same SMART launch as
 `fhirgate connect` in paste mode: the client id, secret and redirect URI come from the healow
 variables (or a secret or key already in the keychain); the user pastes the redirect URL back.
+A provider-host address is moved to the patient host, and the launch counts in the home's
+per-minute window like every other call to the practice.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from fhirgate.smart_connect import (
     ConnectOptions,
     catalog_for,
     credentials_from,
+    minute_window_for,
     practice_clients,
 )
 from mcp_server.practice_connect import PendingConnection
@@ -61,15 +64,17 @@ class SmartPracticeConnector:
         credentials, key_id = credentials_from(options, self._settings, secrets, self._environ, no_prompt)
         redirect = options.redirect_uri or f"http://127.0.0.1:{DEFAULT_REDIRECT_PORT}{CALLBACK_PATH}"
         catalog = catalog_for(self._settings)
+        base_url = options.patient_base().url
         url = await begin_launch(
             name,
-            fhir_base_url,
+            base_url,
             credentials,
             catalog=catalog,
             secrets=secrets,
             redirect_uri=redirect,
             key_id=key_id,
             transport=self._transport,
+            pacer=minute_window_for(self._settings, base_url),
         )
         record = catalog.get(name)
         if record is None or record.launch_state is None:  # begin_launch just wrote it
@@ -83,9 +88,18 @@ class SmartPracticeConnector:
         if record is None:
             raise AuthorizationError("no pending connection has this state; start again with connect_practice")
         credentials = credentials_for(record, SourceSecrets(secrets, record.name))
+        pacer = minute_window_for(self._settings, record.base_url, record.rate_limit_per_minute)
         await complete_launch(
-            record.name, code_or_redirect_url, credentials, catalog=catalog, secrets=secrets, transport=self._transport
+            record.name,
+            code_or_redirect_url,
+            credentials,
+            catalog=catalog,
+            secrets=secrets,
+            transport=self._transport,
+            pacer=pacer,
         )
-        client = open_smart_client(record.name, catalog=catalog, secrets=secrets, transport=self._transport)
+        client = open_smart_client(
+            record.name, catalog=catalog, secrets=secrets, transport=self._transport, rate_limiter=pacer
+        )
         status = practice_status_probe(catalog, secrets, record.name)
         return RecordSource(record.name, client, kind="practice", status=status)

@@ -15,8 +15,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from fhir_client import FhirClientError, safe_url
+from fhir_client import FhirClientError, PracticeNotFound, safe_url
+from fhir_client.practice_directory import looks_like_address
 from mcp_server.connect_errors import begin_failure, check_base_url, check_practice_name, complete_failure
+from mcp_server.find_practice import PracticeDirectory
 from mcp_server.sources import RecordSource, SourceRegistry
 
 __all__ = ["ConnectTools", "PendingConnection", "PracticeConnector", "register_connect_tools"]
@@ -37,14 +39,30 @@ class PracticeConnector(Protocol):
 
 
 class ConnectTools:
-    def __init__(self, registry: SourceRegistry, connector: PracticeConnector) -> None:
+    def __init__(
+        self, registry: SourceRegistry, connector: PracticeConnector, directory: PracticeDirectory | None = None
+    ) -> None:
         self._registry = registry
         self._connector = connector
+        self._directory = directory
+
+    async def _base_url(self, target: str) -> str:
+        """`target` as a base URL: a URL as given, or a practice code or name looked up in the directory."""
+        if looks_like_address(target) or self._directory is None:
+            return target
+        try:
+            return (await self._directory.match(target[:200])).base_url
+        except PracticeNotFound as error:
+            raise ToolError(f"{error} (find_practice lists the candidates)") from error
+        except FhirClientError as error:
+            raise ToolError(f"eClinicalWorks' practice directory could not be read: {error}") from error
 
     async def connect_practice(
         self,
         name: Annotated[str, Field(description="A short name for the practice, e.g. 'dr-lee' (letters, digits, -).")],
-        fhir_base_url: Annotated[str, Field(description="The practice's FHIR R4 base URL (https).")],
+        fhir_base_url: Annotated[
+            str, Field(description="The practice's FHIR R4 base URL (https), or its code from find_practice.")
+        ],
     ) -> str:
         """Start connecting a doctor's practice (SMART on FHIR, e.g. healow / eClinicalWorks).
 
@@ -53,6 +71,7 @@ class ConnectTools:
         ask the user to paste that whole URL, then call complete_oauth with it and the state.
         """
         check_practice_name(name)
+        fhir_base_url = await self._base_url(fhir_base_url)
         check_base_url(fhir_base_url)
         try:
             pending = await self._connector.begin(name, fhir_base_url)

@@ -10,6 +10,7 @@ from mcp_types import ToolAnnotations
 
 from mcp_server.admin_tools import AdminTools, register_admin_tools
 from mcp_server.cursor import CursorSigner
+from mcp_server.find_practice import FindPracticeTool, PracticeDirectory, register_find_practice
 from mcp_server.lab_trend import LabTrendTool
 from mcp_server.practice_connect import ConnectTools, PracticeConnector, register_connect_tools
 from mcp_server.record_summary import RecordSummaryTool
@@ -41,13 +42,15 @@ def build_server(
     today: Callable[[], date] | None = None,
     connector: PracticeConnector | None = None,
     writes: bool = False,
+    directory: PracticeDirectory | None = None,
 ) -> MCPServer:
     """An MCP server exposing the read tools over the sources in `registry`.
 
     `cursor_key` signs continuation cursors (random per server when omitted); `today` is the
     clock for relative filters such as upcoming appointments; with a `connector`, the
     `connect_practice` and `complete_oauth` tools are offered too; with `writes`, the guarded
-    `request_refill` and `send_message` (the Kaiser facade must serve `$refill` and `$send`).
+    `request_refill` and `send_message` (the Kaiser facade must serve `$refill` and `$send`);
+    with a `directory`, `find_practice`, and `connect_practice` also takes a practice code or name.
     """
     server: MCPServer = MCPServer(
         name, instructions=INSTRUCTIONS.format(sources=", ".join(registry.names()) or "none configured")
@@ -63,7 +66,9 @@ def build_server(
     if writes and "kaiser" in registry.names():
         register_write_tools(server, WriteTools(registry))
     if connector is not None:
-        register_connect_tools(server, ConnectTools(registry, connector))
+        register_connect_tools(server, ConnectTools(registry, connector, directory))
+    if directory is not None:
+        register_find_practice(server, FindPracticeTool(directory))
     return server
 
 

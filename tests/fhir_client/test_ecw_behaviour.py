@@ -236,3 +236,13 @@ async def test_the_accept_override_and_practice_code_are_sent(tmp_path: Path) ->
     assert httpx2.URL(url).params["practice_code"] == "SBXPRACTICE"
     record = SourceCatalog(tmp_path / "s.sqlite3").get("practice")
     assert record is not None and record.accept == "application/json+fhir"
+
+
+async def test_a_type_outside_the_granted_scopes_is_answered_empty_without_a_call(tmp_path: Path) -> None:
+    with ehr_in_process(tmp_path, ehr_config(profile="ecw")) as ehr:
+        connection = await connect_in_process(ehr, tmp_path / "home")
+        async with connection.client() as client:
+            appointments = await client.search("Appointment", [("_sort", "-date")])
+    assert appointments["total"] == 0
+    notes = [e["resource"]["issue"][0]["diagnostics"] for e in appointments["entry"]]
+    assert notes == ["the practice granted no access to Appointment records, so it was not asked"]

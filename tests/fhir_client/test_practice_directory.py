@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from fhir_client import DirectoryCache, Practice, PracticeNotFound, find_practices, match_practice
-from fhir_client.practice_directory import is_test_database
+from fhir_client import DirectoryCache, DirectoryUnavailable, Practice, PracticeNotFound, find_practices, match_practice
+from fhir_client.practice_directory import is_test_database, looks_like_address
 from tests.sandbox.ehr.ehr_harness import ORIGIN, FakeClock, ehr_config, ehr_in_process, in_process
 
 SANDBOX_HOSTS = {"localhost": "127.0.0.1"}
@@ -57,6 +57,13 @@ async def test_the_cached_copy_is_used_until_it_is_thirty_days_old(tmp_path: Pat
         assert len(transport.paths) == 4 and cache.age() == 0
         other = DirectoryCache(tmp_path / "directory.json", url="https://elsewhere.example/list", transport=transport)
         assert other.age() is None  # a copy of another directory is not this one's
+        clock.now += 40 * 86400
+        offline = DirectoryCache(
+            tmp_path / "directory.json", url=DIRECTORY, transport=transport, clock=clock, offline=True
+        )
+        assert len(await offline.practices()) == 4 and len(transport.paths) == 4  # stale, but never fetched
+        with pytest.raises(DirectoryUnavailable, match="offline"):
+            await DirectoryCache(tmp_path / "none.json", url=DIRECTORY, transport=transport, offline=True).practices()
 
 
 def _practice(code: str, name: str, city: str, state: str) -> Practice:
@@ -95,3 +102,18 @@ def test_one_practice_is_matched_by_code_or_unique_name_else_the_candidates_are_
 )
 def test_test_and_training_databases_are_recognised(name: str, test: bool) -> None:
     assert is_test_database(name) is test
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("https://fhir4.healow.com/fhir/r4/ABCDEF", True),
+        ("fhir.example.org", True),
+        ("fhir4.healow.com/fhir/r4/ABCDEF", True),
+        ("ABCDEF", False),
+        ("Lee Family Medicine", False),
+        ("Dr. Lee's Clinic", False),
+    ],
+)
+def test_an_address_is_told_from_a_practice_name_or_code(text: str, address: bool) -> None:
+    assert looks_like_address(text) is address

@@ -17,13 +17,14 @@ from mcp import Client
 from mcp_types import CallToolResult, ImageContent, TextContent
 
 from tests.home_modes import loose_paths
-from tests.mcp_server.sandbox_home import PRACTICE, SandboxHome, mcp_session, sandbox_home
+from tests.mcp_server.sandbox_home import GENERIC_PRACTICE, PRACTICE, SandboxHome, mcp_session, sandbox_home
 from tests.sandbox.ehr.ehr_harness import consent_by_form
 from translators.refill_orders import task_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
-SOURCES = ("kaiser", PRACTICE)
+# dr-sample: the sandbox EHR's eClinicalWorks profile; dr-generic: its generic SMART profile.
+SOURCES = ("kaiser", PRACTICE, GENERIC_PRACTICE)
 TYPED_TOOLS = (
     "get_patient",
     "search_encounter",
@@ -80,7 +81,14 @@ def row_ids(result: CallToolResult) -> list[str]:
 
 async def test_tools_are_listed_with_input_schemas_output_schemas_and_annotations(mcp: Client) -> None:
     tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
-    assert len(tools) == 33 and {*TYPED_TOOLS, *WRITES, *CONNECTS, "lab_trend", "record_summary"} <= set(tools)
+    assert len(tools) == 34 and {
+        *TYPED_TOOLS,
+        *WRITES,
+        *CONNECTS,
+        "lab_trend",
+        "record_summary",
+        "find_practice",
+    } <= set(tools)
     for name, tool in tools.items():
         hints = tool.annotations
         assert hints is not None and tool.description, name
@@ -128,7 +136,10 @@ async def test_every_read_tool_answers_from_each_source(mcp: Client, sandbox: Sa
         assert documents["totals"] == {"kaiser": 16}
     else:
         record = sandbox.ehr.record
-        assert f"{PRACTICE} total 6" in answers["search_observation"]
+        assert f"{source} total 6" in answers["search_observation"]
+        if source == PRACTICE:  # eClinicalWorks: sorted and counted here, $everything rebuilt per type
+            assert "fhirgate read every page and sorted and counted" in answers["search_observation"]
+            assert "does not answer Patient/$everything" in everything
         assert (
             "Hypertensive disorder" in answers["list_problems"] and "lisinopril" in answers["search_medication_request"]
         )
@@ -187,16 +198,16 @@ async def test_federation_reports_a_failing_practice_as_a_note_not_a_failure(mcp
         faults.rate_limited = False
     text = text_of(result)
     assert re.search(rf"- {PRACTICE}: .*HTTP 429.*wait 120 s", text), text
-    assert {row.split(":")[0] for row in row_ids(result)} == {"kaiser"}
-    assert set((result.structured_content or {})["totals"]) == {"kaiser"}
+    assert {row.split(":")[0] for row in row_ids(result)} == {"kaiser", GENERIC_PRACTICE}
+    assert set((result.structured_content or {})["totals"]) == {"kaiser", GENERIC_PRACTICE}
     healthy = await call(mcp, "search_observation", category="laboratory")
-    assert {row.split(":")[0] for row in row_ids(healthy)} == {"kaiser", PRACTICE}
+    assert {row.split(":")[0] for row in row_ids(healthy)} == {"kaiser", PRACTICE, GENERIC_PRACTICE}
 
 
 async def test_cursor_continues_until_exhaustion_without_losing_or_repeating_a_row(mcp: Client) -> None:
     whole = await call(mcp, "search_observation", max_tokens=50_000)
     expected = row_ids(whole)
-    assert len(expected) == 41 + 6 and (whole.structured_content or {})["next_cursor"] is None
+    assert len(expected) == 41 + 6 + 6 and (whole.structured_content or {})["next_cursor"] is None
     seen: list[str] = []
     cursor: str | None = None
     pages = 0
@@ -277,11 +288,15 @@ async def test_send_message_sends_only_the_previewed_text(mcp: Client, sandbox: 
 
 async def test_list_sources_shows_each_source_state_and_the_practice_token(mcp: Client) -> None:
     text = text_of(await call(mcp, "list_sources"))
-    practice, kaiser = text.split("\nkaiser (kaiser, ")
-    assert practice.startswith(f"{PRACTICE} (practice, http://127.0.0.1:")
-    assert re.search(
-        r"state connected, access token expires \d{4}-\d\d-\d\dT\d\d:\d\d\+00:00, refresh token held", practice
-    )
+    practices, kaiser = text.split("\nkaiser (kaiser, ")
+    generic, practice = practices.split(f"\n{PRACTICE} (practice, ")
+    assert generic.startswith(f"{GENERIC_PRACTICE} (practice, http://127.0.0.1:")
+    assert practice.startswith("http://127.0.0.1:")
+    for block in (generic, practice):
+        assert re.search(
+            r"state connected, access token expires \d{4}-\d\d-\d\dT\d\d:\d\d\+00:00, refresh token held", block
+        )
+    assert "granted scopes: " in practice and "patient/{" in practice  # eCW grants per type
     assert "state ready, last sync" in kaiser and "reachable" in kaiser
 
 
@@ -338,7 +353,7 @@ async def test_stdout_carries_only_protocol_messages(sandbox: SandboxHome) -> No
     assert all(answer["jsonrpc"] == "2.0" and "result" in answer for answer in answers)
     assert answers[3]["result"]["isError"] is True and "HTTP 404" in answers[3]["result"]["content"][0]["text"]
     log = sandbox.home / "logs" / "mcp.log"
-    assert "mcp stdio start sources=dr-sample," in log.read_text()
+    assert "mcp stdio start sources=dr-generic,dr-sample," in log.read_text()
     assert oct(log.stat().st_mode & 0o777) == "0o600"
 
 
