@@ -24,11 +24,12 @@ from fhirgate.smart_connect import (
     credentials_from,
     practice_clients,
 )
-from mcp_server.practice_connect import PendingConnection
+from gateway.writes.decisions import ConnectStarter
+from mcp_server.practice_connect import PendingConnection, PracticeConnector
 from mcp_server.practice_status import practice_status_probe
 from mcp_server.sources import RecordSource
 
-__all__ = ["SmartPracticeConnector", "practice_sources"]
+__all__ = ["SmartPracticeConnector", "connection_starter", "practice_sources"]
 
 
 def practice_sources(settings: Settings) -> dict[str, RecordSource]:
@@ -39,6 +40,16 @@ def practice_sources(settings: Settings) -> dict[str, RecordSource]:
         name: RecordSource(name, client, kind="practice", status=practice_status_probe(catalog, secrets, name))
         for name, client in practice_clients(settings).items()
     }
+
+
+def connection_starter(connector: PracticeConnector) -> ConnectStarter:
+    """What an approved `connect` does: start the SMART launch (discovery, PKCE) and hand back the sign-in URL."""
+
+    async def start(name: str, fhir_base_url: str) -> dict[str, str]:
+        pending = await connector.begin(name, fhir_base_url)
+        return {"authorize_url": pending.authorize_url, "state": pending.state}
+
+    return start
 
 
 class SmartPracticeConnector:

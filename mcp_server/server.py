@@ -9,6 +9,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import ToolAnnotations
 
 from mcp_server.admin_tools import AdminTools, register_admin_tools
+from mcp_server.approval_desk import ApprovalDesk
 from mcp_server.cursor import CursorSigner
 from mcp_server.lab_trend import LabTrendTool
 from mcp_server.practice_connect import ConnectTools, PracticeConnector, register_connect_tools
@@ -19,7 +20,8 @@ from mcp_server.sources import SourceRegistry
 from mcp_server.tool_context import ToolContext
 from mcp_server.tools import FhirTools, register_tools
 from mcp_server.typed_tools import register_typed_tools
-from mcp_server.write_tools import WriteTools, register_write_tools
+from mcp_server.write_tool_registration import register_write_tools
+from mcp_server.write_tools import WriteTools
 
 __all__ = ["build_server"]
 
@@ -40,14 +42,15 @@ def build_server(
     cursor_key: bytes | None = None,
     today: Callable[[], date] | None = None,
     connector: PracticeConnector | None = None,
-    writes: bool = False,
+    approvals: ApprovalDesk | None = None,
 ) -> MCPServer:
     """An MCP server exposing the read tools over the sources in `registry`.
 
     `cursor_key` signs continuation cursors (random per server when omitted); `today` is the
     clock for relative filters such as upcoming appointments; with a `connector`, the
-    `connect_practice` and `complete_oauth` tools are offered too; with `writes`, the guarded
-    `request_refill` and `send_message` (the Kaiser facade must serve `$refill` and `$send`).
+    `connect_practice` and `complete_oauth` tools are offered too; with `approvals` (and a Kaiser
+    source), `request_refill`, `send_message` and `approval_status`: the model prepares, the person
+    approves through elicitation or the web app (the Kaiser facade must serve `$refill` and `$send`).
     """
     server: MCPServer = MCPServer(
         name, instructions=INSTRUCTIONS.format(sources=", ".join(registry.names()) or "none configured")
@@ -60,8 +63,8 @@ def build_server(
     register_admin_tools(server, AdminTools(context))
     register_record_tools(server, RecordTools(context))
     _register_insight_tools(server, context)
-    if writes and "kaiser" in registry.names():
-        register_write_tools(server, WriteTools(registry))
+    if approvals is not None and "kaiser" in registry.names():
+        register_write_tools(server, WriteTools(registry, approvals))
     if connector is not None:
         register_connect_tools(server, ConnectTools(registry, connector))
     return server

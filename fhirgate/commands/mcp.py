@@ -111,8 +111,11 @@ def mcp(
         _install_claude_desktop(settings, print_only=print_config)
         return
 
+    from fhirgate.approval_wiring import HomeApprovalDesk, approval_decisions, home_web_app, record_web_address
     from fhirgate.kaiser_source import in_process_kaiser_client, remote_kaiser_client
-    from fhirgate.practice_connector import SmartPracticeConnector, practice_sources
+    from fhirgate.practice_connector import SmartPracticeConnector, connection_starter, practice_sources
+    from fhirgate.serving import free_port, serve_in_thread
+    from fhirgate.write_wiring import write_operations
     from gateway.store import SqliteStore
     from mcp_server import RecordSource, SourceRegistry, build_server
     from mcp_server.stdio import run_stdio
@@ -122,23 +125,30 @@ def mcp(
     store = SqliteStore.open(settings.store_path)
     try:
         secrets = SecretStore.for_settings(settings)
+        writes = write_operations(settings, secrets)
         if kaiser_url:
             client = remote_kaiser_client(kaiser_url, facade_token(secrets))
         else:
-            from fhirgate.write_wiring import write_operations
-
             client = in_process_kaiser_client(
                 store,
-                writes=write_operations(settings, secrets),
+                writes=writes,
                 refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
             )
         kaiser = RecordSource("kaiser", client, kind="kaiser", status=kaiser_status_probe(store.surface_states))
         registry = SourceRegistry({"kaiser": kaiser, **practice_sources(settings)})
-        if http:
-            server = build_server(registry, connector=SmartPracticeConnector(settings, os.environ), writes=True)
-            typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
-            asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
-        else:
-            asyncio.run(run_stdio(registry, connector=SmartPracticeConnector(settings, os.environ), writes=True))
+        connector = SmartPracticeConnector(settings, os.environ)
+        decisions = approval_decisions(settings, writes=writes, connect=connection_starter(connector))
+        # The approval page for this process's writes: the person decides there when the client
+        # cannot elicit. Served on a free loopback port for as long as the MCP server runs.
+        web_port = free_port()
+        with serve_in_thread(home_web_app(settings, decisions, port=web_port), port=web_port) as web:
+            record_web_address(settings, web.base_url)
+            desk = HomeApprovalDesk(decisions, lambda: web.base_url)
+            if http:
+                server = build_server(registry, connector=connector, approvals=desk)
+                typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
+                asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
+            else:
+                asyncio.run(run_stdio(registry, connector=connector, approvals=desk))
     finally:
         store.close()

@@ -13,6 +13,7 @@ from typing import Any
 
 from gateway.kaiser.portal_client import PortalClient
 from gateway.writes.errors import WriteChainError
+from gateway.writes.hidden_text import MAX_MESSAGE_CHARACTERS, MAX_SUBJECT_CHARACTERS, hidden_content
 
 SURFACE = "send-message"
 PAGE = "app/communication-center"
@@ -67,6 +68,11 @@ class MessageChain:
             warnings.append("the subject is empty")
         if not draft.text.strip():
             warnings.append("the message is empty")
+        if len(draft.subject) > MAX_SUBJECT_CHARACTERS:
+            warnings.append(f"the subject is longer than {MAX_SUBJECT_CHARACTERS} characters")
+        if len(draft.text) > MAX_MESSAGE_CHARACTERS:
+            warnings.append(f"the message is longer than {MAX_MESSAGE_CHARACTERS} characters")
+        warnings += hidden_content("subject", draft.subject) + hidden_content("message", draft.text)
         content = {
             "recipient": (recipient or {}).get("displayName", draft.recipient),
             "recipient_id": (recipient or {}).get("userId"),
