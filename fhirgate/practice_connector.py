@@ -11,7 +11,14 @@ from collections.abc import Mapping
 
 import httpx2
 
-from fhir_client import AuthorizationError, SourceSecrets, begin_launch, complete_launch, open_smart_client
+from fhir_client import (
+    AuthorizationError,
+    FhirClientError,
+    SourceSecrets,
+    begin_launch,
+    complete_launch,
+    open_smart_client,
+)
 from fhir_client.smart_session import credentials_for
 from fhirgate.redirect_capture import CALLBACK_PATH
 from fhirgate.secrets import SecretStore
@@ -25,6 +32,7 @@ from fhirgate.smart_connect import (
     practice_clients,
 )
 from gateway.writes.decisions import ConnectStarter
+from mcp_server.connect_errors import begin_failure
 from mcp_server.practice_connect import PendingConnection, PracticeConnector
 from mcp_server.practice_status import practice_status_probe
 from mcp_server.sources import RecordSource
@@ -46,7 +54,10 @@ def connection_starter(connector: PracticeConnector) -> ConnectStarter:
     """What an approved `connect` does: start the SMART launch (discovery, PKCE) and hand back the sign-in URL."""
 
     async def start(name: str, fhir_base_url: str) -> dict[str, str]:
-        pending = await connector.begin(name, fhir_base_url)
+        try:
+            pending = await connector.begin(name, fhir_base_url)
+        except (FhirClientError, ValueError) as error:
+            raise ConnectError(begin_failure(error, name, fhir_base_url)) from error
         return {"authorize_url": pending.authorize_url, "state": pending.state}
 
     return start

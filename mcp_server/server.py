@@ -10,9 +10,11 @@ from mcp_types import ToolAnnotations
 
 from mcp_server.admin_tools import AdminTools, register_admin_tools
 from mcp_server.approval_desk import ApprovalDesk
+from mcp_server.approval_status import ApprovalStatusTool
+from mcp_server.connect_tool_registration import register_connect_tools
 from mcp_server.cursor import CursorSigner
 from mcp_server.lab_trend import LabTrendTool
-from mcp_server.practice_connect import ConnectTools, PracticeConnector, register_connect_tools
+from mcp_server.practice_connect import ConnectTools, PracticeConnector
 from mcp_server.record_summary import RecordSummaryTool
 from mcp_server.record_tools import RecordTools, register_record_tools
 from mcp_server.search_page import DEFAULT_CHAR_BUDGET
@@ -47,10 +49,11 @@ def build_server(
     """An MCP server exposing the read tools over the sources in `registry`.
 
     `cursor_key` signs continuation cursors (random per server when omitted); `today` is the
-    clock for relative filters such as upcoming appointments; with a `connector`, the
-    `connect_practice` and `complete_oauth` tools are offered too; with `approvals` (and a Kaiser
-    source), `request_refill`, `send_message` and `approval_status`: the model prepares, the person
-    approves through elicitation or the web app (the Kaiser facade must serve `$refill` and `$send`).
+    clock for relative filters such as upcoming appointments; with a `connector` and `approvals`,
+    `connect_practice` (approved by the person before anything is contacted) and `complete_oauth`;
+    with `approvals` (and a Kaiser source), `request_refill`, `send_message` and `approval_status`: the
+    model prepares, the person approves through elicitation or the web app (the Kaiser facade must
+    serve `$refill` and `$send`).
     """
     server: MCPServer = MCPServer(
         name, instructions=INSTRUCTIONS.format(sources=", ".join(registry.names()) or "none configured")
@@ -65,8 +68,16 @@ def build_server(
     _register_insight_tools(server, context)
     if approvals is not None and "kaiser" in registry.names():
         register_write_tools(server, WriteTools(registry, approvals))
-    if connector is not None:
-        register_connect_tools(server, ConnectTools(registry, connector))
+    if approvals is not None and connector is not None:
+        register_connect_tools(server, ConnectTools(registry, connector, approvals))
+    if approvals is not None:
+        server.add_tool(
+            ApprovalStatusTool(approvals).approval_status,
+            name="approval_status",
+            title="Outcome of an approval",
+            annotations=ToolAnnotations(title="Outcome of an approval", read_only_hint=True, open_world_hint=False),
+            structured_output=False,
+        )
     return server
 
 

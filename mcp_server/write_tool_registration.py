@@ -86,10 +86,3 @@ def register_write_tools(server: MCPServer, tools: WriteTools) -> None:
         annotations=write.model_copy(update={"title": "Message the care team"}),
         structured_output=False,
     )
-    server.add_tool(
-        tools.approval_status,
-        name="approval_status",
-        title="Outcome of an approval",
-        annotations=ToolAnnotations(title="Outcome of an approval", read_only_hint=True, open_world_hint=False),
-        structured_output=False,
-    )

@@ -12,14 +12,14 @@ that commits. Approval then travels through a channel the model cannot use:
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from fhir_client import FhirClientError
-from mcp_server.approval_desk import ApprovalDesk, ApprovalState
+from mcp_server.approval_desk import ApprovalDesk
+from mcp_server.approval_status import status_text
 from mcp_server.fencing import fence
 from mcp_server.sources import SourceRegistry, UnknownSourceError
 from mcp_server.tool_errors import to_tool_error
@@ -71,13 +71,6 @@ class WriteTools:
             return NO_ELICITATION
         return Elicit(approval_message(prepared), ApproveWrite)
 
-    async def approval_status(
-        self, approval_id: Annotated[str, Field(description="The approval id a write tool returned.")]
-    ) -> str:
-        """How a write or connection the user was asked to approve ended: pending, rejected, expired,
-        committed (with the Kaiser reference) or failed. Reading it never approves anything."""
-        return _status_text(self._desk.status(approval_id[:64]))
-
     async def conclude(self, prepared: PreparedWrite, answer: Answer) -> str:
         shown = fence("\n".join(preview_lines(prepared.preview)), what="preview of what would be sent")
         header = f"Preview of {prepared.tool} (nothing has been sent):\n{shown}"
@@ -89,7 +82,7 @@ class WriteTools:
             return header + "\n" + self._ask_on_the_web(prepared)
         approval_id = self._desk.submit(prepared.kind, prepared.request, prepared.preview)
         if isinstance(data, ApproveWrite) and data.approve:
-            return _status_text(await self._desk.approve_by_elicitation(approval_id))
+            return status_text(await self._desk.approve_by_elicitation(approval_id))
         reason = "declined" if answer.action in ("decline", "accept") else "cancelled"
         self._desk.reject_by_elicitation(approval_id, reason)
         return f"The user {reason} {prepared.tool}: nothing was sent."
@@ -118,11 +111,3 @@ class WriteTools:
         except (FhirClientError, UnknownSourceError) as error:
             hint = 'the Kaiser session has expired: ask the user to run "fhirgate login kaiser"'
             raise to_tool_error(error, source=KAISER, target=target, login_hint=hint) from error
-
-
-def _status_text(state: ApprovalState) -> str:
-    if state.status == "unknown":
-        raise ToolError(f"No approval {state.approval_id!r}: use the id a write tool returned.")
-    reference = state.outcome.get("reference")
-    done = f" Kaiser reference: {reference}." if reference else ""
-    return f"Approval {state.approval_id}: {state.status}. {state.detail}.{done}".replace("..", ".")

@@ -100,9 +100,9 @@ class ApprovalDecisions:
         name, base_url = approval.request["name"], approval.request["fhir_base_url"]
         try:
             started = await self._connect(name, base_url)
-        except Exception as exc:  # the connector's own errors are many (discovery, config); nothing was stored
+        except Exception as exc:  # the starter's errors are many (discovery, setup); its message says what to do
             self._audit.append(CONNECT, "failure", approval=approval.id, name=name, error=type(exc).__name__)
-            return self._finish(approval, "failed", f"could not start connecting {name!r}: {exc}"[:300], {})
+            return self._finish(approval, "failed", str(exc)[:500] or type(exc).__name__, {})
         self._audit.append(CONNECT, "started", approval=approval.id, name=name)
         return self._finish(approval, "started", f"sign in at the practice to finish connecting {name!r}", started)
 

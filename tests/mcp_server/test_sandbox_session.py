@@ -299,12 +299,17 @@ async def test_list_sources_shows_each_source_state_and_the_practice_token(mcp: 
 
 async def test_connect_practice_in_the_chat_then_its_record_answers(mcp: Client, sandbox: SandboxHome) -> None:
     down = {"name": "dr-down", "fhir_base_url": "http://127.0.0.1:9/fhir"}
-    unreachable = await mcp.call_tool("connect_practice", down)
-    assert unreachable.is_error and "could not reach" in text_of(unreachable)
+    waiting = text_of(await call(mcp, "connect_practice", **down))
+    assert "Nothing has been contacted yet" in waiting
+    assert "could not reach" in await _decide_on_the_page(sandbox, waiting, "approve")
     bad_url = await mcp.call_tool("connect_practice", {"name": "dr-two", "fhir_base_url": "fhir.example.org"})
     assert bad_url.is_error and "is not a FHIR base URL" in text_of(bad_url)
 
-    started = text_of(await call(mcp, "connect_practice", name="dr-two", fhir_base_url=sandbox.ehr_base_url))
+    waiting = text_of(await call(mcp, "connect_practice", name="dr-two", fhir_base_url=sandbox.ehr_base_url))
+    assert "started" in await _decide_on_the_page(sandbox, waiting, "approve")
+    approval_id = re.search(r'approval_id="([^"]+)"', waiting)
+    assert approval_id is not None
+    started = text_of(await call(mcp, "approval_status", approval_id=approval_id.group(1)))
     authorize_url = next(line for line in started.splitlines() if line.startswith("http"))
     state = re.search(r'state="([^"]+)"', started)
     assert state is not None
