@@ -14,6 +14,7 @@ from mcp_server.approval_status import ApprovalStatusTool
 from mcp_server.connect_tool_registration import register_connect_tools
 from mcp_server.cursor import CursorSigner
 from mcp_server.lab_trend import LabTrendTool
+from mcp_server.message_options import MessageOptionTools
 from mcp_server.practice_connect import ConnectTools, PracticeConnector
 from mcp_server.record_summary import RecordSummaryTool
 from mcp_server.record_tools import RecordTools, register_record_tools
@@ -68,6 +69,19 @@ def build_server(
     _register_insight_tools(server, context)
     if approvals is not None and "kaiser" in registry.names():
         register_write_tools(server, WriteTools(registry, approvals))
+        options = MessageOptionTools(registry)
+        read = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+        for fn, title in (
+            (options.list_message_recipients, "Who the user can message"),
+            (options.list_message_topics, "Message topics"),
+        ):
+            server.add_tool(
+                fn,
+                name=fn.__name__,
+                title=title,
+                annotations=read.model_copy(update={"title": title}),
+                structured_output=False,
+            )
     if approvals is not None and connector is not None:
         register_connect_tools(server, ConnectTools(registry, connector, approvals))
     if approvals is not None:

@@ -50,14 +50,19 @@ class MessageChain:
     def __init__(self, client: PortalClient) -> None:
         self.client = client
 
-    async def preview(self, draft: MessageDraft) -> MessagePreview:
+    async def options(self) -> tuple[list[dict[str, Any]], list[Any]]:
+        """The portal's own recipient rows and topic rows (read-only: what the compose page lists)."""
         csrf = await self.client.csrf_token(PAGE)
         recipients = _rows(
             await self._post("medicaladvicerequests/GetMedicalAdviceRequestRecipients", {"organizationId": ""}, csrf)
         )
         topics = await self._post("medicaladvicerequests/GetSubtopics", {"organizationId": ""}, csrf)
+        return recipients, (topics or {}).get("topicList") or [] if isinstance(topics, dict) else []
+
+    async def preview(self, draft: MessageDraft) -> MessagePreview:
+        recipients, topics = await self.options()
         recipient = _match_recipient(recipients, draft.recipient)
-        topic = _match_topic((topics or {}).get("topicList") or [] if isinstance(topics, dict) else [], draft.topic)
+        topic = _match_topic(topics, draft.topic)
         warnings = []
         if recipient is None:
             names = ", ".join(str(r.get("displayName")) for r in recipients[:12])

@@ -85,6 +85,17 @@ class WriteOperations:
                 return refused
             return await self._send(chain, preview, draft, shown, ids)
 
+    async def send_options(self) -> dict[str, list[str]]:
+        """Whom a message can go to and under which topics, as the portal lists them (a read)."""
+        async with self._clients() as client:
+            recipients, topics = await MessageChain(client).options()
+        return {
+            "recipient": [str(row.get("displayName")) for row in recipients if row.get("displayName")],
+            "topic": [
+                str(row.get("displayName")) for row in topics if isinstance(row, dict) and row.get("displayName")
+            ],
+        }
+
     async def commit_approved(self, approval: Approval) -> WriteOutcome:
         """Commit what a person approved: re-run the preview, and send only when it is exactly what they saw
         (same digest) and has no blocker. The approval itself is the authority here, not a token."""

@@ -35,3 +35,19 @@ async def test_write_tools_are_absent_unless_enabled(portal: SignedInPortal, tmp
     assert annotations is not None and annotations.destructive_hint is True
     assert "confirm_token" not in tools["request_refill"].input_schema["properties"]
     harness.store.close()
+
+
+async def test_the_portal_lists_its_recipients_and_topics_for_the_model(portal: SignedInPortal, tmp_path: Path) -> None:  # noqa: F811
+    harness = write_harness(portal, tmp_path)
+    async with Client(build_server(SourceRegistry({"kaiser": harness.fhir}), approvals=harness.desk)) as mcp:
+        recipients = _text(await mcp.call_tool("list_message_recipients", {}))
+        topics = _text(await mcp.call_tool("list_message_topics", {}))
+        tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
+    assert "People the user can message at Kaiser (4, from the portal)" in recipients
+    assert "- ALEX SAMPLE MD\n" in recipients and "- MORGAN INVENTED MD" in recipients
+    assert "UNTRUSTED" in recipients  # the names come from the portal: fenced
+    assert "- Non-Urgent Medical Advice" in topics and "- Test Results" in topics
+    hints = tools["list_message_topics"].annotations
+    assert hints is not None and hints.read_only_hint is True
+    assert portal.config.writes.sent_messages == [] and harness.phases() == []
+    harness.store.close()
