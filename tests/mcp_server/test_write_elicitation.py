@@ -44,16 +44,23 @@ class Person:
         return self.answer
 
 
-async def _call(harness: WriteHarness, person: Person, tool: str, args: dict[str, str]) -> Any:
+async def _call(harness: WriteHarness, person: Person, tool: str, args: dict[str, str], mode: str = "auto") -> Any:
+    """One tool call; ``mode`` "legacy" is the pre-2026 handshake (a standalone elicitation request,
+    as over stdio from today's desktop clients), "auto" the 2026-07-28 input-required rounds."""
     server = build_server(SourceRegistry({"kaiser": harness.fhir}), approvals=harness.desk)
-    async with Client(server, elicitation_callback=person) as mcp:
+    async with Client(server, elicitation_callback=person, mode=mode) as mcp:  # type: ignore[arg-type]
         return await mcp.call_tool(tool, args)
 
 
-async def test_accepting_the_elicitation_sends_the_message_once(portal: SignedInPortal, tmp_path: Path) -> None:  # noqa: F811
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_accepting_the_elicitation_sends_the_message_once(
+    portal: SignedInPortal,  # noqa: F811
+    tmp_path: Path,
+    mode: str,
+) -> None:
     harness = write_harness(portal, tmp_path)
     person = Person(ElicitResult(action="accept", content={"approve": True}))
-    result = await _call(harness, person, "send_message", MESSAGE)
+    result = await _call(harness, person, "send_message", MESSAGE, mode)
     assert not result.is_error, _text(result)
     assert "committed" in _text(result)
     assert len(portal.config.writes.sent_messages) == 1
@@ -90,18 +97,19 @@ async def test_declining_or_cancelling_sends_nothing(
     phase: str,
 ) -> None:
     harness = write_harness(portal, tmp_path)
-    result = await _call(harness, Person(answer), "send_message", MESSAGE)
+    result = await _call(harness, Person(answer), "send_message", MESSAGE, "legacy")
     assert "nothing was sent" in _text(result)
     assert portal.config.writes.sent_messages == []
     assert harness.phases() == [phase]
     harness.store.close()
 
 
-async def test_no_answer_sends_nothing(portal: SignedInPortal, tmp_path: Path) -> None:  # noqa: F811
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_no_answer_sends_nothing(portal: SignedInPortal, tmp_path: Path, mode: str) -> None:  # noqa: F811
     harness = write_harness(portal, tmp_path)
     person = Person(None)
     with anyio.move_on_after(1.5) as waited:
-        await _call(harness, person, "send_message", MESSAGE)
+        await _call(harness, person, "send_message", MESSAGE, mode)
     assert waited.cancelled_caught and len(person.shown) == 1
     assert portal.config.writes.sent_messages == []
     assert "commit" not in harness.phases() and "approved" not in harness.phases()
