@@ -6,6 +6,7 @@ Connecting a practice is decided here too; what "starting" it means is the injec
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,6 +17,8 @@ from gateway.writes.audit import AuditLog
 from gateway.writes.operations import WriteOperations
 
 __all__ = ["CONNECT", "ApprovalDecisions", "ConnectStarter", "Decision"]
+
+log = logging.getLogger("fhirgate.approvals")
 
 CONNECT = "connect"
 Channel = Literal["elicitation", "web"]
@@ -72,6 +75,18 @@ class ApprovalDecisions:
             return self._finish(
                 approval, "failed", f"the Kaiser portal could not be reached: {exc}; nothing was sent", {}
             )
+        except Exception as exc:  # never leave an approval half-decided; the chains report their own failures
+            log.error(
+                "event=approved_write_crashed approval=%s kind=%s error=%s",
+                approval.id,
+                approval.kind,
+                type(exc).__name__,
+            )
+            self._audit.append(
+                approval.kind, "failure", approval=approval.id, step="unexpected", error=type(exc).__name__
+            )
+            detail = f"failed unexpectedly ({type(exc).__name__}); check kp.org before trying again"
+            return self._finish(approval, "failed", detail, {})
         status: ApprovalStatus = "committed" if outcome.status == "committed" else "failed"
         detail = (
             f"done: Kaiser reference {outcome.reference}" if status == "committed" else outcome.detail or outcome.status
