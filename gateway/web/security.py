@@ -1,6 +1,9 @@
-"""The web app's outer guard: the facade's Host check (loopback names, this port) against DNS rebinding,
-and security headers on every answer: a strict CSP (no script, no inline style, own origin only), no
-framing, no sniffing, no referrer, no caching of pages that show health data."""
+"""The web app's outer guard: the facade's Host check (loopback names, this port) against DNS rebinding;
+an Origin check on every state-changing request (another port on 127.0.0.1 is the *same site* for
+SameSite cookies, so the cookie alone would not stop a page served there); and security headers on every
+answer: a strict CSP (no script, no inline style, own origin only), no framing, no sniffing, no
+referrer to other origins, no caching of pages that show health data (with `no-referrer`, Chromium would send
+`Origin: null` on our own form posts)."""
 
 from __future__ import annotations
 
@@ -21,10 +24,24 @@ SECURITY_HEADERS = {
     ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _same_origin(scope: Scope) -> bool:
+    """A state-changing request whose Origin (browsers always send one on a POST) names another origin,
+    or the opaque ``null``, is refused. Requests without Origin (not from a browser form) still need the
+    session cookie and the CSRF token."""
+    if scope.get("method", "GET") in _SAFE_METHODS:
+        return True
+    headers = Headers(scope=scope)
+    origin = headers.get("origin")
+    return origin is None or origin.lower() == f"http://{headers.get('host', '').lower()}"
 
 
 class WebGuardMiddleware:
@@ -40,6 +57,10 @@ class WebGuardMiddleware:
         name, port = split_host(Headers(scope=scope).get("host", ""))
         if name not in self._allowed or (self._port is not None and (port or 80) != self._port):
             refusal = PlainTextResponse("Host not allowed: open fhirgate at 127.0.0.1.", status_code=421)
+            await self._with_headers(refusal, scope, receive, send)
+            return
+        if not _same_origin(scope):
+            refusal = PlainTextResponse("Cross-origin request refused: nothing was done.", status_code=403)
             await self._with_headers(refusal, scope, receive, send)
             return
         await self._with_headers(self.app, scope, receive, send)

@@ -15,8 +15,12 @@ import uvicorn
 from mcp import Client
 from mcp_types import TextContent
 from playwright.async_api import Browser, Page, async_playwright
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
 
-from fhirgate.serving import free_port
+from fhirgate.serving import free_port, serve_in_thread
 from gateway.kaiser.browser import find_browser, launch_args
 from gateway.web import WebSessions, WebSettings, create_web_app
 from mcp_server import SourceRegistry, build_server
@@ -134,4 +138,58 @@ async def test_rejecting_or_letting_it_expire_in_chromium_sends_nothing(
         assert "expired" in await page.locator("[role=status]").inner_text()
     assert portal.config.writes.sent_messages == []
     assert harness.phases() == ["rejected", "expired", "refused"]
+    harness.store.close()
+
+
+def _evil_site(target: str) -> Starlette:
+    """Another origin's page that posts to the approval URL, as a malicious site (or a link the model
+    crafted) would: with and without a guessed CSRF token, and by a script-less auto-form."""
+
+    async def page(request: Request) -> HTMLResponse:
+        guess = request.query_params.get("csrf", "")
+        return HTMLResponse(
+            f'<form method="post" action="{target}"><input type="hidden" name="action" value="approve">'
+            f'<input type="hidden" name="csrf" value="{guess}"><button id="go">Win a prize</button></form>'
+        )
+
+    return Starlette(routes=[Route("/", page)])
+
+
+async def test_forged_posts_from_chromium_commit_nothing(portal: SignedInPortal, tmp_path: Path) -> None:  # noqa: F811
+    sessions = WebSessions(tmp_path / "web.sqlite3")
+    base_holder: list[str] = []
+    harness = write_harness(portal, tmp_path)
+    harness.desk._web_address = lambda: base_holder[0]
+    async with _served(harness, sessions) as base, _chromium() as browser:
+        base_holder.append(base)
+        url = await _prepare(harness, base)
+        page = await _signed_in_page(browser, sessions, base)
+        await page.goto(url)
+        real_csrf = await page.locator("input[name=csrf]").get_attribute("value")
+        assert real_csrf
+        with serve_in_thread(_evil_site(url)) as evil:
+            # Another port on 127.0.0.1 is the same *site* (the cookie goes along), not the same origin:
+            # refused by the Origin check, even with the right CSRF token.
+            for guess in ("", "0" * 64, real_csrf):
+                forged = await page.context.new_page()
+                await forged.goto(f"{evil.base_url}/?csrf={guess}")
+                await forged.click("#go")
+                await forged.wait_for_load_state()
+                assert "Approve</button>" not in await forged.content()
+                assert forged.url == url and "Cross-origin request refused" in await forged.content()
+        # Same browser, the page's own origin, but a wrong or missing token: refused.
+        for form in ({"action": "approve"}, {"action": "approve", "csrf": "0" * 64}):
+            answer = await page.request.post(url, form=form)
+            assert answer.status == 403
+        wrong_host = await page.request.post(
+            url, form={"action": "approve", "csrf": real_csrf}, headers={"Host": "evil.example"}
+        )
+        assert wrong_host.status == 421
+        no_cookie = await browser.new_context()
+        anonymous = await no_cookie.request.post(url, form={"action": "approve", "csrf": real_csrf})
+        assert anonymous.status == 403
+        await no_cookie.close()
+        await page.reload()
+        assert await page.get_by_role("button", name="Approve").count() == 1  # still pending
+    assert portal.config.writes.sent_messages == [] and harness.phases() == []
     harness.store.close()

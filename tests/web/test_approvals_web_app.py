@@ -55,6 +55,10 @@ async def test_forged_posts_commit_nothing(web_home: WebHome) -> None:
     wrong_host = await web_home.http.post(
         url, data={"action": "approve", "csrf": csrf}, headers={"Host": "evil.example"}
     )
+    form = {"action": "approve", "csrf": csrf}
+    other_port = await web_home.http.post(url, data=form, headers={"Origin": "http://127.0.0.1:9999"})
+    opaque = await web_home.http.post(url, data=form, headers={"Origin": "null"})
+    assert other_port.status_code == opaque.status_code == 403  # same site, other origin: refused
     web_home.http.cookies.clear()
     no_cookie = await web_home.http.post(url, data={"action": "approve", "csrf": csrf})
     web_home.http.cookies.set("fhirgate_session", session + "x")
