@@ -55,9 +55,11 @@ def approvals_routes(templates: Jinja2Templates, sessions: WebSessions, approval
         approval = approvals.store.get(request.path_params["approval_id"][:64])
         if approval is None:
             return page(templates, request, "missing.html", {}, 404)
+        status = approvals.status(approval.id)
         context = {
             "approval": _view(approval),
-            "status": approvals.status(approval.id),
+            "status": status,
+            "sign_in_url": _link_target(status.outcome.get("authorize_url")),
             "csrf": WebSessions.csrf_token(session_id),
         }
         return page(templates, request, "approval.html", context)
@@ -92,6 +94,14 @@ def page(
     """A server-rendered page (autoescaped) with its status code."""
     response: Response = templates.TemplateResponse(request, name, context, status_code=status_code)
     return response
+
+
+def _link_target(url: object) -> str | None:
+    """A practice's sign-in URL, only if it is one a link may point to (https, or plain http on loopback):
+    it comes from the practice's discovery document, so it is not trusted to be a web address at all."""
+    if not isinstance(url, str):
+        return None
+    return url if url.startswith(("https://", "http://127.0.0.1:", "http://localhost:")) else None
 
 
 def _view(approval: Approval) -> dict[str, Any]:

@@ -3,11 +3,19 @@ forged or repeated decision committing nothing at the sandbox portal."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
+import httpx2
+
+from gateway.web import WebSessions, WebSettings, create_web_app
 from gateway.web.security import SECURITY_HEADERS
-from tests.web.conftest import MESSAGE, WebHome
+from gateway.writes.approvals import ApprovalStore
+from gateway.writes.audit import AuditLog
+from gateway.writes.decisions import ApprovalDecisions
+from tests.web.conftest import HOST, MESSAGE, WebHome
 
 
 async def test_a_login_link_works_once_and_sets_a_strict_http_only_cookie(web_home: WebHome) -> None:
@@ -124,3 +132,35 @@ async def test_a_changed_preview_is_not_sent(web_home: WebHome) -> None:
     await web_home.http.post(f"/approvals/{approval.id}", data={"action": "approve", "csrf": csrf})
     assert web_home.portal.config.writes.sent_messages == []
     assert web_home.harness.decisions.status(approval.id).status == "failed"
+
+
+async def test_an_approved_connection_links_to_the_practice_sign_in_only_if_it_is_a_web_address(
+    tmp_path: Path,
+) -> None:
+    started: list[str] = []
+
+    async def start(name: str, base_url: str) -> dict[str, str]:
+        started.append(name)
+        target = "https://ehr.example/authorize?state=s1" if name == "dr-lee" else "javascript:alert(1)"
+        return {"authorize_url": target, "state": "s1"}
+
+    decisions = ApprovalDecisions(
+        ApprovalStore(tmp_path / "approvals.sqlite3"), AuditLog(tmp_path / "audit.log"), connect=start
+    )
+    sessions = WebSessions(tmp_path / "web.sqlite3")
+    app = create_web_app(WebSettings(port=8799), sessions=sessions, approvals=decisions)
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=f"http://{HOST}") as http:
+        await http.get(f"/login?token={sessions.new_login_link_token()}")
+        for name, shown in (("dr-lee", True), ("dr-evil", False)):
+            request = {"name": name, "fhir_base_url": "https://ehr.example/fhir"}
+            approval = decisions.store.submit("connect", request, request)
+            page = (await http.get(f"/approvals/{approval.id}")).text
+            assert "https://ehr.example/fhir" in page and started.count(name) == 0  # nothing contacted yet
+            csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+            assert csrf is not None
+            done = await http.post(
+                f"/approvals/{approval.id}", data={"action": "approve", "csrf": csrf.group(1)}, follow_redirects=True
+            )
+            assert started.count(name) == 1
+            assert ("Continue: sign in at the practice" in done.text) is shown
+            assert "javascript:" not in done.text
