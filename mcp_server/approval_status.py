@@ -40,4 +40,6 @@ def status_text(state: ApprovalState) -> str:
         )
     reference = state.outcome.get("reference")
     done = f" Kaiser reference: {reference}." if reference else ""
+    if state.outcome.get("tracking"):
+        done += f" The order's progress will show as {state.outcome['tracking']} after the next Kaiser sync."
     return f"Approval {state.approval_id}: {state.status}. {state.detail.rstrip('.')}.{done}"

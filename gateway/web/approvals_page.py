@@ -4,6 +4,7 @@ Approve / Reject. Only a signed-in browser (session cookie) with the form's CSRF
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -15,6 +16,8 @@ from gateway.writes.approvals import Approval
 from gateway.writes.decisions import ApprovalDecisions
 
 __all__ = ["approvals_routes", "page"]
+
+MAX_FORM_BYTES = 2048
 
 _TITLES = {
     "refill": "Prescription refill",
@@ -68,8 +71,10 @@ def approvals_routes(templates: Jinja2Templates, sessions: WebSessions, approval
         session_id = signed_in(request)
         if session_id is None:
             return page(templates, request, "signin.html", {"reason": "Sign in to approve or reject."}, 403)
-        form = await request.form()
-        if not WebSessions.csrf_ok(session_id, str(form.get("csrf", ""))):
+        form = await _small_form(request)
+        if form is None:
+            return page(templates, request, "forbidden.html", {}, 413)
+        if not WebSessions.csrf_ok(session_id, form.get("csrf", "")):
             return page(templates, request, "forbidden.html", {}, 403)
         approval_id = request.path_params["approval_id"][:64]
         action = form.get("action")
@@ -94,6 +99,21 @@ def page(
     """A server-rendered page (autoescaped) with its status code."""
     response: Response = templates.TemplateResponse(request, name, context, status_code=status_code)
     return response
+
+
+async def _small_form(request: Request) -> dict[str, str] | None:
+    """The url-encoded form of a decision (a few dozen bytes); None when the body is larger than any
+    form of ours, so a client cannot make the server buffer an unbounded body."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    try:
+        fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=8)
+    except ValueError:  # more fields than any form of ours has
+        return None
+    return {key: values[0] for key, values in fields.items()}
 
 
 def _link_target(url: object) -> str | None:

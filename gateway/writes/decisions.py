@@ -14,7 +14,8 @@ from typing import Any, Literal
 from gateway.kaiser.errors import KaiserError
 from gateway.writes.approvals import Approval, ApprovalStatus, ApprovalStore
 from gateway.writes.audit import AuditLog
-from gateway.writes.operations import WriteOperations
+from gateway.writes.operations import REFILL, WriteOperations
+from translators.refill_orders import task_id
 
 __all__ = ["CONNECT", "ApprovalDecisions", "ConnectStarter", "Decision"]
 
@@ -91,7 +92,10 @@ class ApprovalDecisions:
         detail = (
             f"done: Kaiser reference {outcome.reference}" if status == "committed" else outcome.detail or outcome.status
         )
-        return self._finish(approval, status, detail, {"reference": outcome.reference} if outcome.reference else {})
+        kept: dict[str, Any] = {"reference": outcome.reference} if outcome.reference else {}
+        if outcome.reference and approval.kind == REFILL and status == "committed":
+            kept["tracking"] = f"Task/{task_id(outcome.reference)}"  # appears after the next medications sync
+        return self._finish(approval, status, detail, kept)
 
     def reject(self, approval_id: str, channel: Channel, *, reason: str = "rejected") -> Decision:
         self.expire_due()

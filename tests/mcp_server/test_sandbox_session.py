@@ -21,6 +21,7 @@ from gateway.web import WebSessions
 from tests.home_modes import loose_paths
 from tests.mcp_server.sandbox_home import PRACTICE, SandboxHome, mcp_session, sandbox_home
 from tests.sandbox.ehr.ehr_harness import consent_by_form
+from translators.refill_orders import task_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -270,6 +271,7 @@ async def test_refill_waits_for_the_person_then_commits_once_at_the_portal(mcp: 
     assert len(ledger.placed_orders) == orders_before + 1 and rx_number in ledger.placed_orders[-1]["rxNumbers"]
     status = text_of(await call(mcp, "approval_status", approval_id=approval_id.group(1)))
     assert "committed" in status and ledger.placed_orders[-1]["orderNumber"] in status
+    assert f"as Task/{task_id(ledger.placed_orders[-1]['orderNumber'])} after the next Kaiser sync" in status
 
 
 async def test_send_message_is_sent_only_when_the_person_approves(mcp: Client, sandbox: SandboxHome) -> None:

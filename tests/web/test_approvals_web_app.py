@@ -164,3 +164,14 @@ async def test_an_approved_connection_links_to_the_practice_sign_in_only_if_it_i
             assert started.count(name) == 1
             assert ("Continue: sign in at the practice" in done.text) is shown
             assert "javascript:" not in done.text
+
+
+async def test_an_oversized_form_is_refused_before_it_is_read_whole(web_home: WebHome) -> None:
+    approval = await web_home.pending_message()
+    await web_home.sign_in()
+    csrf = await web_home.csrf(approval.id)
+    url = f"/approvals/{approval.id}"
+    padded = await web_home.http.post(url, data={"action": "approve", "csrf": csrf, "pad": "x" * 5000})
+    many = await web_home.http.post(url, data={"action": "approve", "csrf": csrf} | {f"f{n}": "1" for n in range(20)})
+    assert padded.status_code == many.status_code == 413
+    assert web_home.portal.config.writes.sent_messages == []
