@@ -17,10 +17,11 @@ from rich.console import Console
 from fhirgate.demo import KAISER_PASSWORD, DemoFailed, DemoOptions, _login, demo_settings
 from fhirgate.demo_practice import demo_practice
 from fhirgate.home_manifest import demo_sandboxes_stopped, record_demo_sandboxes
-from fhirgate.mcp_sources import mcp_connector, mcp_registry
+from fhirgate.mcp_sources import mcp_connector, mcp_registry, served_approval_desk
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings
+from fhirgate.write_wiring import write_operations
 from gateway.kaiser.portal_client import PortalClient
 from gateway.sandbox.patient import generate_patient
 from gateway.sandbox.portal import PortalConfig, create_portal_app
@@ -56,9 +57,12 @@ async def serve_demo_mcp(settings: Settings, options: DemoOptions, *, ttl_minute
                     raise DemoFailed("the sandbox profile could not be synced")
                 logger.info("event=demo_synced surfaces=%d ok=%s", len(report.surfaces), report.ok)
                 async with demo_practice(demo, console, ask=False):
-                    registry = mcp_registry(demo, secrets, store, offline=False, ttl_minutes=ttl_minutes)
+                    writes = write_operations(demo, secrets)
+                    registry = mcp_registry(demo, secrets, store, writes=writes, offline=False, ttl_minutes=ttl_minutes)
+                    connector = mcp_connector(demo, os.environ, offline=False)
                     console.print("fhirgate demo: serving MCP on stdio (the sandboxes stop when the client leaves)")
-                    await run_stdio(registry, connector=mcp_connector(demo, os.environ, offline=False), writes=True)
+                    with served_approval_desk(demo, writes, connector) as desk:
+                        await run_stdio(registry, connector=connector, approvals=desk)
             finally:
                 store.close()
         finally:

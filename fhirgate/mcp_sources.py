@@ -5,22 +5,25 @@ say when a demo's sandbox is down or the server runs --offline."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 
+from fhirgate.approval_wiring import HomeApprovalDesk, approval_decisions, home_web_app, record_web_address
 from fhirgate.facade_token import facade_token
 from fhirgate.home_reach import HomeReach
 from fhirgate.kaiser_source import in_process_kaiser_client, kaiser_refresh_policy, remote_kaiser_client
-from fhirgate.practice_connector import SmartPracticeConnector, practice_sources
+from fhirgate.practice_connector import SmartPracticeConnector, connection_starter, practice_sources
 from fhirgate.secrets import SecretStore
+from fhirgate.serving import free_port, serve_in_thread
 from fhirgate.settings import Settings
-from fhirgate.write_wiring import write_operations
 from gateway.store import SqliteStore
+from gateway.writes.operations import WriteOperations
 from mcp_server import RecordSource, SourceRegistry
 from mcp_server.sources import SourceStatus, StatusProbe
 from mcp_server.surface_status import kaiser_status_probe
 
-__all__ = ["mcp_connector", "mcp_registry"]
+__all__ = ["mcp_connector", "mcp_registry", "served_approval_desk"]
 
 
 def mcp_registry(
@@ -28,6 +31,7 @@ def mcp_registry(
     secrets: SecretStore,
     store: SqliteStore,
     *,
+    writes: WriteOperations,
     offline: bool,
     ttl_minutes: float,
     kaiser_url: str | None = None,
@@ -39,9 +43,7 @@ def mcp_registry(
         refresh = (
             None if offline else kaiser_refresh_policy(settings, secrets, store, ttl=timedelta(minutes=ttl_minutes))
         )
-        client = in_process_kaiser_client(
-            store, writes=write_operations(settings, secrets, offline=offline), refresh=refresh
-        )
+        client = in_process_kaiser_client(store, writes=writes, refresh=refresh)
     kaiser_probe = reach_probe(kaiser_status_probe(store.surface_states), reach, stored=True)
     sources: dict[str, RecordSource] = {"kaiser": RecordSource("kaiser", client, kind="kaiser", status=kaiser_probe)}
     for name, source in practice_sources(settings, transport=reach.transport()).items():
@@ -70,3 +72,16 @@ def reach_probe(probe: StatusProbe, reach: HomeReach, *, stored: bool) -> Status
         return dataclasses.replace(status, state=state, notes=(refused, *status.notes))
 
     return reached
+
+
+@contextmanager
+def served_approval_desk(
+    settings: Settings, writes: WriteOperations, connector: SmartPracticeConnector
+) -> Iterator[HomeApprovalDesk]:
+    """The approval desk of an MCP server: the person decides through elicitation or, when the client cannot
+    elicit, on the web app's approval page, served on a free loopback port for as long as the server runs."""
+    decisions = approval_decisions(settings, writes=writes, connect=connection_starter(connector))
+    web_port = free_port()
+    with serve_in_thread(home_web_app(settings, decisions, port=web_port), port=web_port) as web:
+        record_web_address(settings, web.base_url)
+        yield HomeApprovalDesk(decisions, lambda: web.base_url)

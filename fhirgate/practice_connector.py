@@ -13,7 +13,14 @@ from collections.abc import Mapping
 
 import httpx2
 
-from fhir_client import AuthorizationError, SourceSecrets, begin_launch, complete_launch, open_smart_client
+from fhir_client import (
+    AuthorizationError,
+    FhirClientError,
+    SourceSecrets,
+    begin_launch,
+    complete_launch,
+    open_smart_client,
+)
 from fhir_client.smart_session import credentials_for
 from fhirgate.redirect_capture import CALLBACK_PATH
 from fhirgate.secrets import SecretStore
@@ -27,11 +34,13 @@ from fhirgate.smart_connect import (
     minute_window_for,
     practice_clients,
 )
-from mcp_server.practice_connect import PendingConnection
+from gateway.writes.decisions import ConnectStarter
+from mcp_server.connect_errors import begin_failure
+from mcp_server.practice_connect import PendingConnection, PracticeConnector
 from mcp_server.practice_status import practice_status_probe
 from mcp_server.sources import RecordSource
 
-__all__ = ["SmartPracticeConnector", "practice_sources"]
+__all__ = ["SmartPracticeConnector", "connection_starter", "practice_sources"]
 
 
 def practice_sources(
@@ -44,6 +53,19 @@ def practice_sources(
         name: RecordSource(name, client, kind="practice", status=practice_status_probe(catalog, secrets, name))
         for name, client in practice_clients(settings, transport=transport).items()
     }
+
+
+def connection_starter(connector: PracticeConnector) -> ConnectStarter:
+    """What an approved `connect` does: start the SMART launch (discovery, PKCE) and hand back the sign-in URL."""
+
+    async def start(name: str, fhir_base_url: str) -> dict[str, str]:
+        try:
+            pending = await connector.begin(name, fhir_base_url)
+        except (FhirClientError, ValueError) as error:
+            raise ConnectError(begin_failure(error, name, fhir_base_url)) from error
+        return {"authorize_url": pending.authorize_url, "state": pending.state}
+
+    return start
 
 
 class SmartPracticeConnector:

@@ -129,8 +129,9 @@ def mcp(
         return
 
     from fhirgate.home_reach import HomeReach
-    from fhirgate.mcp_sources import mcp_connector, mcp_registry
+    from fhirgate.mcp_sources import mcp_connector, mcp_registry, served_approval_desk
     from fhirgate.practice_finder import PracticeFinder, directory_for
+    from fhirgate.write_wiring import write_operations
     from gateway.store import SqliteStore
     from mcp_server import build_server
     from mcp_server.stdio import run_stdio
@@ -139,16 +140,20 @@ def mcp(
     store = SqliteStore.open(settings.store_path)
     try:
         secrets = SecretStore.for_settings(settings)
-        registry = mcp_registry(settings, secrets, store, offline=offline, ttl_minutes=ttl, kaiser_url=kaiser_url)
+        writes = write_operations(settings, secrets, offline=offline)
+        registry = mcp_registry(
+            settings, secrets, store, writes=writes, offline=offline, ttl_minutes=ttl, kaiser_url=kaiser_url
+        )
         connector = mcp_connector(settings, os.environ, offline=offline)
         reach = HomeReach.for_settings(settings, offline=offline)
         directory = PracticeFinder(directory_for(settings, os.environ, transport=reach.transport(), offline=offline))
-        if http:
-            server = build_server(registry, connector=connector, writes=True, directory=directory)
-            typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
-            asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
-        else:
-            asyncio.run(run_stdio(registry, connector=connector, writes=True, directory=directory))
+        with served_approval_desk(settings, writes, connector) as desk:
+            if http:
+                server = build_server(registry, connector=connector, approvals=desk, directory=directory)
+                typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
+                asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
+            else:
+                asyncio.run(run_stdio(registry, connector=connector, approvals=desk, directory=directory))
     finally:
         store.close()
 

@@ -11,11 +11,13 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx2
 import pytest
 import pytest_asyncio
 from mcp import Client
 from mcp_types import CallToolResult, ImageContent, TextContent
 
+from gateway.web import WebSessions
 from tests.home_modes import loose_paths
 from tests.mcp_server.sandbox_home import GENERIC_PRACTICE, PRACTICE, SandboxHome, mcp_session, sandbox_home
 from tests.sandbox.ehr.ehr_harness import consent_by_form
@@ -81,13 +83,14 @@ def row_ids(result: CallToolResult) -> list[str]:
 
 async def test_tools_are_listed_with_input_schemas_output_schemas_and_annotations(mcp: Client) -> None:
     tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
-    assert len(tools) == 34 and {
+    assert len(tools) == 37 and {
         *TYPED_TOOLS,
         *WRITES,
         *CONNECTS,
         "lab_trend",
         "record_summary",
         "find_practice",
+        "approval_status",
     } <= set(tools)
     for name, tool in tools.items():
         hints = tool.annotations
@@ -239,15 +242,22 @@ def _mailable_rx_numbers(sandbox: SandboxHome) -> list[str]:
     return [str(rx["afcInfo"]["rxnbr"]) for rx in fillable if rx["mailable"] == "true" and int(rx["refillsRemaining"])]
 
 
-def _confirm_token(preview: str) -> str:
-    token = re.search(r'confirm_token="([^"]+)"', preview)
-    assert token is not None, preview
-    return token.group(1)
+async def _decide_on_the_page(sandbox: SandboxHome, answer: str, action: str) -> str:
+    """What the person does: sign in with a one-time link, open the approval URL, press the button."""
+    found = re.search(r"(http://127\.0\.0\.1:\d+)(/approvals/[\w-]+)", answer)
+    assert found is not None, answer
+    base, path = found.groups()
+    token = WebSessions(sandbox.home / "web.sqlite3").new_login_link_token()
+    async with httpx2.AsyncClient(base_url=base, follow_redirects=True) as browser:
+        await browser.get(f"/login?token={token}")
+        page = (await browser.get(path)).text
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+        assert csrf is not None, page
+        decided = await browser.post(path, data={"action": action, "csrf": csrf.group(1)})
+        return decided.text
 
 
-async def test_refill_previews_commits_at_the_portal_and_refuses_a_reused_token(
-    mcp: Client, sandbox: SandboxHome
-) -> None:
+async def test_refill_waits_for_the_person_then_commits_once_at_the_portal(mcp: Client, sandbox: SandboxHome) -> None:
     ledger = sandbox.portal.config.writes
     rx_number = _mailable_rx_numbers(sandbox)[0]
     found = await call(
@@ -256,33 +266,34 @@ async def test_refill_previews_commits_at_the_portal_and_refuses_a_reused_token(
     request_id = row_ids(found)[0].removeprefix("kaiser:MedicationRequest/")
     orders_before = len(ledger.placed_orders)
 
-    preview = text_of(await call(mcp, "request_refill", medication_request_id=request_id))
-    assert (
-        preview.startswith("Preview of request_refill (nothing sent yet)")
-        and len(ledger.placed_orders) == orders_before
-    )
-    token = _confirm_token(preview)
-    done = text_of(await call(mcp, "request_refill", medication_request_id=request_id, confirm_token=token))
-    assert done.startswith("Done: request_refill committed")
-    assert f"as Task/{task_id(ledger.placed_orders[-1]['orderNumber'])} after the next Kaiser sync" in done
+    prepared = text_of(await call(mcp, "request_refill", medication_request_id=request_id))
+    assert prepared.startswith("Preview of request_refill (nothing has been sent)")
+    assert "The user must approve it themselves" in prepared and len(ledger.placed_orders) == orders_before
+    assert "Ship to:" in prepared and "Estimated copay" in prepared
+    approval_id = re.search(r'approval_id="([^"]+)"', prepared)
+    assert approval_id is not None
+    assert "pending" in text_of(await call(mcp, "approval_status", approval_id=approval_id.group(1)))
+
+    page = await _decide_on_the_page(sandbox, prepared, "approve")
+    assert "committed" in page
     assert len(ledger.placed_orders) == orders_before + 1 and rx_number in ledger.placed_orders[-1]["rxNumbers"]
+    status = text_of(await call(mcp, "approval_status", approval_id=approval_id.group(1)))
+    assert "committed" in status and ledger.placed_orders[-1]["orderNumber"] in status
+    assert f"as Task/{task_id(ledger.placed_orders[-1]['orderNumber'])} after the next Kaiser sync" in status
 
-    reused = await mcp.call_tool("request_refill", {"medication_request_id": request_id, "confirm_token": token})
-    assert reused.is_error and "HTTP 409" in text_of(reused) and len(ledger.placed_orders) == orders_before + 1
 
-
-async def test_send_message_sends_only_the_previewed_text(mcp: Client, sandbox: SandboxHome) -> None:
+async def test_send_message_is_sent_only_when_the_person_approves(mcp: Client, sandbox: SandboxHome) -> None:
     ledger = sandbox.portal.config.writes
     draft = {"recipient": "ALEX SAMPLE MD", "topic": "Medication", "subject": "Dose", "text": "Can I take it at night?"}
-    preview = text_of(await call(mcp, "send_message", **draft))
-    assert "nothing sent yet" in preview and "Can I take it at night?" in preview
-    token = _confirm_token(preview)
     sent_before = len(ledger.sent_messages)
+    rejected = text_of(await call(mcp, "send_message", **draft))
+    assert "Can I take it at night?" in rejected and "confirm" not in rejected.lower()
+    assert "rejected" in await _decide_on_the_page(sandbox, rejected, "reject")
+    assert len(ledger.sent_messages) == sent_before
 
-    changed = await mcp.call_tool("send_message", draft | {"text": "Something else", "confirm_token": token})
-    assert changed.is_error and len(ledger.sent_messages) == sent_before
-    done = text_of(await call(mcp, "send_message", **draft, confirm_token=token))
-    assert done.startswith("Done: send_message committed") and len(ledger.sent_messages) == sent_before + 1
+    approved = text_of(await call(mcp, "send_message", **draft))
+    assert "committed" in await _decide_on_the_page(sandbox, approved, "approve")
+    assert len(ledger.sent_messages) == sent_before + 1
     assert "Can I take it at night?" in json.dumps(ledger.sent_messages[-1])
 
 
@@ -302,12 +313,17 @@ async def test_list_sources_shows_each_source_state_and_the_practice_token(mcp: 
 
 async def test_connect_practice_in_the_chat_then_its_record_answers(mcp: Client, sandbox: SandboxHome) -> None:
     down = {"name": "dr-down", "fhir_base_url": "http://127.0.0.1:9/fhir"}
-    unreachable = await mcp.call_tool("connect_practice", down)
-    assert unreachable.is_error and "could not reach" in text_of(unreachable)
+    waiting = text_of(await call(mcp, "connect_practice", **down))
+    assert "Nothing has been contacted yet" in waiting
+    assert "could not reach" in await _decide_on_the_page(sandbox, waiting, "approve")
     bad_url = await mcp.call_tool("connect_practice", {"name": "dr-two", "fhir_base_url": "fhir.example.org"})
     assert bad_url.is_error and "is not a FHIR base URL" in text_of(bad_url)
 
-    started = text_of(await call(mcp, "connect_practice", name="dr-two", fhir_base_url=sandbox.ehr_base_url))
+    waiting = text_of(await call(mcp, "connect_practice", name="dr-two", fhir_base_url=sandbox.ehr_base_url))
+    assert "started" in await _decide_on_the_page(sandbox, waiting, "approve")
+    approval_id = re.search(r'approval_id="([^"]+)"', waiting)
+    assert approval_id is not None
+    started = text_of(await call(mcp, "approval_status", approval_id=approval_id.group(1)))
     authorize_url = next(line for line in started.splitlines() if line.startswith("http"))
     state = re.search(r'state="([^"]+)"', started)
     assert state is not None
