@@ -304,7 +304,8 @@ async def test_connect_practice_in_the_chat_then_its_record_answers(mcp: Client,
     done = text_of(await call(mcp, "complete_oauth", code_or_redirect_url=redirect, state=state.group(1)))
     assert done.startswith("Connected 'dr-two'")
     whoami = text_of(await call(mcp, "whoami", source="dr-two"))
-    assert whoami == f"dr-two: Patient/{sandbox.ehr.record.patient_id} Jordan Q Specimen, born 1959-05-04, female"
+    patient = f"Patient/{sandbox.ehr.record.patient_id} Jordan Q Specimen, born 1959-05-04, female"
+    assert whoami.splitlines()[1:4:2] == ["dr-two:", patient], whoami
 
 
 async def test_stdout_carries_only_protocol_messages(sandbox: SandboxHome) -> None:
