@@ -14,6 +14,7 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from fhir_client import FhirClientError
+from mcp_server.fencing import Fence
 from mcp_server.sources import SourceRegistry, UnknownSourceError
 from mcp_server.tool_errors import to_tool_error
 
@@ -92,9 +93,11 @@ def _render(parameters: dict[str, Any], tool: str) -> str:
         if isinstance(tracking, dict) and tracking.get("reference"):
             done += f" The order's progress will show as {tracking['reference']} after the next Kaiser sync."
         return done
-    lines = [f"Preview of {tool} (nothing sent yet):", *preview]
+    # The preview's facts and the warnings are what Kaiser (through the facade) said: fenced.
+    fenced = Fence()
+    lines = [f"Preview of {tool} (nothing sent yet):", fenced.warning("preview"), fenced.block("\n".join(preview))]
     if warnings:
-        lines += ["It cannot be sent as it is:", *(f"  - {w}" for w in warnings)]
+        lines += ["It cannot be sent as it is:", fenced.block("\n".join(f"  - {w}" for w in warnings))]
         return "\n".join(lines)
     lines.append(_ASK.format(tool=tool, token=values.get("confirmationToken"), expires=values.get("expires")))
     return "\n".join(lines)
