@@ -20,7 +20,6 @@ from typing import Any
 
 from conformance.sandbox_portal import SandboxPortal
 from gateway.sandbox.ehr.record import EHR_SURFACE, build_record
-from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 
@@ -83,9 +82,8 @@ def _copy_planted(source: Path, target: Path) -> SqliteStore:
     return store
 
 
-async def small_patient_canary_store(directory: Path) -> SqliteStore:
-    """The small patient (seed 1) synced from the in-process sandbox portal, then planted into a new store."""
-    portal = SandboxPortal(generate_patient(1))
+async def small_patient_canary_store(directory: Path, portal: SandboxPortal) -> SqliteStore:
+    """The small patient synced from the in-process sandbox `portal`, then planted into a new store."""
     portal.config.pdf_generating_calls = 0  # result PDFs at the only sync
     synced = SqliteStore.open(directory / "synced.sqlite3")
     try:

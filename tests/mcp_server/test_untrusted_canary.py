@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,14 @@ import pytest_asyncio
 from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
+from conformance.sandbox_portal import SandboxPortal
 from fhirgate.kaiser_source import in_process_kaiser_client
+from gateway.kaiser.portal_client import PortalClient
+from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
+from gateway.writes.audit import AuditLog
+from gateway.writes.confirmation import ConfirmationGuard
+from gateway.writes.operations import WriteOperations
 from mcp_server import RecordSource, SourceRegistry, build_server
 from mcp_server.fencing import UNTRUSTED_KEY
 from mcp_server.surface_status import kaiser_status_probe
@@ -33,9 +40,11 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 PRACTICE = "dr-sample"
 SOURCES = ("kaiser", PRACTICE)
 FENCED = re.compile(r"<<<BEGIN UNTRUSTED (\w+)>>>(.*?)<<<END UNTRUSTED \1>>>", re.DOTALL)
-ABOUT_SOURCES = frozenset({"list_sources", "kaiser_login_status", "record_summary", "get_capability_statement"})
-"""Tools about sources rather than their records: they need not show any record text (here the
-capability statements are the facade engine's own; a practice's is fenced as the server's words)."""
+NEED_NOT_SHOW_RECORD_TEXT = frozenset(
+    {"list_sources", "kaiser_login_status", "record_summary", "get_capability_statement", "send_message"}
+)
+"""Tools about sources rather than their records (here the capability statements are the facade
+engine's own), and `send_message`, whose preview shows the model's own draft."""
 
 
 class Stores:
@@ -68,10 +77,15 @@ class Stores:
         return sorted(codes)
 
 
+@pytest.fixture(scope="module")
+def portal() -> SandboxPortal:
+    return SandboxPortal(generate_patient(1))
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def stores(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stores]:
+async def stores(tmp_path_factory: pytest.TempPathFactory, portal: SandboxPortal) -> AsyncIterator[Stores]:
     directory = tmp_path_factory.mktemp("canary")
-    kaiser = await small_patient_canary_store(directory)
+    kaiser = await small_patient_canary_store(directory, portal)
     practice = practice_canary_store(directory)
     paths = {"kaiser": directory / "kaiser-canary.sqlite3", PRACTICE: directory / "practice-canary.sqlite3"}
     yield Stores(kaiser, practice, paths)
@@ -79,11 +93,24 @@ async def stores(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stor
     practice.close()
 
 
+def _writes(portal: SandboxPortal, directory: Path) -> WriteOperations:
+    """Write previews over the sandbox portal (the tests never pass a confirmation token, so nothing is sent)."""
+
+    @asynccontextmanager
+    async def clients() -> AsyncIterator[PortalClient]:
+        async with await portal.client() as client:
+            yield client
+
+    return WriteOperations(clients, ConfirmationGuard(b"c" * 32, directory / "used"), AuditLog(directory / "audit.log"))
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def registry(stores: Stores) -> AsyncIterator[SourceRegistry]:
+async def registry(
+    stores: Stores, portal: SandboxPortal, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[SourceRegistry]:
     kaiser = RecordSource(
         "kaiser",
-        in_process_kaiser_client(stores.kaiser),
+        in_process_kaiser_client(stores.kaiser, _writes(portal, tmp_path_factory.mktemp("writes"))),
         kind="kaiser",
         status=kaiser_status_probe(stores.kaiser.surface_states),
     )
@@ -182,21 +209,30 @@ async def _exercise(exercise: Exercise, stores: Stores, tools: dict[str, Any]) -
         await exercise.call("record_summary", source=source)
     await exercise.call("lab_trend", code_or_name=CANARY[1:])  # a name search matching every planted test name
     await exercise.call("whoami")
+    await _exercise_write_previews(exercise, stores)
     await exercise.call("list_sources")
     await exercise.call("kaiser_login_status")
     await exercise.call("record_summary")
 
 
+async def _exercise_write_previews(exercise: Exercise, stores: Stores) -> None:
+    """Previews only (no confirmation token): the facts a preview shows come from the record."""
+    for _, id_ in stores.ids("kaiser", "MedicationRequest"):
+        await exercise.call("request_refill", medication_request_id=id_)
+    draft = {"topic": "Medication", "subject": "Dose", "text": "Can I take it at night?"}
+    await exercise.call("send_message", recipient="ALEX SAMPLE MD", **draft)
+
+
 async def test_no_record_string_reaches_the_model_outside_a_fence_through_any_read_tool(
     registry: SourceRegistry, stores: Stores
 ) -> None:
-    async with Client(build_server(registry)) as client:
+    async with Client(build_server(registry, writes=True)) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         exercise = Exercise(client)
         await _exercise(exercise, stores, tools)
     assert exercise.calls > 300, exercise.calls
     assert exercise.called == set(tools), f"tools listed but not exercised: {sorted(set(tools) - exercise.called)}"
-    silent = set(tools) - exercise.showed_record_text - ABOUT_SOURCES
+    silent = set(tools) - exercise.showed_record_text - NEED_NOT_SHOW_RECORD_TEXT
     assert not silent, f"these tools never showed planted record text, so the check proved nothing: {sorted(silent)}"
 
 
