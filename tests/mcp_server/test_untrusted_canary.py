@@ -30,9 +30,10 @@ from gateway.store import SqliteStore
 from gateway.writes.audit import AuditLog
 from gateway.writes.confirmation import ConfirmationGuard
 from gateway.writes.operations import WriteOperations
-from mcp_server import RecordSource, SourceRegistry, build_server
+from mcp_server import PendingConnection, RecordSource, SourceRegistry, build_server
 from mcp_server.fencing import UNTRUSTED_KEY
 from mcp_server.surface_status import kaiser_status_probe
+from tests.mcp_server.approving_person import connect_desk
 from tests.mcp_server.canary_store import CANARY, practice_canary_store, small_patient_canary_store
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -41,10 +42,21 @@ PRACTICE = "dr-sample"
 SOURCES = ("kaiser", PRACTICE)
 FENCED = re.compile(r"<<<BEGIN UNTRUSTED (\w+)>>>(.*?)<<<END UNTRUSTED \1>>>", re.DOTALL)
 NEED_NOT_SHOW_RECORD_TEXT = frozenset(
-    {"list_sources", "kaiser_login_status", "record_summary", "get_capability_statement", "send_message"}
+    {
+        "list_sources",
+        "kaiser_login_status",
+        "record_summary",
+        "get_capability_statement",
+        "send_message",
+        "approval_status",
+        "list_message_recipients",
+        "list_message_topics",
+    }
 )
 """Tools about sources rather than their records (here the capability statements are the facade
-engine's own), and `send_message`, whose preview shows the model's own draft."""
+engine's own), `send_message`, whose preview shows the model's own draft, `approval_status` (fhirgate's
+own state of an approval), and the message option lists, which come live from the sandbox portal rather
+than from the planted store (their fencing is checked in the approval tests)."""
 
 
 class Stores:
@@ -217,16 +229,33 @@ async def _exercise(exercise: Exercise, stores: Stores, tools: dict[str, Any]) -
 
 async def _exercise_write_previews(exercise: Exercise, stores: Stores) -> None:
     """Previews only (no confirmation token): the facts a preview shows come from the record."""
+    prepared = []
     for _, id_ in stores.ids("kaiser", "MedicationRequest"):
-        await exercise.call("request_refill", medication_request_id=id_)
+        prepared.append(await exercise.call("request_refill", medication_request_id=id_))
     draft = {"topic": "Medication", "subject": "Dose", "text": "Can I take it at night?"}
-    await exercise.call("send_message", recipient="ALEX SAMPLE MD", **draft)
+    prepared.append(await exercise.call("send_message", recipient="ALEX SAMPLE MD", **draft))
+    await exercise.call("list_message_recipients")
+    await exercise.call("list_message_topics")
+    for result in prepared:
+        for approval_id in re.findall(r'approval_id="([^"]+)"', text_of(result)):
+            await exercise.call("approval_status", approval_id=approval_id)
+
+
+class NoPractices:
+    """Approved connections are not part of this test (connect_practice is not offered without a connector)."""
+
+    async def begin(self, name: str, fhir_base_url: str) -> PendingConnection:
+        raise AssertionError("no connection is started here")
+
+    async def complete(self, code_or_redirect_url: str, state: str) -> RecordSource:
+        raise AssertionError("no connection is completed here")
 
 
 async def test_no_record_string_reaches_the_model_outside_a_fence_through_any_read_tool(
-    registry: SourceRegistry, stores: Stores
+    registry: SourceRegistry, stores: Stores, tmp_path: Path
 ) -> None:
-    async with Client(build_server(registry, writes=True)) as client:
+    desk = connect_desk(tmp_path / "approvals", NoPractices())
+    async with Client(build_server(registry, approvals=desk)) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         exercise = Exercise(client)
         await _exercise(exercise, stores, tools)
