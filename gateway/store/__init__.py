@@ -9,6 +9,7 @@ from gateway.store.records import (
     InvalidResourceError,
     SearchPage,
     StoredResource,
+    StoreFullError,
     SurfaceState,
     SurfaceWriteSummary,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "SearchPage",
     "SqliteStore",
     "StoreClosedError",
+    "StoreFullError",
     "StoredResource",
     "SurfaceState",
     "SurfaceWriteSummary",

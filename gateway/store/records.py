@@ -57,3 +57,7 @@ class SurfaceWriteSummary:
 
 class InvalidResourceError(ValueError):
     """A producer handed the store something that is not a storable FHIR resource (a bug upstream)."""
+
+
+class StoreFullError(OSError):
+    """The disk (or the store's size limit) is full: the write was rolled back, earlier data is intact."""

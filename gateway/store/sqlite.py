@@ -27,6 +27,7 @@ from gateway.store.records import (
     InvalidResourceError,
     SearchPage,
     StoredResource,
+    StoreFullError,
     SurfaceState,
     SurfaceWriteSummary,
 )
@@ -112,10 +113,14 @@ class SqliteStore:
             conn.execute(begin)
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                # SQLite may already have rolled back (it does on some SQLITE_FULL and I/O errors).
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                    raise StoreFullError("disk full: the store could not be written; earlier data kept") from None
                 raise
-            conn.execute("COMMIT")
 
     def write_surface(
         self,
