@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fhirgate.cli_app import app, settings_from_env
+from fhirgate.cli_app import app, open_store, settings_from_env
 from fhirgate.commands.serve import DEFAULT_TTL_MINUTES, OfflineOption, TtlOption, refresh_policy
 from fhirgate.facade_token import facade_token
 from fhirgate.log_level import configure_logging, log_level
@@ -114,13 +114,12 @@ def mcp(
 
     from fhirgate.kaiser_source import in_process_kaiser_client, remote_kaiser_client
     from fhirgate.practice_connector import SmartPracticeConnector, practice_sources
-    from gateway.store import SqliteStore
     from mcp_server import RecordSource, SourceRegistry, build_server
     from mcp_server.stdio import run_stdio
     from mcp_server.surface_status import kaiser_status_probe
 
     _log_to_home(settings)
-    store = SqliteStore.open(settings.store_path)
+    store = open_store(settings.store_path)
     try:
         secrets = SecretStore.for_settings(settings)
         if kaiser_url:

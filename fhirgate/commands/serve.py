@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fhirgate.cli_app import app, err, fail, settings_from_env
+from fhirgate.cli_app import app, err, fail, open_store, settings_from_env
 from fhirgate.facade_token import facade_token, rotate_facade_token
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import LOOPBACK
@@ -98,15 +98,13 @@ def serve(
         )
     import uvicorn
 
-    from gateway.store import SqliteStore
-
     settings = settings_from_env()
     chosen = port or settings.facade_port
     from fhirgate.write_wiring import write_operations
 
     secrets = SecretStore.for_settings(settings)
     token = facade_token(secrets)
-    store = SqliteStore.open(settings.store_path)
+    store = open_store(settings.store_path)
     facade = build_facade(
         store,
         token=token,

@@ -8,6 +8,7 @@ from gateway.store.protocol import ResourceStore
 from gateway.store.records import (
     InvalidResourceError,
     SearchPage,
+    StoreDamagedError,
     StoredResource,
     StoreFullError,
     SurfaceState,
@@ -24,6 +25,7 @@ __all__ = [
     "SearchPage",
     "SqliteStore",
     "StoreClosedError",
+    "StoreDamagedError",
     "StoreFullError",
     "StoredResource",
     "SurfaceState",

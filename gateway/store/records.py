@@ -61,3 +61,7 @@ class InvalidResourceError(ValueError):
 
 class StoreFullError(OSError):
     """The disk (or the store's size limit) is full: the write was rolled back, earlier data is intact."""
+
+
+class StoreDamagedError(RuntimeError):
+    """The store file is not a SQLite database or is corrupt (replaced, truncated); ``doctor`` says what to do."""
