@@ -40,8 +40,11 @@ async def test_the_loop_keeps_ticking_while_a_chart_renders() -> None:
     rendering = False
     await ticks
     assert png.startswith(b"\x89PNG")
-    assert len(gaps) > 10, "the ticker ran throughout the render"
-    assert max(gaps) < render_seconds / 3, (max(gaps), render_seconds)
+    # Rendered on the loop, the ticker would tick at most twice, one gap as long as the render. A
+    # loaded machine may starve the loop's thread for a while, so no single gap is held to milliseconds.
+    assert len(gaps) >= 10, "the ticker ran throughout the render"
+    assert sorted(gaps)[len(gaps) // 2] < render_seconds / 20, (sorted(gaps)[len(gaps) // 2], render_seconds)
+    assert max(gaps) < render_seconds * 0.6, (max(gaps), render_seconds)
 
 
 async def test_a_cancelled_render_stops_waiting_at_once() -> None:
