@@ -179,14 +179,17 @@ class Load:
         await asyncio.gather(self.bursts(), *(self.facade_requests(None) for _ in range(STEADY_CLIENTS)))
 
 
-def per_minute(samples: Samples) -> list[str]:
+def per_period(samples: Samples, minutes: int) -> list[str]:
+    """One row per ``minutes``: requests, errors, p95 (facade, MCP), and fds and RSS after its last burst."""
+    period = minutes * 60
+    label = "minute" if minutes == 1 else f"{minutes} minutes"
     lines = [
-        "| minute | requests | errors | p95 facade | p95 MCP | open fds | RSS |",
+        f"| {label} | requests | errors | p95 facade | p95 MCP | open fds | RSS |",
         "|---|---|---|---|---|---|---|",
     ]
-    for minute in range(int((SECONDS + 59) // 60)):
-        rows = [r for r in samples.rows if minute * 60 <= r[0] < (minute + 1) * 60]
-        resources = [r for r in samples.resources if minute * 60 <= r[0] < (minute + 1) * 60]
+    for index in range(int((SECONDS + period - 1) // period)):
+        rows = [r for r in samples.rows if index * period <= r[0] < (index + 1) * period]
+        resources = [r for r in samples.resources if index * period <= r[0] < (index + 1) * period]
         if not rows:
             continue
         facade = [latency for _, latency, _, kind in rows if kind == "facade"]
@@ -194,8 +197,9 @@ def per_minute(samples: Samples) -> list[str]:
         errors = sum(1 for _, _, ok, _ in rows if not ok)
         fds = f"{resources[-1][1]}" if resources else "-"
         rss = f"{resources[-1][2] / 1024:.0f} MB" if resources else "-"
+        when = str(index + 1) if minutes == 1 else f"{index * minutes}-{(index + 1) * minutes}"
         lines.append(
-            f"| {minute + 1} | {len(rows):,} | {errors} | {p95(facade) * 1000:.0f} ms | {p95(mcp) * 1000:.0f} ms"
+            f"| {when} | {len(rows):,} | {errors} | {p95(facade) * 1000:.0f} ms | {p95(mcp) * 1000:.0f} ms"
             f" | {fds} | {rss} |"
         )
     return lines
@@ -272,7 +276,10 @@ def main() -> int:
         f"{BURST_EVERY:.0f} s, {STEADY_CLIENTS} steady facade clients, full syncs back to back; "
         f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)."
     )
-    print("\n".join([header, "", *per_minute(samples), "", *summary]))  # a benchmark script: its table is its output
+    tables = [*per_period(samples, 1), ""]
+    if SECONDS >= 1200:  # long runs: per 10 minutes too, as the closing note reports them
+        tables += [*per_period(samples, 10), ""]
+    print("\n".join([header, "", *tables, *summary]))  # a benchmark script: its table is its output
     return 0 if passed else 1
 
 
