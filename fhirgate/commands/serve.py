@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from fhirgate.settings import Settings
+    from gateway.bulk import ExportJobs
     from gateway.facade import RefreshPolicy
     from gateway.store import ResourceStore, SqliteStore
     from gateway.writes.operations import WriteOperations
@@ -41,10 +42,11 @@ def build_facade(
     cors_origins: list[str],
     writes: WriteOperations | None = None,
     refresh: RefreshPolicy | None = None,
+    exports: ExportJobs | None = None,
 ) -> Starlette:
     """The facade as `fhirgate serve` runs it: Host must name this port; surfaces come from the sync table;
     with ``writes``, the guarded `$refill` and `$send` operations too; with ``refresh``, searches first
-    refresh stale surfaces."""
+    refresh stale surfaces; with ``exports``, Bulk Data ``$export``."""
     from gateway.facade import LOOPBACK_HOSTS, create_facade_app
     from gateway.sync.surfaces import SURFACES
     from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
@@ -61,6 +63,7 @@ def build_facade(
         extra_routes=write_routes(store, writes) if writes is not None else (),
         extra_operations=WRITE_OPERATIONS if writes is not None else None,
         refresh=refresh,
+        exports=exports,
     )
 
 
@@ -73,6 +76,17 @@ def refresh_policy(
     if offline:
         return None
     return kaiser_refresh_policy(settings, secrets, store, ttl=timedelta(minutes=ttl_minutes))
+
+
+def _web_app(settings: Settings, writes: WriteOperations, port: int) -> Starlette:
+    """The web app mounted at `/` next to the facade: approvals of writes and practice connections."""
+    import os
+
+    from fhirgate.approval_wiring import approval_decisions, home_web_app
+    from fhirgate.practice_connector import SmartPracticeConnector, connection_starter
+
+    starter = connection_starter(SmartPracticeConnector(settings, os.environ))
+    return home_web_app(settings, approval_decisions(settings, writes=writes, connect=starter), port=port)
 
 
 @app.command()
@@ -98,6 +112,10 @@ def serve(
         )
     import uvicorn
 
+    from fhirgate.approval_wiring import record_web_address
+    from gateway.bulk import ExportJobs
+    from gateway.web import facade_and_web
+
     settings = settings_from_env()
     chosen = port or settings.facade_port
     from fhirgate.write_wiring import write_operations
@@ -105,17 +123,22 @@ def serve(
     secrets = SecretStore.for_settings(settings)
     token = facade_token(secrets)
     store = open_store(settings.store_path)
+    writes = write_operations(settings, secrets, offline=offline)
     facade = build_facade(
         store,
         token=token,
         host=host,
         port=chosen,
         cors_origins=list(cors_origin or []),
-        writes=write_operations(settings, secrets),
+        writes=writes,
         refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
+        exports=ExportJobs(store, settings.home / "exports"),
     )
+    app = facade_and_web(facade, _web_app(settings, writes, chosen))
     shown = f"[{host}]" if ":" in host else host
     err.print(f"FHIR R4 facade on http://{shown}:{chosen}/fhir  (bearer token: `fhirgate token`)")
+    err.print(f"Web app (approvals) on http://127.0.0.1:{chosen}/  (sign in: `fhirgate open`)")
+    record_web_address(settings, f"http://127.0.0.1:{chosen}")
     err.print(
         "offline: the local store is served as it is" if offline else f"searches refresh data older than {ttl:g} min"
     )
@@ -125,7 +148,7 @@ def serve(
             "anyone who can reach it and has the token can read your record"
         )
     try:
-        uvicorn.run(facade, host=host, port=chosen, log_level="warning", **slow_client_options())
+        uvicorn.run(app, host=host, port=chosen, log_level="warning", **slow_client_options())
     finally:
         store.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -30,8 +31,12 @@ from gateway.facade.security import (
 )
 from gateway.facade.smart import smart_configuration
 from gateway.facade.system_search import search_system
+from gateway.facade.terminology import read_concept_map
 from gateway.search import FhirError
 from gateway.store import ResourceStore
+
+if TYPE_CHECKING:
+    from gateway.bulk import ExportJobs
 
 PUBLIC_PATHS = ("/fhir/metadata", "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -58,8 +63,16 @@ def _bind_async(handler: AsyncHandler, ctx: FacadeContext) -> Callable[[Request]
     return endpoint
 
 
-def _routes(ctx: FacadeContext, *, cors: bool, operations: Mapping[str, Sequence[dict[str, str]]]) -> list[Route]:
-    capability = build_capability_statement(date=datetime.now(UTC), cors=cors, operations=operations)
+def _routes(
+    ctx: FacadeContext,
+    *,
+    cors: bool,
+    operations: Mapping[str, Sequence[dict[str, str]]],
+    system_operations: Sequence[dict[str, str]] = (),
+) -> list[Route]:
+    capability = build_capability_statement(
+        date=datetime.now(UTC), cors=cors, operations=operations, system_operations=system_operations
+    )
     smart = smart_configuration()
 
     def metadata(request: Request) -> Response:
@@ -75,7 +88,8 @@ def _routes(ctx: FacadeContext, *, cors: bool, operations: Mapping[str, Sequence
         Route("/fhir", _bind_async(search_system, ctx), methods=["GET"]),
         Route("/fhir/{type}", _bind_async(search_type, ctx), methods=["GET"]),
         Route("/fhir/{type}/_search", _bind_async(search_type_post, ctx), methods=["POST"]),
-        Route("/fhir/Patient/{id}/$everything", _bind_async(everything, ctx), methods=["GET"]),
+        Route("/fhir/Patient/{id}/$everything", _bind_async(everything, ctx), methods=["GET", "POST"]),
+        Route("/fhir/ConceptMap/{id}", _bind(read_concept_map, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}", _bind(read_resource, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history", _bind(history_instance, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history/{vid}", _bind(vread_resource, ctx), methods=["GET"]),
@@ -95,6 +109,7 @@ def create_facade_app(
     extra_routes: Sequence[BaseRoute] = (),
     extra_operations: Mapping[str, Sequence[dict[str, str]]] | None = None,
     refresh: RefreshPolicy | None = None,
+    exports: ExportJobs | None = None,
 ) -> Starlette:
     """The FHIR facade app: public ``/fhir/metadata`` and SMART configuration; bearer-protected reads.
 
@@ -105,6 +120,7 @@ def create_facade_app(
     ``extra_routes``/``extra_operations``: operations served and declared besides the reads (the
     guarded writes of ``gateway.writes``, wired by the composition root).
     ``refresh``: how searches first refresh stale surfaces (None: offline, the store is served as it is).
+    ``exports``: the Bulk Data export jobs (``$export``); None: no bulk export.
     """
     if (token is None) == (verify_token is None):
         raise ValueError("give exactly one of token and verify_token")
@@ -129,5 +145,19 @@ def create_facade_app(
         Middleware(BodyLimitMiddleware),
     ]
     handlers = {FhirError: handle_exception, HTTPException: handle_exception, Exception: handle_exception}
-    routes = [*extra_routes, *_routes(ctx, cors=cors, operations=extra_operations or {})]
+    operations = dict(extra_operations or {})
+    bulk: list[BaseRoute] = []
+    system_operations: Sequence[dict[str, str]] = ()
+    if exports is not None:
+        from gateway.bulk import SYSTEM_OPERATIONS, TYPE_OPERATIONS, bulk_routes  # gateway.bulk imports the facade
+
+        bulk = list(bulk_routes(exports))
+        system_operations = SYSTEM_OPERATIONS
+        for resource_type, declared in TYPE_OPERATIONS.items():
+            operations[resource_type] = [*operations.get(resource_type, ()), *declared]
+    routes = [
+        *extra_routes,
+        *bulk,
+        *_routes(ctx, cors=cors, operations=operations, system_operations=system_operations),
+    ]
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)

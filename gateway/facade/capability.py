@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway.facade.smart import security_block
+from gateway.facade.terminology import capability_entry as concept_map_entry
 from gateway.search import (
     READ_ONLY_TYPES,
     SEARCH_PARAMETERS,
@@ -53,11 +54,16 @@ def _resource(resource_type: str, operations: Mapping[str, Sequence[dict[str, st
 
 
 def build_capability_statement(
-    *, date: datetime, cors: bool = False, operations: Mapping[str, Sequence[dict[str, str]]] | None = None
+    *,
+    date: datetime,
+    cors: bool = False,
+    operations: Mapping[str, Sequence[dict[str, str]]] | None = None,
+    system_operations: Sequence[dict[str, str]] = (),
 ) -> dict[str, Any]:
     """The server's CapabilityStatement (FHIR 4.0.1, JSON only, read-only REST, SMART security block).
 
-    ``operations``: extra operations per resource type (the guarded writes, when enabled)."""
+    ``operations``: extra operations per resource type (the guarded writes, when enabled);
+    ``system_operations``: extra system-level ones (Bulk Data ``$export``, when enabled)."""
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -74,12 +80,12 @@ def build_capability_statement(
                 "documentation": "Read-only but for the guarded write operations: the record is Kaiser's. "
                 "Result parameters: " + ", ".join(_RESULT_PARAMETERS),
                 "security": security_block(cors=cors),
-                "resource": [_resource(t, operations or {}) for t in SERVED_RESOURCE_TYPES],
+                "resource": [*(_resource(t, operations or {}) for t in SERVED_RESOURCE_TYPES), concept_map_entry()],
                 "interaction": [{"code": "search-system"}],
                 "searchParam": [
                     {"name": "_type", "type": "token", "documentation": "Resource types to search (required)"}
                 ],
-                "operation": [{"name": "everything", "definition": EVERYTHING}],
+                "operation": [{"name": "everything", "definition": EVERYTHING}, *system_operations],
             }
         ],
     }

@@ -26,7 +26,7 @@ from gateway.search.request import (
     SummaryMode,
     TotalMode,
 )
-from gateway.search.values import MODIFIERS, VALUE_PARSERS, missing_value
+from gateway.search.values import MODIFIER_PARSERS, MODIFIERS, VALUE_PARSERS, missing_value
 
 FACADE_PARAMETERS = frozenset({"_format", "_pretty"})
 """Parameters about the response format; the facade validates them, the search ignores them."""
@@ -63,7 +63,7 @@ def _parse_filter(resource_type: str, key: str, raw: str) -> SearchFilter | None
         if len(values) > 1:
             return None  # missing or not: every resource matches, as if the parameter were absent
         return SearchFilter(param, modifier, values, raw)
-    parse = VALUE_PARSERS[param.type]
+    parse = MODIFIER_PARSERS.get(modifier) or VALUE_PARSERS[param.type]
     values = tuple(parse(param, modifier or None, t) for t in texts)
     return SearchFilter(param, modifier or None, values, raw)
 

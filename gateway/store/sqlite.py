@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.search import IndexRow, SearchRequest, extract_index_rows
+from gateway.search import DateRange, IndexRow, SearchRequest, extract_index_rows
 from gateway.store.connections import ConnectionPool
 from gateway.store.everything import everything_page
 from gateway.store.history import INSERT_VERSION, read_history, read_version
@@ -232,10 +232,19 @@ class SqliteStore:
             return read_history(conn, resource_type, resource_id)
 
     def everything(
-        self, patient_id: str, *, since: datetime | None, types: Sequence[str], count: int, cursor: str | None
+        self,
+        patient_id: str,
+        *,
+        since: datetime | None,
+        types: Sequence[str],
+        count: int,
+        cursor: str | None,
+        window: DateRange | None = None,
     ) -> SearchPage:
         with self._transaction("BEGIN") as conn:
-            return everything_page(conn, patient_id, since=since, types=types, count=count, cursor=cursor)
+            return everything_page(
+                conn, patient_id, since=since, types=types, count=count, cursor=cursor, window=window
+            )
 
     def get_sync_state(self, surface: str) -> dict[str, Any]:
         with self._connections.lease() as conn:

@@ -2,6 +2,8 @@
 
 - ``POST /fhir/MedicationRequest/{id}/$refill`` (Parameters: ``delivery`` = mail, optional ``confirm``)
 - ``POST /fhir/Communication/$send`` (Parameters: ``recipient``, ``topic``, ``subject``, ``text``, optional ``confirm``)
+- ``POST /fhir/Communication/$send-options``: the portal's own recipients and topics (a read; Parameters
+  ``recipient`` / ``topic``, one string each)
 
 Without ``confirm`` the answer is a preview Parameters (what would be sent, blockers, a confirmation
 token); with it, the commit. Refusals are 409 (token for other content, or reused) or 422 (expired,
@@ -30,7 +32,10 @@ WRITE_OPERATIONS = {
     "MedicationRequest": [
         {"name": "refill", "definition": "urn:fhirgate:OperationDefinition:MedicationRequest-refill"}
     ],
-    "Communication": [{"name": "send", "definition": "urn:fhirgate:OperationDefinition:Communication-send"}],
+    "Communication": [
+        {"name": "send", "definition": "urn:fhirgate:OperationDefinition:Communication-send"},
+        {"name": "send-options", "definition": "urn:fhirgate:OperationDefinition:Communication-send-options"},
+    ],
 }
 _REFUSAL_STATUS = {"mismatch": 409, "reused": 409, "expired": 422, "malformed": 422, "not-committable": 422}
 
@@ -73,7 +78,16 @@ def write_routes(store: ResourceStore, operations: WriteOperations) -> list[Rout
             return _portal_error(exc)
         return _answer(outcome)
 
+    async def send_options(request: Request) -> Response:
+        try:
+            options = await operations.send_options()
+        except KaiserError as exc:
+            return _portal_error(exc)
+        parameters = [{"name": kind, "valueString": value} for kind, values in options.items() for value in values]
+        return FhirJSONResponse({"resourceType": "Parameters", "parameter": parameters})
+
     return [
+        Route("/fhir/Communication/$send-options", send_options, methods=["POST"]),
         Route("/fhir/MedicationRequest/{id}/$refill", refill, methods=["POST"]),
         Route("/fhir/Communication/$send", send, methods=["POST"]),
     ]
