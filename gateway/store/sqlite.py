@@ -26,7 +26,9 @@ from gateway.store.history import INSERT_VERSION, read_history, read_version
 from gateway.store.records import (
     InvalidResourceError,
     SearchPage,
+    StoreDamagedError,
     StoredResource,
+    StoreFullError,
     SurfaceState,
     SurfaceWriteSummary,
 )
@@ -101,9 +103,17 @@ class SqliteStore:
         os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
         path.chmod(0o600)
         connections = ConnectionPool(path)
-        with connections.lease() as conn:
-            conn.execute("PRAGMA journal_mode = WAL")
-            migrate(conn)
+        try:
+            with connections.lease() as conn:
+                conn.execute("PRAGMA journal_mode = WAL")
+                migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            connections.close_all()
+            if exc.sqlite_errorcode not in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+                raise
+            raise StoreDamagedError(
+                f"the store {path} is damaged ({exc}); run `fhirgate doctor` for what to do"
+            ) from None
         return cls(connections)
 
     @contextmanager
@@ -112,10 +122,14 @@ class SqliteStore:
             conn.execute(begin)
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                # SQLite may already have rolled back (it does on some SQLITE_FULL and I/O errors).
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                    raise StoreFullError("disk full: the store could not be written; earlier data kept") from None
                 raise
-            conn.execute("COMMIT")
 
     def write_surface(
         self,
