@@ -202,8 +202,6 @@ def _composite_part(search_filter: SearchFilter, part: SearchValue) -> Condition
     """A value part of a composite, on the columns ``extraction._second_part`` fills."""
     if isinstance(part, QuantityValue):
         sql, args = _number(search_filter, part.number)
-        if part.number.prefix is not DatePrefix.NE:
-            sql = f"si.number IS NOT NULL AND {sql}"
         if part.system is not None:
             sql, args = f"{sql} AND si.string_value = ?", [*args, part.system]
         if part.code is not None:
@@ -232,6 +230,8 @@ def _composite(search_filter: SearchFilter, value: CompositeValue) -> Condition:
         raise TypeError("composite parameters start with a token part")
     code_sql, code_args = _token(search_filter, first)
     part_sql, part_args = _composite_part(search_filter, second)
+    # The code part is the selective one: unary + keeps SQLite from seeking a value index instead.
+    part_sql = part_sql.replace("si.", "+si.")
     return f"({code_sql} AND {part_sql})", [*code_args, *part_args]
 
 
