@@ -54,6 +54,8 @@ def _tokens(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
             yield IndexRow(param.name, token_system=node.get("system"), token_code=node["value"])
             yield from _token_text(param, (node.get("type") or {}).get("text"))
             yield from _of_type(param, node)
+        elif isinstance(node.get("display"), str):  # a Coding with only a display: text, no code
+            yield from _token_text(param, node["display"])
 
 
 def _of_type(param: SearchParameter, identifier: dict[str, Any]) -> Iterator[IndexRow]:

@@ -64,8 +64,8 @@ _NUMBER_CONDITIONS: dict[DatePrefix, tuple[str, tuple[str, ...]]] = {
     DatePrefix.LT: ("si.number < ?", ("value",)),
     DatePrefix.GE: ("si.number >= ?", ("value",)),
     DatePrefix.LE: ("si.number <= ?", ("value",)),
-    DatePrefix.SA: ("si.number > ?", ("value",)),
-    DatePrefix.EB: ("si.number < ?", ("value",)),
+    DatePrefix.SA: ("si.number >= ?", ("high",)),  # R4: above the search value's whole range, no overlap
+    DatePrefix.EB: ("si.number < ?", ("low",)),
     DatePrefix.AP: ("(si.number >= ? AND si.number <= ?)", ("ap_low", "ap_high")),
 }
 
