@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -29,23 +30,12 @@ def _small_run() -> SurfaceRun:
     return translate_patient(generate_patient(1, "small"))
 
 
-def _sampled(resources: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
-    reports = [r for r in resources if r["resourceType"] == "DiagnosticReport"]
-    keep = random.Random(seed).sample(reports, min(LARGE_ORDERS, len(reports)))
-    observations = {ref["reference"].partition("/")[2] for r in keep for ref in r.get("result", [])}
-    kept_reports = {r["id"] for r in keep}
-    return [
-        r
-        for r in resources
-        if (r["resourceType"] != "DiagnosticReport" or r["id"] in kept_reports)
-        and (r["resourceType"] != "Observation" or r["id"] in observations)
-    ]
-
-
 @cache
 def _large_surfaces() -> dict[str, list[dict[str, Any]]]:
-    run = translate_patient(generate_patient(1, "large"), portal=False)
-    return {surface: _sampled(run.resources(surface), seed=16) for surface in run.units}
+    patient = generate_patient(1, "large")
+    orders = random.Random(16).sample(patient.lab_orders, min(LARGE_ORDERS, len(patient.lab_orders)))
+    run = translate_patient(replace(patient, lab_orders=tuple(orders)), portal=False)
+    return {surface: run.resources(surface) for surface in run.units}
 
 
 def _surfaces(size: str) -> dict[str, list[dict[str, Any]]]:
