@@ -12,6 +12,9 @@ from gateway.search.paths import evaluate_path
 from gateway.search.references import normalize_reference
 from gateway.search.strings import normalize_string
 
+EXTRACTION_VERSION = 2
+"""Bump when the rows a value yields change (stores rebuild their index once: ``gateway.store.reindex``)."""
+
 _NAME_PARTS = ("text", "family", "given", "prefix", "suffix")
 _ADDRESS_PARTS = ("text", "line", "city", "district", "state", "postalCode", "country")
 
