@@ -32,8 +32,11 @@ def record(
     size: str = request.param
     store, data = seed_store(Path(tmp_path_factory.mktemp(size)) / "store.db", size)
     cases = generate_cases(data)
-    if size == "large":
-        cases = random.Random(16).sample(cases, min(LARGE_CASES, len(cases)))
+    if size == "large":  # every case of the rarer kinds (chains, _has, composites, ...), a sample of the rest
+        kinds = counts(cases)
+        rare = [c for c in cases if kinds[c.kind] <= 40]
+        common = [c for c in cases if kinds[c.kind] > 40]
+        cases = rare + random.Random(16).sample(common, min(LARGE_CASES - len(rare), len(common)))
     app = create_facade_app(store, token=TOKEN)
     with TestClient(app, base_url="http://127.0.0.1", headers={"Authorization": f"Bearer {TOKEN}"}) as client:
         yield size, client, cases
