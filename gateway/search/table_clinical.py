@@ -24,6 +24,17 @@ CLINICAL_PARAMETERS: tuple[SearchParameter, ...] = (
     _p("Patient", "death-date", _T.DATE, "deceasedDateTime", "The date of death"),
     _p("Patient", "telecom", _T.TOKEN, "telecom", "A contact point (phone, email)"),
     _p("Patient", "address", _T.STRING, "address", "Any part of an address"),
+    _p(
+        "Patient",
+        "general-practitioner",
+        _T.REFERENCE,
+        "generalPractitioner",
+        "The patient's nominated primary care provider",
+        "Practitioner",
+        "Organization",
+        "PractitionerRole",
+    ),
+    _p("Patient", "organization", _T.REFERENCE, "managingOrganization", "The custodian organization", "Organization"),
     # Observation
     _p("Observation", "patient", _T.REFERENCE, "subject", "The patient the observation is about", "Patient"),
     _p("Observation", "subject", _T.REFERENCE, "subject", "The subject of the observation", *SUBJECT_TARGETS),
