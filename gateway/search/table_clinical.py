@@ -52,7 +52,6 @@ CLINICAL_PARAMETERS: tuple[SearchParameter, ...] = (
     _p("Observation", "value-string", _T.STRING, "valueString", "The value, if a string"),
     _p("Observation", "value-date", _T.DATE, "valueDateTime|valuePeriod", "The value, if a date or period"),
     _p("Observation", "component-code", _T.TOKEN, "component.code", "The code of a component"),
-    _p("Observation", "combo-code", _T.TOKEN, "code|component.code", "The code or a component's code"),
     _c("Observation", "code-value-quantity", "", "Code and quantity value (code$[prefix]n|s|u)", _CODE, _QUANTITY),
     _c("Observation", "code-value-concept", "", "Code and coded value (code$system|code)", _CODE, _CONCEPT),
     _c("Observation", "code-value-string", "", "Code and string value (code$text)", _CODE, (_T.STRING, "valueString")),
