@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gateway.search.chains import parse_chain, parse_has
 from gateway.search.controls import (
     parse_count,
     parse_elements,
@@ -50,6 +51,10 @@ MAX_VALUES_PER_SEARCH = 1000
 
 
 def _parse_filter(resource_type: str, key: str, raw: str) -> SearchFilter | None:
+    if key.startswith("_has:"):
+        return parse_has(resource_type, key, raw, _parse_filter)
+    if "." in key:
+        return parse_chain(resource_type, key, raw, _parse_filter)
     name, _, modifier = key.partition(":")
     param = lookup_parameter(resource_type, name)
     _check_modifier(param, modifier or None)
