@@ -8,6 +8,7 @@ from fhirgate.cli_app import app
 from fhirgate.commands import connect as connect_command  # noqa: F401 - registers connect, sources, disconnect, keys
 from fhirgate.commands import demo, doctor, login, mcp, serve, status, sync, wipe
 from fhirgate.commands import export as export_command  # noqa: F401 - registers `fhirgate export`
+from fhirgate.commands import push as push_command  # noqa: F401 - registers `fhirgate push`
 from fhirgate.commands import sandbox as sandbox_command  # noqa: F401 - registers `fhirgate sandbox`
 from fhirgate.log_level import configure_logging
 
