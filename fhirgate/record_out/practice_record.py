@@ -17,6 +17,10 @@ from fhir_client import FhirClient, bundle_link, entries
 PAGE_SIZE = 100
 
 
+class PracticeRecordError(Exception):
+    """The practice's answers do not let fhirgate read the record (no patient in the token)."""
+
+
 def _rest(capability: dict[str, Any]) -> dict[str, Any]:
     rest = capability.get("rest")
     first = rest[0] if isinstance(rest, list) and rest and isinstance(rest[0], dict) else {}
@@ -60,7 +64,7 @@ class PracticeRecord:
     async def resources(self) -> AsyncIterator[dict[str, Any]]:
         who = await self._client.whoami()
         if who.patient_id is None:
-            raise LookupError("the practice did not say whose record it holds")
+            raise PracticeRecordError("the practice did not say whose record it holds")
         capability = await self._client.capabilities()
         seen: set[tuple[str, str]] = set()
         pages = self._everything(who.patient_id) if _declares_everything(capability) else None
