@@ -105,7 +105,12 @@ class RecordPusher:
             else:
                 changed.append(item)
         self._progress.push_started(len(changed))
-        for batch in push_batches(changed, self._batch_size):
+        # Binaries first, in transactions of their own: an attachment's `url` then names the server's
+        # Binary/<id>; not every server rewrites a `urn:uuid` outside Reference.reference.
+        binaries = [item for item in changed if item.resource_type == "Binary"]
+        others = [item for item in changed if item.resource_type != "Binary"]
+        batches = push_batches(binaries, self._batch_size) + push_batches(others, self._batch_size)
+        for batch in batches:
             await self._send(batch, hashes, locations, report)
             self._progress.push_advanced(len(batch))
         return report

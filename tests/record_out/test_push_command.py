@@ -20,21 +20,10 @@ from fhirgate.record_out.push_state import PushState
 from fhirgate.record_out.pushing import RecordPusher
 from fhirgate.record_out.sinks import RecordList
 from tests.push_server.medplum_server import medplum_server
+from tests.record_out.quiet_progress import Quiet
 from tests.record_out.two_sources import PRACTICE, TwoSourceHome
 
 TOKEN = "push-token-7c1e"
-
-
-class Quiet:
-    def part_started(self, name: str, total: int | None) -> None: ...
-
-    def part_advanced(self, name: str, total: int | None) -> None: ...
-
-    def part_finished(self, name: str, count: int) -> None: ...
-
-    def push_started(self, total: int) -> None: ...
-
-    def push_advanced(self, steps: int) -> None: ...
 
 
 def _all(base: str, resource_type: str, token: str = TOKEN) -> list[dict[str, Any]]:

@@ -1,12 +1,20 @@
-"""Push batches put every resource after what it references; a reference cycle stays in one transaction."""
+"""Push batches put every resource after what it references; a reference cycle stays in one transaction;
+Binaries go first, in transactions of their own."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import httpx2
 
 from fhirgate.record_out.parts import RecordItem
 from fhirgate.record_out.push_bundle import FHIRGATE_ID_SYSTEM, entry_uuid, transaction_bundle
+from fhirgate.record_out.push_client import TransactionClient
 from fhirgate.record_out.push_order import push_batches
+from fhirgate.record_out.push_state import PushState
+from fhirgate.record_out.pushing import RecordPusher
+from tests.record_out.quiet_progress import Quiet
 
 
 def item(resource_type: str, resource_id: str, *refs: str) -> RecordItem:
@@ -57,3 +65,32 @@ def test_the_transaction_uses_conditional_updates_and_points_references_at_the_r
     assert in_batch["entry"][1]["resource"]["extension"][1]["valueReference"]["reference"] == entry_uuid(
         server, ("Encounter", "e")
     )
+
+
+async def test_binaries_go_in_transactions_before_the_resources_linking_them(tmp_path: Path) -> None:
+    sent: list[list[str]] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        bundle = json.loads(request.content)
+        sent.append([entry["resource"]["resourceType"] for entry in bundle["entry"]])
+        entries = [
+            {"response": {"status": "201 Created", "location": f"{e['resource']['resourceType']}/s{i}/_history/1"}}
+            for i, e in enumerate(bundle["entry"])
+        ]
+        return httpx2.Response(200, json={"resourceType": "Bundle", "type": "transaction-response", "entry": entries})
+
+    document = RecordItem(
+        "kaiser",
+        "DocumentReference",
+        "d1",
+        '{"resourceType":"DocumentReference","id":"d1","content":[{"attachment":{"url":"Binary/b1"}}]}',
+    )
+    client = TransactionClient("https://fhir.example/r4", transport=httpx2.MockTransport(answer))
+    state = PushState(tmp_path / "push.sqlite3", client.base_url)
+    try:
+        report = await RecordPusher(client, state, Quiet(), batch_size=10).push([document, item("Binary", "b1")])
+    finally:
+        await client.aclose()
+        state.close()
+    assert sent == [["Binary"], ["DocumentReference"]]
+    assert report.by_type["Binary"].created == 1 and report.by_type["DocumentReference"].created == 1
