@@ -96,9 +96,11 @@ def push(
             state.close()
         err.print(_table(report))
         seconds = time.monotonic() - started
+        total = report.total()
         err.print(
-            f"pushed {len(record.items)} resources to {base_url} in {seconds:.1f} s: {report.changed} created or "
-            f"updated in {report.transactions} transactions, {report.failed} failed",
+            f"pushed {len(record.items)} resources to {base_url} in {seconds:.1f} s: {total.created} created, "
+            f"{total.updated} updated, {total.unchanged} unchanged, {total.failed} failed "
+            f"({report.transactions} transactions)",
             highlight=False,
             markup=False,
         )

@@ -41,13 +41,19 @@ class PushReport:
     def count(self, resource_type: str) -> TypeCounts:
         return self.by_type.setdefault(resource_type, TypeCounts())
 
-    @property
-    def changed(self) -> int:
-        return sum(c.created + c.updated for c in self.by_type.values())
+    def total(self) -> TypeCounts:
+        """The counts summed over every type."""
+        counts = list(self.by_type.values())
+        return TypeCounts(
+            created=sum(c.created for c in counts),
+            updated=sum(c.updated for c in counts),
+            unchanged=sum(c.unchanged for c in counts),
+            failed=sum(c.failed for c in counts),
+        )
 
     @property
     def failed(self) -> int:
-        return sum(c.failed for c in self.by_type.values())
+        return self.total().failed
 
 
 class PushProgress(Protocol):
