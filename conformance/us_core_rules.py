@@ -110,6 +110,10 @@ def _member_id(resource: dict[str, Any]) -> bool:
     return member or has(resource, "subscriberId")
 
 
+def _loinc_coded(resource: dict[str, Any]) -> bool:
+    return any(c.get("system") == "http://loinc.org" and c.get("code") for c in values(resource, "code.coding"))
+
+
 _OBS_CAT = "http://terminology.hl7.org/CodeSystem/observation-category"
 _COND_CAT = "http://terminology.hl7.org/CodeSystem/condition-category"
 _OBS_STATUS = ("registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown")
@@ -121,6 +125,14 @@ _CLINICAL_RESULT = [
     _coding("us-core-observation-lab", "category.coding", _OBS_CAT, "laboratory", "us-core"),
     _codes("us-core-observation-lab", "status", "observation-status", *_OBS_STATUS),
     *_must_support("us-core-observation-lab", "effective[x]"),
+    Rule(
+        "us-core-observation-lab",
+        "invariant",
+        "Observation.code",
+        "us-core-observation-lab: code extensible binding us-core-laboratory-test-codes (LOINC); fhirgate claims"
+        " the profile only where its lab map gave a LOINC coding",
+        predicate=_loinc_coded,
+    ),
 ]
 
 RULES: tuple[Rule, ...] = (

@@ -23,7 +23,11 @@ from fhir_client.errors import (
     safe_url,
 )
 from fhir_client.identity import SourceIdentity, WhoAmI
-from fhir_client.rate_limit import RateLimiter
+from fhir_client.minute_window import MinuteWindow
+from fhir_client.patient_hosts import PatientBase, patient_base_url, patient_hosts_from
+from fhir_client.practice_directory import Practice, PracticeNotFound, find_practices, match_practice
+from fhir_client.practice_directory_cache import DirectoryCache, DirectoryUnavailable
+from fhir_client.rate_limit import RateLimiter, RequestPacer
 from fhir_client.retry import RetryPolicy, parse_retry_after
 from fhir_client.scopes import ScopeSyntax, requested_scopes, scope_syntax
 from fhir_client.smart_discovery import SmartConfiguration, discover_smart_configuration
@@ -39,6 +43,8 @@ __all__ = [
     "BearerTokenAuth",
     "ClientAuthMethod",
     "ClientCredentials",
+    "DirectoryCache",
+    "DirectoryUnavailable",
     "DiscoveryError",
     "FhirClient",
     "FhirClientError",
@@ -46,8 +52,13 @@ __all__ = [
     "FhirTransportError",
     "InvalidFhirRequest",
     "InvalidFhirResponse",
+    "MinuteWindow",
+    "PatientBase",
+    "Practice",
+    "PracticeNotFound",
     "RateLimiter",
     "ReconnectRequired",
+    "RequestPacer",
     "RetryPolicy",
     "ScopeSyntax",
     "SearchParams",
@@ -71,9 +82,13 @@ __all__ = [
     "disconnect_source",
     "discover_smart_configuration",
     "entries",
+    "find_practices",
+    "match_practice",
     "normalize_params",
     "open_smart_client",
     "parse_retry_after",
+    "patient_base_url",
+    "patient_hosts_from",
     "private_key_name",
     "requested_scopes",
     "safe_url",

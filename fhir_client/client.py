@@ -1,9 +1,11 @@
 """`FhirClient`: the one async client for every FHIR R4 server fhirgate talks to.
 
 It reads, searches and pages over HTTP (or in-process through an ASGI transport),
-retries what is safe to retry, paces itself with an optional `RateLimiter`, follows paging
+retries what is safe to retry, paces itself with an optional `RequestPacer`, follows paging
 links only on the server's own origin and base path, and turns every failure into the
 `fhir_client.errors` tree. Authentication is an `httpx2.Auth` (`SmartAuth` for SMART sources).
+With `patient_compartment`, searches name the token's patient and sorting and counting are done
+here (`patient_searches`); `$everything` falls back to per-type searches when the server fails it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import json
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self
@@ -29,9 +32,12 @@ from fhir_client.errors import (
     quoted,
     safe_url,
 )
+from fhir_client.everything_fallback import FALLBACK_NOTE, fallback_searches
 from fhir_client.identity import SourceIdentity, WhoAmI, human_name
-from fhir_client.rate_limit import RateLimiter
+from fhir_client.patient_searches import ResultPlan, assembled_bundle, plan_results, with_patient
+from fhir_client.rate_limit import RequestPacer
 from fhir_client.retry import RetryPolicy, parse_retry_after
+from fhir_client.scopes import grants_search
 
 __all__ = ["FhirClient", "same_origin", "within_base"]
 
@@ -45,6 +51,12 @@ _RESOURCE_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _RETRYABLE_TRANSPORT_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
 
 Sleep = Callable[[float], Awaitable[None]]
+#: Bounds on what one client-side sorted or counted search reads.
+MAX_COLLECTED_ROWS = 2000
+MAX_COLLECTED_PAGES = 40
+_COLLECTED_TTL = 30.0  # seconds a collected search is reused (a count then two sorts of one type)
+# `$everything` failures that mean "not offered here", not "try later" or "sign in again".
+_EVERYTHING_UNSUPPORTED = frozenset({400, 403, 404, 405, 422, 500, 501})
 
 
 def same_origin(url: str, base_url: str) -> bool:
@@ -84,8 +96,12 @@ class FhirClient:
         timeout: float = 30.0,
         max_retries: int = 3,
         sleep: Sleep = asyncio.sleep,
-        rate_limiter: RateLimiter | None = None,
+        rate_limiter: RequestPacer | None = None,
         identity: SourceIdentity | None = None,
+        patient_compartment: bool = False,
+        accept: str | None = None,
+        clock: Callable[[], float] = time.time,
+        granted_scopes: tuple[str, ...] = (),
     ) -> None:
         if auth is not None and bearer_token is not None:
             raise ValueError("pass either auth or bearer_token, not both")
@@ -93,8 +109,13 @@ class FhirClient:
         if base.scheme not in ("http", "https") or not base.host:
             raise ValueError("base_url must be an absolute http(s) URL")
         self._base_url = str(base.copy_with(query=None, fragment=None)).rstrip("/")
-        self._retry = RetryPolicy(max_retries=max_retries)
+        self._retry = RetryPolicy(max_retries=max_retries, clock=clock)
         self._sleep = sleep
+        self._clock = clock
+        self._patient_compartment = patient_compartment
+        self._granted = granted_scopes
+        self._everything_unsupported = False
+        self._collected: dict[str, tuple[float, list[dict[str, Any]], list[dict[str, Any]], bool]] = {}
         self._limiter = rate_limiter
         self._identity = identity or SourceIdentity()
         # A misbehaving server may echo the credential back in an error body.
@@ -103,7 +124,7 @@ class FhirClient:
             auth=BearerTokenAuth(bearer_token) if bearer_token is not None else auth,
             transport=transport,
             timeout=timeout,
-            headers={"Accept": FHIR_JSON, "User-Agent": "fhirgate"},
+            headers={"Accept": accept or FHIR_JSON, "User-Agent": "fhirgate"},
             follow_redirects=False,
         )
 
@@ -167,9 +188,53 @@ class FhirClient:
         """The first page of a type-level search, as a Bundle (`GET [base]/[type]?params`)."""
         _check_type(resource_type)
         pairs = normalize_params(params)
+        if self._patient_compartment:
+            plan = plan_results(with_patient(resource_type, pairs, self._identity.patient_id))
+            if grants_search(self._granted, resource_type) is False:  # the token cannot read it: no call
+                note = f"the practice granted no access to {resource_type} records, so it was not asked"
+                return assembled_bundle([], [], ResultPlan(()), complete=True, notes=[note])
+            if plan.client_side:
+                return await self._collected_search(resource_type, plan)
+            pairs = list(plan.server_params)
         return await self._get_json(
             f"{self._base_url}/{resource_type}", "Bundle", params=httpx2.QueryParams(tuple(pairs))
         )
+
+    async def _collected_search(
+        self, resource_type: str, plan: ResultPlan, notes: list[str] | None = None
+    ) -> dict[str, Any]:
+        """Every page of the search (bounded), sorted and counted here."""
+        key = f"{resource_type}?{httpx2.QueryParams(plan.server_params)}"
+        cached = self._collected.get(key)
+        if cached is not None and self._clock() - cached[0] <= _COLLECTED_TTL:
+            _, matches, included, complete = cached
+        else:
+            matches, included, complete = await self._read_all(resource_type, plan.server_params)
+            now = self._clock()
+            for stale in [k for k, v in self._collected.items() if now - v[0] > _COLLECTED_TTL]:
+                del self._collected[stale]
+            self._collected[key] = (now, matches, included, complete)
+        return assembled_bundle(matches, included, plan, complete=complete, notes=notes or ())
+
+    async def _read_all(
+        self, resource_type: str, params: tuple[tuple[str, str], ...]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool]:
+        bundle = await self._get_json(f"{self._base_url}/{resource_type}", "Bundle", params=httpx2.QueryParams(params))
+        matches: list[dict[str, Any]] = []
+        included: dict[str, dict[str, Any]] = {}
+        seen: set[str] = set()
+        for _ in range(MAX_COLLECTED_PAGES):
+            matches.extend(entries(bundle, "match", None))
+            for resource in entries(bundle, "include"):
+                included[f"{resource.get('resourceType')}/{resource.get('id')}"] = resource
+            next_url = bundle_link(bundle, "next")
+            if next_url is None or next_url in seen:
+                return matches, list(included.values()), True
+            if len(matches) >= MAX_COLLECTED_ROWS:
+                break
+            seen.add(next_url)
+            bundle = await self.fetch_page(next_url)
+        return matches[:MAX_COLLECTED_ROWS], list(included.values()), False
 
     async def operation(
         self, resource_type: str, name: str, parameters: dict[str, Any], *, resource_id: str | None = None
@@ -211,9 +276,41 @@ class FhirClient:
         if not _RESOURCE_ID.fullmatch(patient_id):
             raise InvalidFhirRequest(f"{patient_id!r} is not a FHIR id (1-64 of A-Z a-z 0-9 '-' '.')")
         pairs = normalize_params(params)
-        return await self._get_json(
-            f"{self._base_url}/Patient/{patient_id}/$everything", "Bundle", params=httpx2.QueryParams(tuple(pairs))
-        )
+        if not self._everything_unsupported:
+            try:
+                return await self._get_json(
+                    f"{self._base_url}/Patient/{patient_id}/$everything",
+                    "Bundle",
+                    params=httpx2.QueryParams(tuple(pairs)),
+                )
+            except FhirHTTPError as error:
+                if error.status_code not in _EVERYTHING_UNSUPPORTED:
+                    raise
+            except InvalidFhirResponse:
+                pass
+            self._everything_unsupported = True
+            logger.info("fhir $everything unsupported, searching per type base=%s", safe_url(self._base_url))
+        return await self._everything_by_type(patient_id, pairs)
+
+    async def _everything_by_type(self, patient_id: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+        """`$everything` as one Bundle of per-type searches (types the token cannot read are named, not fatal)."""
+        searches = [(t, p) for t, p in fallback_searches(pairs) if grants_search(self._granted, t) is not False]
+        matches: list[dict[str, Any]] = []
+        notes = [FALLBACK_NOTE.format(count=len(searches))]
+        complete = True
+        for resource_type, type_params in searches:
+            _check_type(resource_type)
+            scoped = with_patient(resource_type, type_params, patient_id)
+            try:
+                found, _, whole = await self._read_all(resource_type, tuple(scoped))
+            except FhirHTTPError as error:
+                if error.status_code in (401, 429) or error.status_code >= 500:
+                    raise
+                notes.append(f"{resource_type} could not be read (HTTP {error.status_code})")
+                continue
+            matches.extend(found)
+            complete = complete and whole
+        return assembled_bundle(matches, [], ResultPlan(()), complete=complete, notes=notes)
 
     async def fetch_page(self, url: str) -> dict[str, Any]:
         """A Bundle from a paging link (`next`/`previous`) the server gave out.
@@ -221,7 +318,7 @@ class FhirClient:
         Relative links are resolved against the base URL. A link to another origin, or outside the
         base path, is refused, so credentials are never sent to a server that merely named it.
         """
-        absolute = urljoin(f"{self._base_url}/", url)
+        absolute = self._upgraded(urljoin(f"{self._base_url}/", url))
         if not same_origin(absolute, self._base_url):
             raise InvalidFhirRequest(
                 f"refusing to follow a paging link to another origin than {safe_url(self._base_url)}: "
@@ -232,6 +329,17 @@ class FhirClient:
                 f"refusing to follow a paging link outside {safe_url(self._base_url)}: {safe_url(absolute)}"
             )
         return await self._get_json(absolute, "Bundle")
+
+    def _upgraded(self, url: str) -> str:
+        """An `http://` link on this https server's own host, moved to https (some servers build
+        their `next` links behind a TLS proxy); the token is never sent over plain http."""
+        try:
+            link, base = httpx2.URL(url), httpx2.URL(self._base_url)
+        except httpx2.InvalidURL:
+            return url
+        if base.scheme == "https" and link.scheme == "http" and link.host == base.host and link.port in (None, 80):
+            return str(link.copy_with(scheme="https", port=base.port))
+        return url
 
     async def iterate_pages(
         self,
@@ -285,6 +393,10 @@ class FhirClient:
         if not isinstance(body, dict) or body.get("resourceType") != expected_type:
             found = body.get("resourceType") if isinstance(body, dict) else type(body).__name__
             raise InvalidFhirResponse(f"expected a {expected_type}, got '{quoted(found)}'", url=str(response.url))
+        if expected_type == "Bundle" and isinstance(body.get("link"), list):
+            for link in body["link"]:
+                if isinstance(link, dict) and isinstance(link.get("url"), str):
+                    link["url"] = self._upgraded(link["url"])
         return body
 
     async def _send(self, url: str, params: httpx2.QueryParams | None) -> httpx2.Response:
@@ -317,6 +429,8 @@ class FhirClient:
                 return response
             failures += 1
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if response.status_code == 429 and self._limiter is not None:
+                self._limiter.throttled()
             delay = self._retry.delay_for_status(response.status_code, failures, retry_after)
             if delay is None:
                 raise self._http_error(response, retry_after)

@@ -12,10 +12,23 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-__all__ = ["DEFAULT_CALLS_PER_MINUTE", "RateLimiter"]
+__all__ = ["DEFAULT_CALLS_PER_MINUTE", "RateLimiter", "RequestPacer"]
 
 DEFAULT_CALLS_PER_MINUTE = 250
+
+
+class RequestPacer(Protocol):
+    """What `FhirClient` and the SMART token calls pace themselves with."""
+
+    async def acquire(self) -> float:
+        """Wait until a call may start; returns how long the caller waited."""
+        ...
+
+    def throttled(self) -> None:
+        """The server answered 429: no further call should start in its current window."""
+        ...
 
 
 class RateLimiter:
@@ -56,6 +69,9 @@ class RateLimiter:
                 delay = self._calls[0] + self.period - now
                 waited += delay
                 await self._sleep(delay)
+
+    def throttled(self) -> None:
+        """Nothing to record: the client's retry already waits out the server's window."""
 
     def _forget_old(self, now: float) -> None:
         while self._calls and self._calls[0] <= now - self.period:

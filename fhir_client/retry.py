@@ -8,9 +8,13 @@ The client does the sleeping, through a sleep function it was given.
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+
+from fhir_client.minute_window import seconds_to_next_minute
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
 
@@ -44,6 +48,8 @@ class RetryPolicy:
     `max_retries` counts retries, so a request is sent at most `max_retries + 1` times.
     A `Retry-After` longer than `max_retry_after` is not waited out: the server is saying
     "not now", and the caller is better served by an immediate error that says so.
+    A 429 without `Retry-After` waits to the next clock minute: eClinicalWorks counts calls in
+    fixed minutes and blocks the rest of the minute after a 429 (`clock` is epoch seconds).
     """
 
     max_retries: int = 3
@@ -51,6 +57,7 @@ class RetryPolicy:
     max_delay: float = 8.0
     max_retry_after: float = 30.0
     jitter: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+    clock: Callable[[], float] = field(default=time.time, compare=False, repr=False)
 
     def backoff(self, attempt: int) -> float:
         """Delay before retry number `attempt` (1-based): half fixed, half random, capped."""
@@ -63,6 +70,8 @@ class RetryPolicy:
             return None
         if retry_after is not None:
             return None if retry_after > self.max_retry_after else retry_after
+        if status_code == 429:
+            return seconds_to_next_minute(self.clock())
         return self.backoff(attempt)
 
     def delay_for_transport_error(self, attempt: int) -> float | None:

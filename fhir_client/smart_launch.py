@@ -20,8 +20,9 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from fhir_client.client_auth import ClientCredentials
+from fhir_client.client_auth import ClientAuthMethod, ClientCredentials
 from fhir_client.errors import AuthorizationError, SmartError, safe_url
+from fhir_client.rate_limit import RequestPacer
 from fhir_client.scopes import requested_scopes
 from fhir_client.smart_discovery import discover_smart_configuration
 from fhir_client.source_catalog import SourceCatalog, SourceRecord
@@ -46,14 +47,28 @@ async def begin_launch(
     scopes: Sequence[str] | None = None,
     rate_limit_per_minute: int = 250,
     transport: httpx2.AsyncBaseTransport | None = None,
+    practice_code: str | None = None,
+    accept: str | None = None,
+    pacer: RequestPacer | None = None,
 ) -> str:
-    """Discover `base_url`, remember a pending launch of source `name`, return the authorize URL."""
+    """Discover `base_url`, remember a pending launch of source `name`, return the authorize URL.
+
+    Scopes are chosen from what the server lists (`requested_scopes`; `offline_access` only for a
+    confidential client) unless `scopes` overrides them. `practice_code` is sent as an authorize
+    parameter for servers that ask for one. The `pacer` counts the discovery calls and the
+    authorize call the browser will make (eClinicalWorks counts `/authorize` too).
+    """
     base = base_url.rstrip("/")
+    if pacer is not None:
+        for _ in range(2):  # the smart-configuration and the browser's /authorize
+            await pacer.acquire()
     async with httpx2.AsyncClient(transport=transport, timeout=30.0, follow_redirects=False) as http:
         config = await discover_smart_configuration(http, base)
     if config.code_challenge_methods and "S256" not in config.code_challenge_methods:
         raise SmartError(f"{safe_url(base)} does not offer PKCE S256, which fhirgate requires")
-    scope = " ".join(scopes if scopes is not None else requested_scopes(config))
+    confidential = credentials.method is not ClientAuthMethod.NONE
+    scope = " ".join(scopes if scopes is not None else requested_scopes(config, confidential=confidential))
+    extra = {"practice_code": practice_code} if practice_code else {}
     verifier = generate_token(64)
     state = generate_token(32)
     url = prepare_grant_uri(
@@ -66,6 +81,7 @@ async def begin_launch(
         code_challenge=create_s256_code_challenge(verifier),
         code_challenge_method="S256",
         aud=base,
+        **extra,
     )
     source_secrets = SourceSecrets(secrets, name)
     source_secrets.set_code_verifier(verifier)
@@ -86,6 +102,7 @@ async def begin_launch(
             patient_id=previous.patient_id if previous else None,
             launch_state=state,
             rate_limit_per_minute=rate_limit_per_minute,
+            accept=accept,
         )
     )
     logger.info("smart launch begun source=%s discovery=%s", name, config.source)
@@ -127,6 +144,7 @@ async def complete_launch(
     secrets: SecretBackend,
     transport: httpx2.AsyncBaseTransport | None = None,
     clock: Callable[[], float] = time.time,
+    pacer: RequestPacer | None = None,
 ) -> tuple[SourceRecord, TokenSet]:
     """Finish the pending launch of `name`: check the redirect, exchange the code, store tokens."""
     record = catalog.get(name)
@@ -137,6 +155,8 @@ async def complete_launch(
     verifier = source_secrets.code_verifier()
     if verifier is None:
         raise AuthorizationError("this launch's PKCE verifier is gone from the keychain; run `fhirgate connect` again")
+    if pacer is not None:
+        await pacer.acquire()
     sent_at = clock()
     body = await exchange_code(
         credentials,

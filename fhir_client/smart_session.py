@@ -18,6 +18,7 @@ import httpx2
 
 from fhir_client.client_auth import ClientAuthMethod, ClientCredentials
 from fhir_client.errors import ReconnectRequired, TokenEndpointError
+from fhir_client.rate_limit import RequestPacer
 from fhir_client.source_catalog import SourceCatalog, SourceRecord
 from fhir_client.source_secrets import SourceSecrets
 from fhir_client.token_requests import refresh_tokens
@@ -54,8 +55,10 @@ class SmartSession:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
+        pacer: RequestPacer | None = None,
     ) -> None:
         self.name = name
+        self._pacer = pacer  # token calls count against the practice's per-minute limit
         self._catalog = catalog
         self._secrets = secrets
         self._transport = transport
@@ -102,6 +105,8 @@ class SmartSession:
             if self._refresh is None:
                 raise self._reconnect("the practice gave no refresh token")
             record = self._record()
+            if self._pacer is not None:
+                await self._pacer.acquire()
             sent_at = self._clock()
             try:
                 body = await refresh_tokens(

@@ -1,13 +1,16 @@
 """Connected SMART sources as `FhirClient`s, and disconnecting them.
 
 `open_smart_client` wires a source's catalog row and keychain entries into a `FhirClient`:
-`SmartAuth` for the tokens, a `RateLimiter` at the source's limit, the patient for `whoami`.
+`SmartAuth` for the tokens, a pacer at the source's limit (the home's shared `MinuteWindow` when
+the caller passes one), the patient for `whoami` and for every compartment search, and the
+source's `Accept` override.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import httpx2
@@ -15,7 +18,7 @@ import httpx2
 from fhir_client.client import FhirClient
 from fhir_client.errors import ReconnectRequired
 from fhir_client.identity import SourceIdentity
-from fhir_client.rate_limit import RateLimiter
+from fhir_client.rate_limit import RateLimiter, RequestPacer
 from fhir_client.smart_session import SmartAuth, SmartSession, credentials_for
 from fhir_client.source_catalog import SourceCatalog
 from fhir_client.source_secrets import SecretBackend, SourceSecrets
@@ -32,21 +35,27 @@ def open_smart_client(
     catalog: SourceCatalog,
     secrets: SecretBackend,
     transport: httpx2.AsyncBaseTransport | None = None,
-    rate_limiter: RateLimiter | None = None,
+    rate_limiter: RequestPacer | None = None,
     sleep: Callable[[float], Awaitable[None]] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> FhirClient:
     """A `FhirClient` for the connected source `name` (its token transport may differ in tests)."""
     record = catalog.get(name)
     if record is None or record.state == "pending":
         raise ReconnectRequired(f"source {name!r} is not connected: run `fhirgate connect {name} URL`")
-    session = SmartSession(name, catalog, SourceSecrets(secrets, name), transport=transport)
+    pacer = rate_limiter or RateLimiter(record.rate_limit_per_minute)
+    session = SmartSession(name, catalog, SourceSecrets(secrets, name), transport=transport, pacer=pacer)
     return FhirClient(
         record.base_url,
         auth=SmartAuth(session),
         transport=transport,
-        rate_limiter=rate_limiter or RateLimiter(record.rate_limit_per_minute),
+        rate_limiter=pacer,
         identity=SourceIdentity(patient_id=record.patient_id, fhir_user=record.fhir_user),
         sleep=sleep or asyncio.sleep,
+        clock=clock,
+        patient_compartment=True,
+        accept=record.accept,
+        granted_scopes=tuple(record.scope.split()),
     )
 
 

@@ -35,9 +35,12 @@ CREATE TABLE IF NOT EXISTS sources (
     refresh_expires_at REAL,
     last_call_at REAL,
     launch_state TEXT,
-    rate_limit_per_minute INTEGER NOT NULL DEFAULT 250
+    rate_limit_per_minute INTEGER NOT NULL DEFAULT 250,
+    accept TEXT
 )
 """
+# Columns added after the first release, with their definitions (added to older files on open).
+_ADDED_COLUMNS = {"accept": "TEXT"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class SourceRecord:
     last_call_at: float | None = None
     launch_state: str | None = None
     rate_limit_per_minute: int = 250
+    accept: str | None = None
+    """An `Accept` header this server needs instead of `application/fhir+json` (None: the default)."""
 
     @property
     def configuration(self) -> SmartConfiguration:
@@ -83,6 +88,10 @@ class SourceCatalog:
         path.chmod(0o600)
         with self._connect() as db:
             db.execute(_SCHEMA)
+            present = {row[1] for row in db.execute("PRAGMA table_info(sources)")}
+            for column, definition in _ADDED_COLUMNS.items():
+                if column not in present:  # names and definitions are constants above
+                    db.execute(f"ALTER TABLE sources ADD COLUMN {column} {definition}")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)

@@ -27,8 +27,17 @@ class UserFacingError(Exception):
     """An error whose message is the whole story for the user."""
 
 
-def settings_from_env() -> Settings:
-    return Settings.from_environ(os.environ)
+def settings_from_env(*, bound_to_home: bool = True) -> Settings:
+    """Settings from the environment, bound to what the home's manifest records (see fhirgate.home_manifest);
+    ``bound_to_home`` False for a command that must work whatever the manifest says (`wipe`)."""
+    from fhirgate.home_manifest import HomeMismatch, home_settings
+
+    if not bound_to_home:
+        return Settings.from_environ(os.environ)
+    try:
+        return home_settings(Settings.from_environ(os.environ), os.environ)
+    except HomeMismatch as exc:
+        raise fail(str(exc)) from None
 
 
 def fail(message: str) -> typer.Exit:
@@ -39,6 +48,8 @@ def fail(message: str) -> typer.Exit:
 def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run async work; known failures become one line and exit code 1."""
     from fhirgate.demo import DemoFailed
+    from fhirgate.home_manifest import HomeMismatch
+    from fhirgate.secret_errors import SecretsUnusable
     from gateway.kaiser.errors import KaiserError
 
     try:
@@ -46,7 +57,7 @@ def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except KeyboardInterrupt:
         err.print("stopped")
         raise typer.Exit(130) from None
-    except (KaiserError, UserFacingError, DemoFailed) as exc:
+    except (KaiserError, UserFacingError, DemoFailed, HomeMismatch, SecretsUnusable) as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # last resort: one line, never a traceback
         if os.environ.get("FHIRGATE_DEBUG"):

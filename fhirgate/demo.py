@@ -10,21 +10,28 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mcp import Client, StdioServerParameters
 from mcp.types import TextContent
 from rich.console import Console
+from starlette.types import ASGIApp
 
+from fhirgate.approval_wiring import approval_decisions, home_web_app, login_link, record_web_address
 from fhirgate.demo_practice import demo_practice
 from fhirgate.facade_token import facade_token
+from fhirgate.home_manifest import demo_sandboxes_stopped, record_demo_sandboxes
+from fhirgate.practice_connector import SmartPracticeConnector, connection_starter
 from fhirgate.progress_bars import RichSyncProgress, summary_table
 from fhirgate.secrets import SecretStore
-from fhirgate.serving import serve_in_thread
+from fhirgate.serving import RunningServer, free_port, serve_in_thread
 from fhirgate.settings import Settings
+from fhirgate.write_wiring import write_operations
 from gateway.facade import create_facade_app
+from gateway.kaiser.browser_memory import KeychainBrowserMemory
 from gateway.kaiser.login import Credentials, LoginOptions, browser_login
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession, save_session
@@ -33,6 +40,7 @@ from gateway.sandbox.portal import PortalConfig, create_portal_app
 from gateway.sandbox.sms import SmsOutbox
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine, SyncReport
+from gateway.web import facade_and_web
 
 KAISER_PASSWORD = "kaiser-password"
 DEMO_QUESTION = {"source": "kaiser", "resource_type": "Observation", "params": {"category": "laboratory"}}
@@ -58,6 +66,7 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
         console.rule("[bold]fhirgate demo")
         console.print(f"Sandbox kp.org portal: {portal.base_url} (synthetic patient, seed {options.seed})")
         demo = demo_settings(settings, portal.base_url, config)
+        record_demo_sandboxes(demo.home, demo.kaiser, (portal.base_url,), os.getpid())
         secrets = SecretStore.for_settings(demo)
         secrets.set(KAISER_PASSWORD, patient.password)
         console.print(f"Demo home: {demo.home}   secrets: {secrets.description}")
@@ -70,19 +79,33 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             if report.patient_id is None:
                 raise DemoFailed("the profile could not be synced; see the summary above")
             token = facade_token(secrets)
-            with serve_in_thread(create_facade_app(store, token=token)) as facade:
+            with serve_demo_facade(store, token, web=lambda port: _web_app(demo, secrets, port)) as facade:
                 _print_facade(console, f"{facade.base_url}/fhir", token, report.patient_id)
                 await _ask_mcp(demo, console)
+                _print_web_app(demo, console, facade.base_url)
                 async with demo_practice(demo, console):  # the second source: a SMART practice
                     if not options.once:
                         console.print("\nThe facade and the practice keep running; press Ctrl-C to stop.")
                         await asyncio.Event().wait()  # until Ctrl-C cancels the run
         finally:
             store.close()
+            demo_sandboxes_stopped(demo.home, os.getpid())
 
 
 class DemoFailed(Exception):
     pass
+
+
+@contextmanager
+def serve_demo_facade(
+    store: SqliteStore, token: str, *, web: Callable[[int], ASGIApp] | None = None
+) -> Iterator[RunningServer]:
+    """The demo's facade on a free loopback port; its Host check names that port, as `fhirgate serve`'s does.
+    With ``web``, the web app built for that port is mounted at `/` beside the facade."""
+    port = free_port()
+    facade = create_facade_app(store, token=token, port=port)
+    with serve_in_thread(facade_and_web(facade, web(port)) if web else facade, port=port) as running:
+        yield running
 
 
 async def _login(
@@ -100,7 +123,7 @@ async def _login(
     session = await browser_login(
         demo.kaiser,
         Credentials(patient.username, password),
-        LoginOptions(profile_dir=demo.browser_profile_dir, browser_path=demo.browser_path, headless=True),
+        LoginOptions(memory=KeychainBrowserMemory(secrets), browser_path=demo.browser_path, headless=True),
         mfa_code=code_from_phone,
     )
     save_session(secrets, session)
@@ -114,6 +137,23 @@ async def _sync(client: PortalClient, store: SqliteStore, console: Console) -> S
         report = await engine.run()
     console.print(summary_table(report.surfaces))
     return report
+
+
+def _web_app(demo: Settings, secrets: SecretStore, port: int) -> ASGIApp:
+    """The web app next to the facade: approvals of writes to the sandbox portal and of practice connections."""
+    starter = connection_starter(SmartPracticeConnector(demo, os.environ))
+    decisions = approval_decisions(demo, writes=write_operations(demo, secrets), connect=starter)
+    return home_web_app(demo, decisions, port=port)
+
+
+def _print_web_app(demo: Settings, console: Console, base_url: str) -> None:
+    record_web_address(demo, base_url)  # `fhirgate open` on the demo home signs in here
+    console.rule("Web app: approve what an assistant prepares")
+    console.print(
+        f"Approvals page: {base_url}/approvals\nSign-in link (works once, 5 minutes): {login_link(demo, base_url)}",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def _print_facade(console: Console, base: str, token: str, patient_id: str) -> None:

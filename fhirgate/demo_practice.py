@@ -20,6 +20,7 @@ from mcp.types import TextContent
 from rich.console import Console
 
 from fhir_client import ClientAuthMethod, ClientCredentials
+from fhirgate.home_manifest import add_demo_sandbox
 from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings
 from fhirgate.smart_connect import Connected, ConnectOptions, connect_source
@@ -31,8 +32,9 @@ PRACTICE_QUESTION = {"source": PRACTICE_NAME, "resource_type": "Condition"}
 
 
 @asynccontextmanager
-async def demo_practice(demo: Settings, console: Console) -> AsyncIterator[None]:
-    """Serve and connect the sandbox practice for the rest of the demo."""
+async def demo_practice(demo: Settings, console: Console, *, ask: bool = True) -> AsyncIterator[None]:
+    """Serve and connect the sandbox practice for the rest of the demo (``ask``: then show an MCP answer
+    from it)."""
     client_secret = secrets.token_urlsafe(24)
     app = EhrClient("fhirgate-demo", "client_secret", client_secret=client_secret)
     config = EhrConfig(clients=(app,), seed=1)
@@ -41,6 +43,7 @@ async def demo_practice(demo: Settings, console: Console) -> AsyncIterator[None]
         try:
             with serve_in_thread(ehr.app) as server:
                 base_url = ehr.fhir_base(server.base_url)
+                add_demo_sandbox(demo.home, server.base_url)
                 console.rule("SMART on FHIR: connecting a second practice")
                 console.print(f"Sandbox practice (like eClinicalWorks): {base_url}")
 
@@ -57,7 +60,8 @@ async def demo_practice(demo: Settings, console: Console) -> AsyncIterator[None]
                 connected = await connect_source(demo, options, credentials, None, open_url=patient_consents)
                 if isinstance(connected, Connected):
                     console.print(f"connected {PRACTICE_NAME}: {connected.who.describe()}", highlight=False)
-                await _ask_practice(demo, console)
+                if ask:
+                    await _ask_practice(demo, console)
                 yield
         finally:
             ehr.store.close()

@@ -12,11 +12,15 @@ from pathlib import Path
 
 import httpx2
 
+from fhirgate.home_reach import SANDBOX_NOT_RUNNING, HomeReach
+from fhirgate.secret_errors import SecretsUnusable, UnusableFileError
 from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.settings import Settings
 from gateway.kaiser.browser import find_browser
 from gateway.kaiser.errors import LoginFailed
 from gateway.kaiser.session import load_session
+
+DEMO_START = "fhirgate mcp --demo (or fhirgate demo)"
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,24 @@ def check_browser(settings: Settings) -> CheckResult:
 
 
 def check_secrets(secrets: SecretStore) -> CheckResult:
+    """Whether the secret store is usable: its files (the fallback, the keychain index) are what fhirgate
+    wrote and private, and the backend reads back what is written to it."""
     fallback = isinstance(secrets.backend, FileKeyring)
+    try:
+        if isinstance(secrets.backend, FileKeyring):
+            secrets.backend.file.read()
+        if secrets.index is not None:
+            secrets.index.entries()
+    except UnusableFileError as exc:
+        return CheckResult("secrets", False, f"{exc.path} {exc.problem}", _file_fix(exc))
+    problem = secrets.probe()
+    if problem is not None:
+        return CheckResult(
+            "secrets",
+            False,
+            problem,
+            "use another keychain (PYTHON_KEYRING_BACKEND) or none (the file fallback); then sign in again",
+        )
     return CheckResult(
         "secrets",
         True,
@@ -52,13 +73,20 @@ def check_secrets(secrets: SecretStore) -> CheckResult:
     )
 
 
+def _file_fix(exc: UnusableFileError) -> str:
+    if exc.fix.startswith("run: chmod"):
+        return exc.fix.removeprefix("run: ")
+    return (
+        f"keep a copy (mv {exc.path} {exc.path}.damaged), then sign in again: "
+        "`fhirgate login kaiser`, `fhirgate connect` for each practice"
+    )
+
+
 def check_permissions(settings: Settings) -> CheckResult:
     if not settings.home.exists():
         return CheckResult("permissions", True, f"{settings.home} does not exist yet")
     loose: list[str] = []
-    # The home's own entries; inside the browser profile Chromium sets its own modes, and the
-    # profile directory being 0700 is what keeps others out.
-    for path in [settings.home, *settings.home.iterdir()]:
+    for path in [settings.home, *sorted(settings.home.rglob("*"))]:
         if path.is_symlink():
             continue
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -106,7 +134,16 @@ def check_facade_port(settings: Settings) -> CheckResult:
 def check_kaiser_session(
     settings: Settings, secrets: SecretStore, transport: httpx2.BaseTransport | None = None
 ) -> CheckResult:
-    session = load_session(secrets)
+    reach = HomeReach.for_settings(settings)
+    refused = reach.refusal(settings.kaiser.portal_url)
+    if refused == SANDBOX_NOT_RUNNING:
+        return CheckResult("kaiser session", False, "demo home: the sandbox portal is not running", DEMO_START)
+    if refused is not None:
+        return CheckResult("kaiser session", False, refused, "")
+    try:
+        session = load_session(secrets)
+    except SecretsUnusable:
+        return CheckResult("kaiser session", False, "cannot be read: the secrets check says why", "fix that first")
     if session is None:
         return CheckResult("kaiser session", False, "not signed in", "fhirgate login kaiser")
     url = f"{settings.kaiser.portal_url}/{settings.kaiser.region_prefix}/keepalive.asp"

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fhirgate.doctor_checks import CheckResult
+from fhirgate.doctor_checks import DEMO_START, CheckResult
+from fhirgate.secret_errors import SecretsUnusable
 from fhirgate.settings import Settings
 
 if TYPE_CHECKING:  # fhir_client pulls in authlib; `fhirgate --help` should not wait for it
@@ -21,8 +22,11 @@ if TYPE_CHECKING:  # fhir_client pulls in authlib; `fhirgate --help` should not 
 INSTALL = "fhirgate mcp --install-claude-desktop"
 
 
-def check_practice_tokens(settings: Settings, secrets: SecretBackend, now: float | None = None) -> list[CheckResult]:
-    """One result per connected or pending practice: can its access token be renewed by itself?"""
+def check_practice_tokens(
+    settings: Settings, secrets: SecretBackend, now: float | None = None, *, sandbox_down: bool = False
+) -> list[CheckResult]:
+    """One result per connected or pending practice: can its access token be renewed by itself? In a demo
+    home whose sandboxes are down (``sandbox_down``), each practice is reported unreachable instead."""
     from fhir_client import SourceSecrets
     from fhirgate.smart_connect import catalog_for
 
@@ -32,8 +36,16 @@ def check_practice_tokens(settings: Settings, secrets: SecretBackend, now: float
     results = []
     for record in catalog_for(settings).all():
         name, reconnect = f"practice {record.name}", f"fhirgate connect {record.name} {record.base_url}"
-        access, refresh = SourceSecrets(secrets, record.name).tokens()
-        if record.state == "pending":
+        try:
+            access, refresh = SourceSecrets(secrets, record.name).tokens()
+        except SecretsUnusable:
+            results.append(
+                CheckResult(name, False, "tokens cannot be read: the secrets check says why", "fix that first")
+            )
+            continue
+        if sandbox_down:
+            results.append(CheckResult(name, False, "demo home: the sandbox practice is not running", DEMO_START))
+        elif record.state == "pending":
             results.append(CheckResult(name, False, "connection never finished", reconnect))
         elif record.state == "reconnect":
             results.append(CheckResult(name, False, "the practice no longer accepts the refresh token", reconnect))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import httpx2
 
 from fhir_client import FhirClient
+from fhirgate.home_reach import HomeReach
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from gateway.facade import DEFAULT_TTL, RefreshFailed, RefreshPolicy, create_facade_app
@@ -50,15 +51,20 @@ class SyncRefresher:
 
 
 def portal_opener(settings: Settings, secret_store: SecretStore) -> OpenPortal:
-    """Opens a portal client on the saved Kaiser session (silent re-login as the sync does it)."""
+    """Opens a portal client on the saved Kaiser session (silent re-login as the sync does it). A home that
+    may not reach its portal now (a demo whose sandbox is down) or never signed in sends nothing."""
     from fhirgate.commands.login import headless_relogin  # Playwright is loaded only when a refresh signs in
 
     async def open_portal() -> PortalClient:
+        reach = HomeReach.for_settings(settings)
+        refused = reach.refusal(settings.kaiser.portal_url)
+        if refused is not None:
+            raise RefreshFailed(refused)
         session = load_session(secret_store)
         if session is None:
             raise RefreshFailed("not signed in to Kaiser: run `fhirgate login kaiser`")
         relogin = headless_relogin(settings, secret_store, lambda fresh: save_session(secret_store, fresh))
-        return PortalClient(settings.kaiser, session, relogin=relogin)
+        return PortalClient(settings.kaiser, session, relogin=relogin, transport=reach.transport())
 
     return open_portal
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
+from fhirgate.slow_clients import HEADER_TIMEOUT_SECONDS, slow_client_options
+
 LOOPBACK = "127.0.0.1"
 
 
@@ -28,12 +30,22 @@ def free_port(host: str = LOOPBACK) -> int:
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, *, port: int = 0, host: str = LOOPBACK) -> Iterator[RunningServer]:
-    """Serve ``app`` until the block exits; ``port=0`` picks a free one."""
+def serve_in_thread(
+    app: ASGIApp, *, port: int = 0, host: str = LOOPBACK, header_timeout: float = HEADER_TIMEOUT_SECONDS
+) -> Iterator[RunningServer]:
+    """Serve ``app`` until the block exits; ``port=0`` picks a free one; slow clients are timed out."""
     if host != LOOPBACK:
         raise ValueError("fhirgate only listens on 127.0.0.1")
     port = port or free_port(host)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        **slow_client_options(header_timeout),
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

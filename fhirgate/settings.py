@@ -81,7 +81,9 @@ class Settings:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) with mode 0700 and tighten it if it already exists."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` (and any missing parents) with mode 0700 and tighten ``path`` if it already exists."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for directory in reversed(missing):  # mkdir(parents=True) would create the parents with the umask's mode
+        directory.mkdir(mode=0o700, exist_ok=True)
     path.chmod(0o700)
     return path

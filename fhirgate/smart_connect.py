@@ -3,13 +3,15 @@
 Composition only: settings and the keychain in, `fhir_client`'s launch, catalog and clients out.
 The healow variables `HEALOW_CLIENT_ID`, `HEALOW_CLIENT_SECRET` and `HEALOW_REDIRECT_URI` fill in
 what the command line leaves out, so users of the healow MCP server keep their registration.
+A provider-host address is moved to the patient host first, and every call to a practice (the
+token and authorize calls included) counts in the home's shared per-minute window.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -19,6 +21,8 @@ from fhir_client import (
     ClientAuthMethod,
     ClientCredentials,
     FhirClient,
+    MinuteWindow,
+    PatientBase,
     SourceCatalog,
     SourceRecord,
     SourceSecrets,
@@ -27,6 +31,8 @@ from fhir_client import (
     complete_launch,
     disconnect_source,
     open_smart_client,
+    patient_base_url,
+    patient_hosts_from,
 )
 from fhir_client.smart_session import credentials_for
 from fhirgate.app_keys import newest_key_id
@@ -43,6 +49,7 @@ __all__ = [
     "complete_pasted",
     "connect_source",
     "disconnect",
+    "minute_window_for",
     "practice_clients",
 ]
 
@@ -68,15 +75,25 @@ class ConnectOptions:
     redirect_uri: str | None = None
     redirect_port: int | None = None
     timeout: float = 300.0
+    scopes: tuple[str, ...] | None = None
+    """Scopes to ask for instead of those chosen from the server's list (`--scopes`)."""
+    practice_code: str | None = None
+    accept: str | None = None
+    patient_hosts: Mapping[str, str] = field(default_factory=lambda: patient_hosts_from({}))
 
     def with_environment(self, environ: Mapping[str, str]) -> ConnectOptions:
-        """Fill unset options from the healow variables."""
-        client_id = self.client_id or environ.get("HEALOW_CLIENT_ID") or None
-        redirect = self.redirect_uri or environ.get("HEALOW_REDIRECT_URI") or None
-        auth = self.auth or ("secret" if environ.get("HEALOW_CLIENT_SECRET") else "public")
-        return ConnectOptions(
-            self.name, self.base_url, client_id, auth, self.secret_method, redirect, self.redirect_port, self.timeout
+        """Fill unset options from the healow variables (and `FHIRGATE_PROVIDER_HOSTS`)."""
+        return replace(
+            self,
+            client_id=self.client_id or environ.get("HEALOW_CLIENT_ID") or None,
+            redirect_uri=self.redirect_uri or environ.get("HEALOW_REDIRECT_URI") or None,
+            auth=self.auth or ("secret" if environ.get("HEALOW_CLIENT_SECRET") else "public"),
+            patient_hosts=patient_hosts_from(environ),
         )
+
+    def patient_base(self) -> PatientBase:
+        """The base URL to connect to: a provider-host address moved to the patient host."""
+        return patient_base_url(self.base_url, self.patient_hosts)
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,11 @@ class Connected:
 
 def catalog_for(settings: Settings) -> SourceCatalog:
     return SourceCatalog(settings.home / "sources.sqlite3")
+
+
+def minute_window_for(settings: Settings, base_url: str, limit: int = 250) -> MinuteWindow:
+    """The per-minute call count of `base_url`, shared by every process of this home."""
+    return MinuteWindow(settings.home / "rate_limits.sqlite3", base_url.rstrip("/"), limit)
 
 
 def is_loopback(redirect_uri: str) -> bool:
@@ -133,17 +155,23 @@ async def connect_source(
     URL, and the user finishes with `fhirgate connect --complete URL`."""
     secrets = SecretStore.for_settings(settings)
     catalog = catalog_for(settings)
+    base_url = options.patient_base().url
+    pacer = minute_window_for(settings, base_url)
 
     async def begin(redirect_uri: str) -> str:
         return await begin_launch(
             options.name,
-            options.base_url,
+            base_url,
             credentials,
             catalog=catalog,
             secrets=secrets,
             redirect_uri=redirect_uri,
             key_id=key_id,
+            scopes=options.scopes,
             transport=transport,
+            practice_code=options.practice_code,
+            accept=options.accept,
+            pacer=pacer,
         )
 
     redirect = options.redirect_uri
@@ -162,7 +190,7 @@ async def connect_source(
         except TimeoutError:
             raise ConnectError(f"no answer from the practice's sign-in page within {options.timeout:.0f} s") from None
     record, _ = await complete_launch(
-        options.name, answer, credentials, catalog=catalog, secrets=secrets, transport=transport
+        options.name, answer, credentials, catalog=catalog, secrets=secrets, transport=transport, pacer=pacer
     )
     return Connected(record, await _whoami(settings, options.name, transport))
 
@@ -178,26 +206,37 @@ async def complete_pasted(
         raise ConnectError("no launch is pending" if not pending else "several launches are pending: name the source")
     record = pending[0]
     credentials = credentials_for(record, SourceSecrets(secrets, record.name))
-    await complete_launch(record.name, url_or_code, credentials, catalog=catalog, secrets=secrets, transport=transport)
+    pacer = minute_window_for(settings, record.base_url, record.rate_limit_per_minute)
+    await complete_launch(
+        record.name, url_or_code, credentials, catalog=catalog, secrets=secrets, transport=transport, pacer=pacer
+    )
     return Connected(catalog.get(record.name) or record, await _whoami(settings, record.name, transport))
 
 
 async def _whoami(settings: Settings, name: str, transport: httpx2.AsyncBaseTransport | None) -> WhoAmI:
-    secrets = SecretStore.for_settings(settings)
-    async with open_smart_client(name, catalog=catalog_for(settings), secrets=secrets, transport=transport) as client:
+    async with _open(settings, name, transport) as client:
         return await client.whoami()
 
 
-def practice_clients(settings: Settings) -> dict[str, FhirClient]:
-    """A `FhirClient` for every connected practice (for `fhirgate mcp`)."""
+def _open(settings: Settings, name: str, transport: httpx2.AsyncBaseTransport | None = None) -> FhirClient:
+    catalog = catalog_for(settings)
+    record = catalog.get(name)
+    pacer = minute_window_for(settings, record.base_url, record.rate_limit_per_minute) if record else None
+    return open_smart_client(
+        name, catalog=catalog, secrets=SecretStore.for_settings(settings), transport=transport, rate_limiter=pacer
+    )
+
+
+def practice_clients(
+    settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None
+) -> dict[str, FhirClient]:
+    """A `FhirClient` for every connected practice (for `fhirgate mcp`), its HTTP through ``transport``."""
     path = settings.home / "sources.sqlite3"
     if not path.exists():
         return {}
-    catalog = catalog_for(settings)
-    secrets = SecretStore.for_settings(settings)
     return {
-        record.name: open_smart_client(record.name, catalog=catalog, secrets=secrets)
-        for record in catalog.all()
+        record.name: _open(settings, record.name, transport)
+        for record in catalog_for(settings).all()
         if record.state in ("connected", "reconnect")
     }
 

@@ -1,7 +1,8 @@
 """Deleting every local trace of a fhirgate home: store, browser profile, cookies, tokens, secrets.
 
 The audit log is kept unless ``include_audit_log``: it is the user's record of what was done in
-their name, and wiping data should not silently wipe that too.
+their name, and wiping data should not silently wipe that too. Keychain entries are found through the
+home's keychain index (and its nested homes', the demo's), under every namespace the home has had.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fhirgate.secret_errors import SecretsUnusable
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 
@@ -19,10 +21,15 @@ class WipeReport:
     removed_paths: list[Path] = field(default_factory=list)
     removed_secrets: list[str] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 def wipe_home(settings: Settings, secrets: SecretStore, *, include_audit_log: bool) -> WipeReport:
-    report = WipeReport(removed_secrets=secrets.delete_all())
+    report = WipeReport()
+    try:
+        report.removed_secrets = secrets.delete_all()
+    except SecretsUnusable as exc:  # a damaged secrets file or index: the files below still go
+        report.problems.append(str(exc))
     home = settings.home
     if not home.exists():
         return report

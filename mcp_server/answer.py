@@ -18,7 +18,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from fhir_client import FhirClientError
 from mcp_server.answer_text import AnswerParts, SourceSection, render_answer
 from mcp_server.cursor import CursorSigner, InvalidCursorError
+from mcp_server.fencing import UNTRUSTED_KEY
 from mcp_server.page_reader import PageReader, Position
+from mcp_server.quoting import bounded_text
 from mcp_server.resource_view import compact_json, elide_attachment_data
 from mcp_server.row_fields import row_fields
 from mcp_server.search_page import render_row
@@ -32,7 +34,8 @@ AnswerFormat = Literal["rows", "fhir"]
 # Header, legend, per-source headers and the cursor line are always shown; keep room for them
 # (the notes and the failures are counted on top, once known).
 _RESERVE_TOKENS = 300
-_FENCE_TOKENS = 110
+# The fence's warning line (once per answer, inside the reserve) and one BEGIN/END pair per source.
+_BLOCK_TOKENS = 20
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,10 @@ class Query:
 
     @property
     def label(self) -> str:
+        """The query as the header shows it; the model chose it, so it is quoted bounded."""
         from urllib.parse import urlencode
 
-        return f"{self.resource_type}?{urlencode(self.params)}" if self.params else self.resource_type
+        return bounded_text(f"{self.resource_type}?{urlencode(self.params)}" if self.params else self.resource_type)
 
 
 @dataclass
@@ -102,7 +106,9 @@ async def answer_query(
     by_name = {source.name: source for source in sources}
     positions = _positions(signer, cursor, fingerprint, list(by_name))
     readers = {
-        name: PageReader(by_name[name].client, query.resource_type, query.params, pos)
+        name: PageReader(
+            by_name[name].client, query.resource_type, query.params, pos, strict=by_name[name].kind == "kaiser"
+        )
         for name, pos in positions.items()
     }
     failures = dict(zip(readers, await asyncio.gather(*(_open(r) for r in readers.values())), strict=True))
@@ -125,20 +131,20 @@ async def answer_query(
             sections.append(SourceSection(name, failure=message))
             continue
         section = SourceSection(name, total=reader.total, first_row=reader.shown + 1)
-        fenced = False  # each section fences its own record text
+        fenced = False  # each section's record data is one block of the answer's fence
         full = False  # the first row of an answer is always shown, so paging always progresses
         while not full:
             for resource in reader.pending():
                 text, prose = _item(resource, fmt)
                 cost = estimate_tokens(text) + sum(estimate_tokens(p) for p in prose) + 2
-                if prose and not fenced:
-                    cost += _FENCE_TOKENS
+                if not fenced:
+                    cost += _BLOCK_TOKENS
                 if cost > room and accepted_any:
                     full = True
                     break
                 room -= cost
                 accepted_any = True
-                fenced = fenced or bool(prose)
+                fenced = True
                 section.items.append(text)
                 section.prose += prose
                 structured_rows.append(row_fields(resource, name))
@@ -169,5 +175,5 @@ async def answer_query(
     next_cursor = signer.sign(fingerprint, {"p": {n: p.to_state() for n, p in left.items()}}) if left else None
     parts = AnswerParts(query=query, sections=sections, fmt=fmt, federated=federated, next_cursor=next_cursor)
     text, structured = render_answer(parts)
-    structured["rows"] = structured_rows if fmt == "rows" else []
+    structured[UNTRUSTED_KEY]["rows"] = structured_rows if fmt == "rows" else []
     return Answer(text=text, structured=structured, rows=structured_rows)

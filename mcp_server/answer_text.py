@@ -1,4 +1,4 @@
-"""The text of an answer: header, rows by source, fenced record text, notes, and what is left.
+"""The text of an answer: header, the record data by source inside the answer's fence, notes, and what is left.
 
 The last line always says whether everything was shown; if not, how many rows remain per
 source and the exact call that continues.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mcp_server.fencing import fence
+from mcp_server.fencing import UNTRUSTED_KEY, Fence
 from mcp_server.row_fields import COLUMNS
 
 if TYPE_CHECKING:
@@ -60,19 +60,18 @@ class AnswerParts:
     next_cursor: str | None
 
 
-def _body(parts: AnswerParts, section: SourceSection) -> list[str]:
+def _record_data(parts: AnswerParts, section: SourceSection) -> str:
+    """What `section`'s source wrote (rows, included rows, free text), to go inside the answer's fence."""
     if parts.fmt == "fhir":
         if not section.items and not section.included:
-            return []
+            return ""
         entries = ",".join(f'{{"resource":{item}}}' for item in [*section.items, *section.included])
         total = f',"total":{section.total}' if section.total is not None else ""
-        bundle = f'{{"resourceType":"Bundle","type":"searchset"{total},"entry":[{entries}]}}'
-        return [fence(bundle, what="FHIR JSON")]
+        return f'{{"resourceType":"Bundle","type":"searchset"{total},"entry":[{entries}]}}'
     lines = list(section.items)
     lines += [f"+ {row}" for row in section.included]
-    if section.prose:
-        lines.append(fence("\n".join(section.prose)))
-    return lines
+    lines += section.prose
+    return "\n".join(lines)
 
 
 def _tail(parts: AnswerParts) -> list[str]:
@@ -92,17 +91,23 @@ def _tail(parts: AnswerParts) -> list[str]:
 
 
 def render_answer(parts: AnswerParts) -> tuple[str, dict[str, Any]]:
-    """The answer text and the structured copy (without rows, which the caller adds)."""
+    """The answer text and the structured copy (without rows, which the caller adds under `UNTRUSTED_KEY`)."""
     scope = "all sources" if parts.federated else parts.sections[0].name if parts.sections else "no source"
     header = f"{parts.query.label} on {scope}: " + "; ".join(s.summary() for s in parts.sections)
     lines = [header]
     if parts.fmt == "rows" and any(s.items for s in parts.sections):
         lines.append(_LEGENDS.get(parts.query.resource_type, _LEGEND))
+    # One fence for the answer: the warning once, then one block per source with the same marker.
+    fenced = Fence()
+    warned = False
     for section in parts.sections:
-        body = _body(parts, section)
-        if parts.federated and body:
-            lines.append(f"[{section.name}]")
-        lines += body
+        if record_data := _record_data(parts, section):
+            if not warned:
+                lines.append(fenced.warning("FHIR JSON" if parts.fmt == "fhir" else "record data"))
+                warned = True
+            if parts.federated:
+                lines.append(f"[{section.name}]")
+            lines.append(fenced.block(record_data))
         if section.included_omitted:
             lines.append(f"{section.included_omitted} included resource(s) not shown (budget); use fhir_get")
     if not any(s.items for s in parts.sections):
@@ -118,5 +123,6 @@ def render_answer(parts: AnswerParts) -> tuple[str, dict[str, Any]]:
         "totals": {s.name: s.total for s in parts.sections if s.failure is None},
         "notes": [note.removeprefix("- ") for note in notes],
         "next_cursor": parts.next_cursor,
+        UNTRUSTED_KEY: {},
     }
     return "\n".join(lines), structured

@@ -16,6 +16,7 @@ from typing import Any
 __all__ = ["config_block", "config_path", "install_config"]
 
 SERVER_NAME = "fhirgate"
+DEMO_SERVER_NAME = "fhirgate-demo"
 
 
 def config_path(
@@ -32,14 +33,16 @@ def config_path(
     return Path(config_home) / "Claude" / "claude_desktop_config.json"
 
 
-def config_block(executable: str, *, fhirgate_home: str | None = None) -> dict[str, Any]:
-    """`{"mcpServers": {"fhirgate": {...}}}` launching `executable mcp` (an absolute path)."""
+def config_block(executable: str, *, fhirgate_home: str | None = None, demo: bool = False) -> dict[str, Any]:
+    """`{"mcpServers": {"fhirgate": {...}}}` launching `executable mcp` (an absolute path); with ``demo``,
+    `{"fhirgate-demo": ...}` launching `executable mcp --demo` (the sandboxes run inside it), so both can
+    be installed side by side."""
     if not Path(executable).is_absolute():
         raise ValueError("the fhirgate executable path must be absolute (Claude Desktop has no shell PATH)")
-    entry: dict[str, Any] = {"command": executable, "args": ["mcp"]}
+    entry: dict[str, Any] = {"command": executable, "args": ["mcp", "--demo"] if demo else ["mcp"]}
     if fhirgate_home:
         entry["env"] = {"FHIRGATE_HOME": fhirgate_home}
-    return {"mcpServers": {SERVER_NAME: entry}}
+    return {"mcpServers": {DEMO_SERVER_NAME if demo else SERVER_NAME: entry}}
 
 
 def install_config(path: Path, block: Mapping[str, Any]) -> None:

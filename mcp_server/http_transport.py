@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import uvicorn
 from mcp.server.mcpserver import MCPServer
@@ -56,10 +58,18 @@ def http_app(server: MCPServer, *, token: str, port: int) -> ASGIApp:
     return BearerGuard(server.streamable_http_app(transport_security=security, host=LOOPBACK), token)
 
 
-async def run_http(server: MCPServer, *, token: str, port: int) -> None:
-    """Serve until interrupted, on 127.0.0.1 only (logs go to stderr)."""
+async def run_http(
+    server: MCPServer, *, token: str, port: int, server_options: Mapping[str, Any] | None = None
+) -> None:
+    """Serve until interrupted, on 127.0.0.1 only (logs go to stderr); ``server_options``: more
+    ``uvicorn.Config`` arguments (the composition root's slow-client timeouts)."""
     config = uvicorn.Config(
-        http_app(server, token=token, port=port), host=LOOPBACK, port=port, log_level="warning", access_log=False
+        http_app(server, token=token, port=port),
+        host=LOOPBACK,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        **(server_options or {}),
     )
     logger.info("mcp http start port=%d", port)
     await uvicorn.Server(config).serve()

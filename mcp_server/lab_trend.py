@@ -23,7 +23,7 @@ from mcp_server.sources import RecordSource, UnknownSourceError
 from mcp_server.token_budget import DEFAULT_MAX_TOKENS, estimate_tokens
 from mcp_server.tool_context import MaxTokensArg, SourceArg, ToolContext
 from mcp_server.tool_errors import to_tool_error
-from mcp_server.trend_chart import trend_png
+from mcp_server.trend_chart import render_trend_png
 
 __all__ = ["LabTrendTool"]
 
@@ -150,6 +150,6 @@ class LabTrendTool:
             lines += [f"- {note}" for note in notes]
         content: list[ContentBlock] = [TextContent(text="\n".join(lines))]
         if chart and len(charted) >= 1:
-            png = trend_png(charted, title=names[0] if names else code_or_name, unit=unit, band=band)
+            png = await render_trend_png(charted, title=names[0] if names else code_or_name, unit=unit, band=band)
             content.append(ImageContent(data=base64.b64encode(png).decode("ascii"), mime_type="image/png"))
         return CallToolResult(content=content)

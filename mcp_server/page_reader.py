@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhir_client import FhirClient, FhirHTTPError, bundle_link, describe_outcome, entries, same_origin
+from mcp_server.fencing import fenced_quote
 
 __all__ = ["PageReader", "Position"]
 
@@ -62,11 +63,20 @@ class PageReader:
     """The matches of one search on one client, consumed in order from a `Position`."""
 
     def __init__(
-        self, client: FhirClient, resource_type: str, params: Sequence[tuple[str, str]], position: Position
+        self,
+        client: FhirClient,
+        resource_type: str,
+        params: Sequence[tuple[str, str]],
+        position: Position,
+        *,
+        strict: bool = False,
     ) -> None:
+        """`strict`: the source validates like the facade (it is the facade), so a refused `_sort` is an
+        error to report, not a server limit to work around by asking again unsorted."""
         self._client = client
         self._resource_type = resource_type
         self._params = list(params)
+        self._strict = strict
         self._unsorted = position.unsorted
         self._page_url = position.url
         self._index = position.offset
@@ -75,6 +85,7 @@ class PageReader:
         self._included: list[dict[str, Any]] = []
         self.total: int | None = position.total
         self.notes: list[str] = []
+        self._outcomes: set[str] = set()
         self._next_url: str | None = None
 
     async def open(self) -> None:
@@ -99,7 +110,7 @@ class PageReader:
             return await self._client.search(self._resource_type, params)
         except FhirHTTPError as error:
             # Servers differ in what they can sort and count; an unsorted answer beats none.
-            if error.status_code != 400 or len(plain) == len(params):
+            if self._strict or error.status_code != 400 or len(plain) == len(params):
                 raise
         self._unsorted = True
         self.notes.append("this source cannot sort (or count) this search, so rows are in its own order")
@@ -111,8 +122,10 @@ class PageReader:
         if isinstance(total := bundle.get("total"), int) and self.total is None:
             self.total = total
         for outcome in entries(bundle, "outcome"):
-            if (text := describe_outcome(outcome)) and text not in self.notes:
-                self.notes.append(text)
+            # The server wrote it: quoted inside an untrusted fence (the quote is bounded too).
+            if (text := describe_outcome(outcome)) and text not in self._outcomes:
+                self._outcomes.add(text)
+                self.notes.append(f"the server said: {fenced_quote(text, limit=1000)}")
         next_url = bundle_link(bundle, "next")
         if next_url and not same_origin(next_url, self._client.base_url):
             self.notes.append("the server offered a next page on another site; it was not followed")

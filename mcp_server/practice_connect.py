@@ -1,8 +1,10 @@
 """`connect_practice` and `complete_oauth`: connecting a SMART practice from the chat.
 
 The SMART work (discovery, PKCE, token exchange and storage) is the composition root's
-`PracticeConnector`; these tools only hand the user the sign-in URL, take back the redirect
-(or code) with its state, and add the connected practice to the sources.
+`PracticeConnector`. `connect_practice` contacts nothing until the person approves the exact base URL
+(MCP elicitation, or the local approval page): only then does the approval start the launch and hand
+back the sign-in URL. `complete_oauth` takes back the redirect (or code) with its state and adds the
+connected practice to the sources.
 """
 
 from __future__ import annotations
@@ -10,16 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Protocol
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import AcceptedElicitation
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from fhir_client import FhirClientError, safe_url
-from mcp_server.connect_errors import begin_failure, check_base_url, check_practice_name, complete_failure
+from fhir_client import FhirClientError, PracticeNotFound, safe_url
+from fhir_client.practice_directory import looks_like_address
+from mcp_server.approval_desk import ApprovalDesk
+from mcp_server.approval_status import status_text
+from mcp_server.connect_errors import check_base_url, check_practice_name, complete_failure
+from mcp_server.find_practice import PracticeDirectory
 from mcp_server.sources import RecordSource, SourceRegistry
+from mcp_server.write_preview import PreparedWrite
+from mcp_server.write_tools import NO_ELICITATION, Answer, ApproveWrite
 
-__all__ = ["ConnectTools", "PendingConnection", "PracticeConnector", "register_connect_tools"]
+__all__ = ["CONNECT", "ConnectTools", "PendingConnection", "PracticeConnector"]
+
+CONNECT = "connect"
 
 
 @dataclass(frozen=True)
@@ -37,32 +46,68 @@ class PracticeConnector(Protocol):
 
 
 class ConnectTools:
-    def __init__(self, registry: SourceRegistry, connector: PracticeConnector) -> None:
+    def __init__(
+        self,
+        registry: SourceRegistry,
+        connector: PracticeConnector,
+        desk: ApprovalDesk,
+        directory: PracticeDirectory | None = None,
+    ) -> None:
         self._registry = registry
         self._connector = connector
+        self._desk = desk
+        self._directory = directory
 
-    async def connect_practice(
-        self,
-        name: Annotated[str, Field(description="A short name for the practice, e.g. 'dr-lee' (letters, digits, -).")],
-        fhir_base_url: Annotated[str, Field(description="The practice's FHIR R4 base URL (https).")],
-    ) -> str:
-        """Start connecting a doctor's practice (SMART on FHIR, e.g. healow / eClinicalWorks).
+    async def resolve_target(self, target: str) -> str:
+        """`target` as a base URL: a URL as given, or a practice code or name looked up in the home's copy of
+        the directory (read locally; nothing about `target` is sent anywhere)."""
+        if looks_like_address(target) or self._directory is None:
+            return target
+        try:
+            return (await self._directory.match(target[:200])).base_url
+        except PracticeNotFound as error:
+            raise ToolError(f"{error} (find_practice lists the candidates)") from error
+        except FhirClientError as error:
+            raise ToolError(f"eClinicalWorks' practice directory could not be read: {error}") from error
 
-        Returns a sign-in URL for the user to open in their browser and a state value. After the
-        user signs in and consents, the browser lands on a redirect URL (the page may not load):
-        ask the user to paste that whole URL, then call complete_oauth with it and the state.
-        """
+    @staticmethod
+    def prepare_connect(name: str, fhir_base_url: str) -> PreparedWrite:
+        """Checks the arguments and describes what approving does; sends nothing (no discovery yet)."""
         check_practice_name(name)
         check_base_url(fhir_base_url)
-        try:
-            pending = await self._connector.begin(name, fhir_base_url)
-        except (FhirClientError, ValueError) as error:
-            raise ToolError(begin_failure(error, name, fhir_base_url)) from error
-        return (
-            f"Ask the user to open this URL, sign in at the practice and approve access:\n{pending.authorize_url}\n"
-            f"Then ask them to paste the address the browser ends on, and call complete_oauth with it and "
-            f'state="{pending.state}".'
+        preview: dict[str, bool | int | str] = {
+            "practice_name": name,
+            "fhir_base_url": fhir_base_url.strip(),
+            "what_happens": (
+                "fhirgate contacts this address to find its sign-in page, then you sign in at the practice "
+                "and choose what it shares; nothing else is sent"
+            ),
+        }
+        return PreparedWrite(
+            CONNECT, "connect_practice", {"name": name, "fhir_base_url": fhir_base_url.strip()}, preview
         )
+
+    async def conclude_connect(self, prepared: PreparedWrite, answer: Answer) -> str:
+        data: object = answer.data if isinstance(answer, AcceptedElicitation) else None
+        if data == NO_ELICITATION:
+            approval_id = self._desk.submit(prepared.kind, prepared.request, prepared.preview)
+            url = self._desk.page_url(approval_id)
+            where = f"on fhirgate's approval page: {url}" if url else "with `fhirgate open`"
+            return (
+                f"Nothing has been contacted yet. The user must approve connecting {prepared.request['name']!r} "
+                f"({prepared.request['fhir_base_url']}) themselves {where} (if the page asks to sign in, they run "
+                "`fhirgate open`). After they approve, the page links to the practice's sign-in; then call "
+                f'approval_status(approval_id="{approval_id}") for the state to pass to complete_oauth.'
+            )
+        approval_id = self._desk.submit(prepared.kind, prepared.request, prepared.preview)
+        if not (isinstance(data, ApproveWrite) and data.approve):
+            reason = "declined" if answer.action in ("decline", "accept") else "cancelled"
+            self._desk.reject_by_elicitation(approval_id, reason)
+            return f"The user {reason} connecting {prepared.request['name']!r}: nothing was contacted."
+        state = await self._desk.approve_by_elicitation(approval_id)
+        if state.status != "started":
+            raise ToolError(state.detail)
+        return status_text(state)
 
     async def complete_oauth(
         self,
@@ -78,18 +123,4 @@ class ConnectTools:
         return (
             f"Connected {source.name!r} ({safe_url(source.client.base_url)}). Its record is now searched by every "
             f'tool (or pass source="{source.name}").'
-        )
-
-
-def register_connect_tools(server: MCPServer, tools: ConnectTools) -> None:
-    # Not read-only: they store tokens; not destructive: nothing in the record changes.
-    for fn, title in ((tools.connect_practice, "Connect a practice"), (tools.complete_oauth, "Finish connecting")):
-        server.add_tool(
-            fn,
-            name=fn.__name__,
-            title=title,
-            annotations=ToolAnnotations(
-                title=title, read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
-            ),
-            structured_output=False,
         )

@@ -33,9 +33,15 @@ def practice_status(catalog: SourceCatalog, secrets: SecretBackend, name: str, *
         state = "reconnect needed"
         notes.append(f"the practice no longer accepts fhirgate's tokens: call connect_practice for {name!r} again")
     elif refresh is None:
-        notes.append("no refresh token held: the user must connect again once the access token expires")
+        until = f" at {_moment(record.access_expires_at):%H:%M}Z" if record.access_expires_at is not None else ""
+        notes.append(
+            f"no refresh token held (the practice gives none to public clients): the user must connect again{until}, "
+            "within the hour of signing in"
+        )
     elif record.access_expires_at is not None and record.access_expires_at <= now:
         notes.append("the access token has expired; the refresh token renews it on the next call")
+    if record.scope:
+        notes.append(f"granted scopes: {_granted(record.scope)}")
     if record.last_call_at is not None:
         notes.append(f"data is read live; last call {_moment(record.last_call_at):%Y-%m-%dT%H:%M}Z")
     return SourceStatus(
@@ -45,6 +51,21 @@ def practice_status(catalog: SourceCatalog, secrets: SecretBackend, name: str, *
         refresh_expires_at=_moment(record.refresh_expires_at),
         notes=tuple(notes),
     )
+
+
+def _granted(scope: str) -> str:
+    """The granted scopes, per-type v1 reads folded into one `patient/{A,B}.read` (eCW grants ~20)."""
+    parts = scope.split()
+    reads = [
+        p.removeprefix("patient/").removesuffix(".read")
+        for p in parts
+        if p.startswith("patient/") and p.endswith(".read")
+    ]
+    others = [p for p in parts if not (p.startswith("patient/") and p.endswith(".read"))]
+    folded = (
+        [f"patient/{reads[0]}.read" if len(reads) == 1 else "patient/{" + ",".join(reads) + "}.read"] if reads else []
+    )
+    return " ".join(others + folded)[:600]
 
 
 def practice_status_probe(

@@ -9,9 +9,14 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import ToolAnnotations
 
 from mcp_server.admin_tools import AdminTools, register_admin_tools
+from mcp_server.approval_desk import ApprovalDesk
+from mcp_server.approval_status import ApprovalStatusTool
+from mcp_server.connect_tool_registration import register_connect_tools
 from mcp_server.cursor import CursorSigner
+from mcp_server.find_practice import FindPracticeTool, PracticeDirectory, register_find_practice
 from mcp_server.lab_trend import LabTrendTool
-from mcp_server.practice_connect import ConnectTools, PracticeConnector, register_connect_tools
+from mcp_server.message_options import MessageOptionTools
+from mcp_server.practice_connect import ConnectTools, PracticeConnector
 from mcp_server.record_summary import RecordSummaryTool
 from mcp_server.record_tools import RecordTools, register_record_tools
 from mcp_server.search_page import DEFAULT_CHAR_BUDGET
@@ -19,7 +24,8 @@ from mcp_server.sources import SourceRegistry
 from mcp_server.tool_context import ToolContext
 from mcp_server.tools import FhirTools, register_tools
 from mcp_server.typed_tools import register_typed_tools
-from mcp_server.write_tools import WriteTools, register_write_tools
+from mcp_server.write_tool_registration import register_write_tools
+from mcp_server.write_tools import WriteTools
 
 __all__ = ["build_server"]
 
@@ -40,14 +46,18 @@ def build_server(
     cursor_key: bytes | None = None,
     today: Callable[[], date] | None = None,
     connector: PracticeConnector | None = None,
-    writes: bool = False,
+    approvals: ApprovalDesk | None = None,
+    directory: PracticeDirectory | None = None,
 ) -> MCPServer:
     """An MCP server exposing the read tools over the sources in `registry`.
 
     `cursor_key` signs continuation cursors (random per server when omitted); `today` is the
-    clock for relative filters such as upcoming appointments; with a `connector`, the
-    `connect_practice` and `complete_oauth` tools are offered too; with `writes`, the guarded
-    `request_refill` and `send_message` (the Kaiser facade must serve `$refill` and `$send`).
+    clock for relative filters such as upcoming appointments; with a `connector` and `approvals`,
+    `connect_practice` (approved by the person before anything is contacted) and `complete_oauth`;
+    with `approvals` (and a Kaiser source), `request_refill`, `send_message` and `approval_status`: the
+    model prepares, the person approves through elicitation or the web app (the Kaiser facade must
+    serve `$refill` and `$send`).
+    With a `directory`, `find_practice`, and `connect_practice` also takes a practice code or name.
     """
     server: MCPServer = MCPServer(
         name, instructions=INSTRUCTIONS.format(sources=", ".join(registry.names()) or "none configured")
@@ -60,10 +70,33 @@ def build_server(
     register_admin_tools(server, AdminTools(context))
     register_record_tools(server, RecordTools(context))
     _register_insight_tools(server, context)
-    if writes and "kaiser" in registry.names():
-        register_write_tools(server, WriteTools(registry))
-    if connector is not None:
-        register_connect_tools(server, ConnectTools(registry, connector))
+    if approvals is not None and "kaiser" in registry.names():
+        register_write_tools(server, WriteTools(registry, approvals))
+        options = MessageOptionTools(registry)
+        read = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+        for fn, title in (
+            (options.list_message_recipients, "Who the user can message"),
+            (options.list_message_topics, "Message topics"),
+        ):
+            server.add_tool(
+                fn,
+                name=fn.__name__,
+                title=title,
+                annotations=read.model_copy(update={"title": title}),
+                structured_output=False,
+            )
+    if approvals is not None and connector is not None:
+        register_connect_tools(server, ConnectTools(registry, connector, approvals, directory))
+    if approvals is not None:
+        server.add_tool(
+            ApprovalStatusTool(approvals).approval_status,
+            name="approval_status",
+            title="Outcome of an approval",
+            annotations=ToolAnnotations(title="Outcome of an approval", read_only_hint=True, open_world_hint=False),
+            structured_output=False,
+        )
+    if directory is not None:
+        register_find_practice(server, FindPracticeTool(directory))
     return server
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 
+from mcp_server.approval_desk import ApprovalDesk
+from mcp_server.find_practice import PracticeDirectory
 from mcp_server.practice_connect import PracticeConnector
 from mcp_server.server import build_server
 from mcp_server.sources import SourceRegistry
@@ -21,10 +23,11 @@ async def run_stdio(
     *,
     name: str = "fhirgate",
     connector: PracticeConnector | None = None,
-    writes: bool = False,
+    approvals: ApprovalDesk | None = None,
+    directory: PracticeDirectory | None = None,
 ) -> None:
     """Serve `registry` over stdin/stdout until the client disconnects; then close the sources."""
-    server = build_server(registry, name=name, connector=connector, writes=writes)
+    server = build_server(registry, name=name, connector=connector, approvals=approvals, directory=directory)
     logger.info("mcp stdio start sources=%s", ",".join(registry.names()))
     try:
         await server.run_stdio_async()

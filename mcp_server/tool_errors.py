@@ -2,7 +2,9 @@
 
 Each message says what failed (status, the server's diagnostics) and what to try next.
 Messages are built from our exceptions' own fields, which never hold request headers,
-so no token reaches the model; tracebacks never do either.
+so no token reaches the model; tracebacks never do either. What a server wrote (diagnostics)
+is quoted inside an untrusted fence; what the model sent (source, resource type, id) is quoted
+bounded, never in full.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from fhir_client import (
     SmartError,
 )
 from mcp_server.cursor import InvalidCursorError
+from mcp_server.fencing import fenced_quote
+from mcp_server.quoting import bounded_text, quote_input
 from mcp_server.sources import UnknownSourceError
 
 __all__ = ["to_tool_error"]
@@ -43,14 +47,18 @@ def _issue_codes(error: FhirHTTPError) -> set[str]:
     return {str(i.get("code")) for i in issues if isinstance(i, dict)} if isinstance(issues, list) else set()
 
 
+def _said(error: FhirHTTPError) -> str:
+    return f"the server said {fenced_quote(error.diagnostics, limit=1000)}"
+
+
 def _http_message(error: FhirHTTPError, source: str, target: str, login_hint: str | None) -> str:
     if error.status_code == 401 and login_hint:
         return f"{login_hint}. Retrying will not help until then."
     if error.status_code == 404 and "not-supported" in _issue_codes(error):
-        return f"Source {source!r} does not support {target}: {error.diagnostics or 'unsupported'}."
-    message = f"{target} on source {source!r} failed with HTTP {error.status_code}"
+        return f"Source {source} does not support {target}: {_said(error) if error.diagnostics else 'unsupported'}."
+    message = f"{target} on source {source} failed with HTTP {error.status_code}"
     if error.diagnostics:
-        message += f": {error.diagnostics}"
+        message += f": {_said(error)}"
     advice = _STATUS_ADVICE.get(error.status_code)
     if advice is None:
         advice = (
@@ -67,15 +75,17 @@ def to_tool_error(error: Exception, *, source: str, target: str, login_hint: str
     """A `ToolError` for `error`, met while working on `target` (e.g. `Observation/123`) at `source`.
 
     `login_hint` (from the `RecordSource`) replaces the generic advice when the source answers 401.
+    `source` and `target` may carry what the model sent, so they are quoted bounded.
     """
+    shown_source, target = quote_input(source), bounded_text(target)
     if isinstance(error, UnknownSourceError):
         if not error.known:
             return ToolError(
-                f"Unknown source {error.name!r}: no sources are configured. Ask the user to run "
+                f"Unknown source {quote_input(error.name)}: no sources are configured. Ask the user to run "
                 "`fhirgate login kaiser` or `fhirgate connect NAME URL`."
             )
         known = ", ".join(repr(name) for name in error.known)
-        return ToolError(f"Unknown source {error.name!r}. Use one of: {known}.")
+        return ToolError(f"Unknown source {quote_input(error.name)}. Use one of: {known}.")
     if isinstance(error, InvalidCursorError):
         return ToolError(
             f"Invalid cursor: {error}. Pass the exact `next cursor` value from the previous reply, "
@@ -83,25 +93,25 @@ def to_tool_error(error: Exception, *, source: str, target: str, login_hint: str
         )
     if isinstance(error, ReconnectRequired):
         return ToolError(
-            f"Source {source!r}'s refresh token was revoked or has expired: call connect_practice again "
-            f'(or ask the user to run "fhirgate connect {source} URL").'
+            f"Source {shown_source}'s refresh token was revoked or has expired: call connect_practice again "
+            f'(or ask the user to run "fhirgate connect {bounded_text(source)} URL").'
         )
     if isinstance(error, SmartError):
-        return ToolError(f"Signing in to source {source!r} failed: {error}.")
+        return ToolError(f"Signing in to source {shown_source} failed: {fenced_quote(error)}.")
     if isinstance(error, FhirHTTPError):
-        return ToolError(_http_message(error, source, target, login_hint))
+        return ToolError(_http_message(error, shown_source, target, login_hint))
     if isinstance(error, FhirTransportError):
         return ToolError(
-            f"Could not reach source {source!r} after {error.attempts} attempt(s). It may be down or "
+            f"Could not reach source {shown_source} after {error.attempts} attempt(s). It may be down or "
             "offline; try again later, or tell the user to run `fhirgate doctor`."
         )
     if isinstance(error, InvalidFhirResponse):
         return ToolError(
-            f"Source {source!r} answered {target} with something that is not the expected FHIR JSON "
-            f"({error}). The session may have expired; tell the user to run `fhirgate doctor`."
+            f"Source {shown_source} answered {target} with something that is not the expected FHIR JSON "
+            f"({fenced_quote(error)}). The session may have expired; tell the user to run `fhirgate doctor`."
         )
     if isinstance(error, InvalidFhirRequest):
-        return ToolError(f"Request not sent: {error}.")
+        return ToolError(f"Request not sent: {bounded_text(error)}.")
     if isinstance(error, FhirClientError):
-        return ToolError(f"{target} on source {source!r} failed: {error}.")
+        return ToolError(f"{target} on source {shown_source} failed: {fenced_quote(error)}.")
     raise TypeError(f"no tool error mapping for {type(error).__name__}") from error

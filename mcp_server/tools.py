@@ -25,6 +25,7 @@ from mcp_server.tool_context import (
     FormatArg,
     MaxTokensArg,
     ReadResult,
+    RecordResource,
     ResourceResult,
     SearchResult,
     SourceArg,
@@ -78,7 +79,10 @@ class FhirTools:
             raise to_tool_error(error, source=source, target=target, login_hint=record_source.login_hint) from error
         fitted = fit_resource(resource, char_budget=self._char_budget)
         structured = ResourceResult(
-            source=source, reference=fitted.reference, resource=fitted.resource, elided=list(fitted.notes)
+            source=source,
+            reference=fitted.reference,
+            elided=list(fitted.notes),
+            untrusted_record_data=RecordResource(resource=fitted.resource),
         )
         return CallToolResult(
             content=[TextContent(text=render_fitted(fitted, source=source))],

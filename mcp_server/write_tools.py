@@ -1,65 +1,106 @@
-"""`request_refill` and `send_message`: Kaiser writes, previewed first, committed only with the
-confirmation token the preview returned (the facade's guard: this module adds no second one).
+"""`request_refill` and `send_message`: Kaiser writes the model may prepare but only the person approves.
 
-A call without `confirm_token` changes nothing: it returns what would be sent and a token. The
-model must show that preview to the user and get an explicit yes before calling again with it.
+Each call previews through the facade (`$refill` / `$send` without a token: read-only at the portal).
+The facade's confirmation token stays in this process and is dropped: the model never sees anything
+that commits. Approval then travels through a channel the model cannot use:
+
+- the client declared MCP elicitation: the person is shown the whole preview and only an accept commits
+  (decline, cancel or no answer: nothing is sent);
+- otherwise the preview becomes a pending approval in the home, approved or rejected on the local web
+  app's approval page (a browser session the model never holds); `approval_status` tells the outcome.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from mcp.server.mcpserver import MCPServer
-from mcp_types import ToolAnnotations
-from pydantic import Field
+from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult
+from pydantic import BaseModel, Field
 
 from fhir_client import FhirClientError
+from mcp_server.approval_desk import ApprovalDesk
+from mcp_server.approval_status import status_text
+from mcp_server.fencing import fence
 from mcp_server.sources import SourceRegistry, UnknownSourceError
 from mcp_server.tool_errors import to_tool_error
+from mcp_server.write_preview import PreparedWrite, approval_message, parse_preview, preview_lines
 
-__all__ = ["WriteTools", "register_write_tools"]
+__all__ = ["Answer", "ApproveWrite", "WriteTools"]
 
 KAISER = "kaiser"
-_ASK = (
-    "Nothing has been sent. Show this preview to the user and ask them to confirm. Only after they say yes, "
-    'call {tool} again with the same arguments and confirm_token="{token}" (valid until {expires}).'
-)
+REFILL = "refill"
+SEND_MESSAGE = "send-message"
+NO_ELICITATION = "no-elicitation"
+NOT_COMMITTABLE = "not-committable"
+
+
+class ApproveWrite(BaseModel):
+    """The elicitation form: the person ticks the box and accepts, or declines."""
+
+    approve: bool = Field(description="Yes: send exactly what is shown above.")
+
+
+Answer = ElicitationResult[ApproveWrite]
 
 
 class WriteTools:
-    def __init__(self, registry: SourceRegistry) -> None:
+    def __init__(self, registry: SourceRegistry, desk: ApprovalDesk) -> None:
         self._registry = registry
+        self._desk = desk
 
-    async def request_refill(
-        self,
-        medication_request_id: Annotated[str, Field(description="Id of the Kaiser MedicationRequest to refill.")],
-        delivery: Annotated[str, Field(description="Only 'mail' is supported.")] = "mail",
-        confirm_token: Annotated[
-            str | None, Field(description="The token from the preview, only after the user confirmed it.")
-        ] = None,
-    ) -> str:
-        """Request a mail-order refill of a Kaiser prescription. Without confirm_token: a preview
-        (medication, copay, ship-to city, blockers) and a token; with it: places the order."""
-        params = {"delivery": delivery} | ({"confirm": confirm_token} if confirm_token else {})
-        answer = await self._call("MedicationRequest", "refill", params, medication_request_id)
-        return _render(answer, "request_refill")
+    # -- resolvers: run before the tool body on every round; they read, never write --------------------
 
-    async def send_message(
-        self,
-        recipient: Annotated[str, Field(description="Clinician's name as in the care team, e.g. 'ALEX SAMPLE MD'.")],
-        topic: Annotated[str, Field(description="e.g. 'Non-Urgent Medical Advice', 'Medication', 'Test Results'.")],
-        subject: Annotated[str, Field(description="Message subject.")],
-        text: Annotated[str, Field(description="The message, as the user wants it sent.")],
-        confirm_token: Annotated[
-            str | None, Field(description="The token from the preview, only after the user confirmed it.")
-        ] = None,
-    ) -> str:
-        """Send a secure message to the user's Kaiser care team. Without confirm_token: a preview and
-        a token; with it: sends. The token only confirms exactly the previewed text."""
-        params = {"recipient": recipient, "topic": topic, "subject": subject, "text": text}
-        if confirm_token:
-            params["confirm"] = confirm_token
-        return _render(await self._call("Communication", "send", params, None), "send_message")
+    async def prepare_refill(self, medication_request_id: str, delivery: str = "mail") -> PreparedWrite:
+        answer = await self._call("MedicationRequest", "refill", {"delivery": delivery}, medication_request_id)
+        preview, warnings = parse_preview(answer)
+        request = {"rx_number": str(preview.get("rx_number", "")), "resource_id": medication_request_id}
+        return PreparedWrite(REFILL, "request_refill", request, preview, warnings)
+
+    async def prepare_message(self, recipient: str, topic: str, subject: str, text: str) -> PreparedWrite:
+        request = {"recipient": recipient, "topic": topic, "subject": subject, "text": text}
+        preview, warnings = parse_preview(await self._call("Communication", "send", request, None))
+        return PreparedWrite(SEND_MESSAGE, "send_message", request, preview, warnings)
+
+    @staticmethod
+    def ask(prepared: PreparedWrite, ctx: Context) -> Elicit[ApproveWrite] | str:
+        if prepared.warnings:
+            return NOT_COMMITTABLE
+        capabilities = ctx.client_capabilities
+        elicitation = capabilities.elicitation if capabilities is not None else None
+        if elicitation is None or (elicitation.form is None and elicitation.url is not None):
+            return NO_ELICITATION
+        return Elicit(approval_message(prepared), ApproveWrite)
+
+    async def conclude(self, prepared: PreparedWrite, answer: Answer) -> str:
+        shown = fence("\n".join(preview_lines(prepared.preview)), what="preview of what would be sent")
+        header = f"Preview of {prepared.tool} (nothing has been sent):\n{shown}"
+        if prepared.warnings:
+            blockers = "\n".join(f"  - {w}" for w in prepared.warnings)
+            return f"{header}\nIt cannot be sent as it is:\n{fence(blockers, what='list of blockers')}"
+        data: object = answer.data if isinstance(answer, AcceptedElicitation) else None
+        if data == NO_ELICITATION:
+            return header + "\n" + self._ask_on_the_web(prepared)
+        approval_id = self._desk.submit(prepared.kind, prepared.request, prepared.preview)
+        if isinstance(data, ApproveWrite) and data.approve:
+            return status_text(await self._desk.approve_by_elicitation(approval_id))
+        reason = "declined" if answer.action in ("decline", "accept") else "cancelled"
+        self._desk.reject_by_elicitation(approval_id, reason)
+        return f"The user {reason} {prepared.tool}: nothing was sent."
+
+    def _ask_on_the_web(self, prepared: PreparedWrite) -> str:
+        approval_id = self._desk.submit(prepared.kind, prepared.request, prepared.preview)
+        url = self._desk.page_url(approval_id)
+        where = (
+            f"on fhirgate's approval page: {url}\n(If the page asks to sign in, the user runs `fhirgate open` "
+            "in a terminal; it opens a signed-in browser window.)"
+            if url
+            else "but no fhirgate web app serves this home: ask the user to run `fhirgate open`."
+        )
+        return (
+            "Nothing has been sent. The user must approve it themselves " + where + "\n"
+            f"Tell the user what it is, and check the outcome later with approval_status(approval_id="
+            f'"{approval_id}"). You cannot approve it.'
+        )
 
     async def _call(self, resource_type: str, name: str, params: dict[str, str], resource_id: str | None) -> Any:
         target = f"{resource_type}/{resource_id}/${name}" if resource_id else f"{resource_type}/${name}"
@@ -70,49 +111,3 @@ class WriteTools:
         except (FhirClientError, UnknownSourceError) as error:
             hint = 'the Kaiser session has expired: ask the user to run "fhirgate login kaiser"'
             raise to_tool_error(error, source=KAISER, target=target, login_hint=hint) from error
-
-
-def _render(parameters: dict[str, Any], tool: str) -> str:
-    values: dict[str, Any] = {}
-    warnings: list[str] = []
-    preview: list[str] = []
-    for parameter in parameters.get("parameter") or []:
-        if parameter.get("name") == "warning":
-            warnings.append(str(parameter.get("valueString")))
-        elif parameter.get("name") == "preview":
-            for part in parameter.get("part") or []:
-                value = next((v for k, v in part.items() if k.startswith("value")), "")
-                preview.append(f"  {part.get('name')}: {value}")
-        else:
-            values[str(parameter.get("name"))] = next((v for k, v in parameter.items() if k.startswith("value")), None)
-    status = values.get("status")
-    if status == "committed":
-        done = f"Done: {tool} committed. Kaiser reference: {values.get('reference')}."
-        tracking = values.get("tracking")
-        if isinstance(tracking, dict) and tracking.get("reference"):
-            done += f" The order's progress will show as {tracking['reference']} after the next Kaiser sync."
-        return done
-    lines = [f"Preview of {tool} (nothing sent yet):", *preview]
-    if warnings:
-        lines += ["It cannot be sent as it is:", *(f"  - {w}" for w in warnings)]
-        return "\n".join(lines)
-    lines.append(_ASK.format(tool=tool, token=values.get("confirmationToken"), expires=values.get("expires")))
-    return "\n".join(lines)
-
-
-def register_write_tools(server: MCPServer, tools: WriteTools) -> None:
-    write = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
-    server.add_tool(
-        tools.request_refill,
-        name="request_refill",
-        title="Request a prescription refill (preview first)",
-        annotations=write.model_copy(update={"title": "Request a prescription refill"}),
-        structured_output=False,
-    )
-    server.add_tool(
-        tools.send_message,
-        name="send_message",
-        title="Message the care team (preview first)",
-        annotations=write.model_copy(update={"title": "Message the care team"}),
-        structured_output=False,
-    )

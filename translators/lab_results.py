@@ -8,7 +8,7 @@ One order (a ``newResults`` entry, its ``GetDetails`` response, and optionally i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from translators import us_core
@@ -17,6 +17,7 @@ from translators.errors import InvalidResourceError
 from translators.html_content import attachment, plain_text
 from translators.ids import identifier_system, stable_id
 from translators.lab_codes import component_code
+from translators.lab_loinc import find_loinc, loinc_coding
 from translators.lab_values import interpretation, observation_value, reference_range
 from translators.portal import PortalNode, WarningLog, root
 from translators.pruning import pruned
@@ -57,6 +58,8 @@ class _Report:
     region: str
     specimen: str | None
     """``specimensDisplay`` ("Blood"): only a display, so it is a display-only Reference (no Specimen resource)."""
+    order_name: str | None = None
+    """The order (panel) name, one of the keys of the lab LOINC map."""
 
 
 def translate_lab_result(
@@ -94,6 +97,7 @@ def translate_lab_result(
         log.warn(first.path, "result is not an object; order skipped")
         return result
     report = _report_context(order_key, entry, first, root(group, log), ctx)
+    report = replace(report, order_name=_first_text(details.get("orderName"), first.get("name"), entry.get("name")))
     observations = _observations(report, first, log)
     result.resources.extend(observations)
     diagnostic_report = _diagnostic_report(report, entry, details, first, observations, log)
@@ -183,6 +187,10 @@ def _observation(report: _Report, component: PortalNode, key: str, component_id:
     info, result_info = component.get("componentInfo"), component.get("componentResultInfo")
     unit = info.get("units").text()
     is_lab = report.result_type == "LAB"
+    code = component_code(info, report.region)
+    mapped = find_loinc(report.order_name, info.get("name").text(), unit, report.specimen) if is_lab else None
+    if mapped is not None:
+        code["coding"] = [*code.get("coding", []), loinc_coding(mapped)]
     flag = interpretation(result_info.get("abnormalFlagCategoryValue"))
     ranges = reference_range(result_info.get("referenceRange"), unit)
     comment = component.get("componentComments").get("contentAsHtml").text()
@@ -190,7 +198,8 @@ def _observation(report: _Report, component: PortalNode, key: str, component_id:
     observation: FhirJson = {
         "resourceType": "Observation",
         "id": stable_id(SURFACE, f"obs:{report.order_key}:{key}"),
-        "meta": meta(SURFACE, us_core.OBSERVATION_LAB if is_lab else None),
+        # US Core lab results are LOINC-coded (extensible binding): claimed only when the map gave one
+        "meta": meta(SURFACE, us_core.OBSERVATION_LAB if mapped is not None else None),
         "identifier": [{"system": identifier_system(report.region, "component-id"), "value": component_id}]
         if component_id
         else None,
@@ -198,7 +207,7 @@ def _observation(report: _Report, component: PortalNode, key: str, component_id:
         "category": [_OBSERVATION_CATEGORIES[report.result_type]]
         if report.result_type in _OBSERVATION_CATEGORIES
         else None,
-        "code": component_code(info, report.region),
+        "code": code,
         "subject": report.patient,
         "effectiveDateTime": report.effective,
         "issued": report.issued,

@@ -10,6 +10,7 @@ DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 DATA_ABSENT_REASON_EXTENSION = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 UCUM = "http://unitsofmeasure.org"
 NDC = "http://hl7.org/fhir/sid/ndc"
+LOINC = "http://loinc.org"
 
 
 def data_absent_unknown() -> dict[str, object]:

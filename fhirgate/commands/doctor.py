@@ -11,6 +11,7 @@ from rich.table import Table
 
 from fhirgate.cli_app import app, settings_from_env
 from fhirgate.doctor_checks import all_checks
+from fhirgate.home_reach import SANDBOX_NOT_RUNNING, HomeReach
 from fhirgate.secrets import SecretStore
 
 
@@ -24,7 +25,8 @@ def doctor() -> None:
     settings = settings_from_env()
     secrets = SecretStore.for_settings(settings)
     results = [check() for check in all_checks(settings, secrets)]
-    results += check_practice_tokens(settings, secrets)
+    sandbox_down = HomeReach.for_settings(settings).general_refusal() == SANDBOX_NOT_RUNNING
+    results += check_practice_tokens(settings, secrets, sandbox_down=sandbox_down)
     results.append(check_claude_desktop(config_path(), _this_executable(), settings.home))
     table = Table(title=f"fhirgate doctor ({settings.home})")
     for column in ("check", "status", "found", "fix"):

@@ -9,17 +9,19 @@ import logging
 import os
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fhirgate.cli_app import app, settings_from_env
-from fhirgate.commands.serve import DEFAULT_TTL_MINUTES, OfflineOption, TtlOption, refresh_policy
+from fhirgate.cli_app import app, fail, settings_from_env
+from fhirgate.commands.serve import DEFAULT_TTL_MINUTES, OfflineOption, TtlOption
 from fhirgate.facade_token import facade_token
 from fhirgate.log_level import configure_logging, log_level
+from fhirgate.private_umask import make_new_files_private
 from fhirgate.secrets import SecretStore
-from fhirgate.settings import Settings
+from fhirgate.settings import Settings, ensure_private_dir
 
 if TYPE_CHECKING:
     # Imported lazily at run time: every `fhirgate` command loads this module, and the MCP SDK is slow to import.
@@ -44,18 +46,19 @@ def _fhirgate_executable() -> str:
     return str(Path(found).absolute())
 
 
-def _install_claude_desktop(settings: Settings, *, print_only: bool) -> None:
+def _install_claude_desktop(settings: Settings, *, print_only: bool, demo: bool = False) -> None:
     from mcp_server.claude_desktop import config_block, config_path, install_config
 
     default_home = (Path.home() / ".fhirgate").resolve()
     home = None if settings.home.resolve() == default_home else str(settings.home.resolve())
-    block = config_block(_fhirgate_executable(), fhirgate_home=home)
+    block = config_block(_fhirgate_executable(), fhirgate_home=home, demo=demo)
     if print_only:
         typer.echo(json.dumps(block, indent=2))
         return
     path = config_path()
     install_config(path, block)
-    typer.echo(f"Added the fhirgate server to {path}. Restart Claude Desktop to load it.")
+    name = next(iter(block["mcpServers"]))
+    typer.echo(f"Added the {name} server to {path}. Restart Claude Desktop to load it.")
 
 
 def _log_to_home(settings: Settings) -> None:
@@ -81,10 +84,11 @@ def _log_to_home(settings: Settings) -> None:
 
 
 async def _serve_http(server: MCPServer, registry: SourceRegistry, *, token: str, port: int) -> None:
+    from fhirgate.slow_clients import slow_client_options
     from mcp_server.http_transport import run_http
 
     try:
-        await run_http(server, token=token, port=port)
+        await run_http(server, token=token, port=port, server_options=slow_client_options())
     finally:
         await registry.aclose()
 
@@ -104,41 +108,65 @@ def mcp(
     ] = False,
     offline: OfflineOption = False,
     ttl: TtlOption = DEFAULT_TTL_MINUTES,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Serve the demo home (FHIRGATE_HOME/demo) with the sandbox kp.org and practice running in-process.",
+        ),
+    ] = False,
 ) -> None:
     """Run the MCP server on stdio (what Claude Desktop launches), or on loopback HTTP with --http."""
+    make_new_files_private()  # also when the app is run without `main` (an embedding host)
     settings = settings_from_env()
     if install_claude_desktop:
-        _install_claude_desktop(settings, print_only=print_config)
+        _install_claude_desktop(settings, print_only=print_config, demo=demo)
+        return
+    if demo:
+        if http or kaiser_url or offline:
+            raise fail("--demo serves stdio over the demo's own sandboxes: drop --http, --kaiser-url and --offline")
+        _serve_demo(settings, ttl)
         return
 
-    from fhirgate.kaiser_source import in_process_kaiser_client, remote_kaiser_client
-    from fhirgate.practice_connector import SmartPracticeConnector, practice_sources
+    from fhirgate.home_reach import HomeReach
+    from fhirgate.mcp_sources import mcp_connector, mcp_registry, served_approval_desk
+    from fhirgate.practice_finder import PracticeFinder, directory_for
+    from fhirgate.write_wiring import write_operations
     from gateway.store import SqliteStore
-    from mcp_server import RecordSource, SourceRegistry, build_server
+    from mcp_server import build_server
     from mcp_server.stdio import run_stdio
-    from mcp_server.surface_status import kaiser_status_probe
 
     _log_to_home(settings)
     store = SqliteStore.open(settings.store_path)
     try:
         secrets = SecretStore.for_settings(settings)
-        if kaiser_url:
-            client = remote_kaiser_client(kaiser_url, facade_token(secrets))
-        else:
-            from fhirgate.write_wiring import write_operations
-
-            client = in_process_kaiser_client(
-                store,
-                writes=write_operations(settings, secrets),
-                refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
-            )
-        kaiser = RecordSource("kaiser", client, kind="kaiser", status=kaiser_status_probe(store.surface_states))
-        registry = SourceRegistry({"kaiser": kaiser, **practice_sources(settings)})
-        if http:
-            server = build_server(registry, connector=SmartPracticeConnector(settings, os.environ), writes=True)
-            typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
-            asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
-        else:
-            asyncio.run(run_stdio(registry, connector=SmartPracticeConnector(settings, os.environ), writes=True))
+        writes = write_operations(settings, secrets, offline=offline)
+        registry = mcp_registry(
+            settings, secrets, store, writes=writes, offline=offline, ttl_minutes=ttl, kaiser_url=kaiser_url
+        )
+        connector = mcp_connector(settings, os.environ, offline=offline)
+        reach = HomeReach.for_settings(settings, offline=offline)
+        directory = PracticeFinder(directory_for(settings, os.environ, transport=reach.transport(), offline=offline))
+        with served_approval_desk(settings, writes, connector) as desk:
+            if http:
+                server = build_server(registry, connector=connector, approvals=desk, directory=directory)
+                typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
+                asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
+            else:
+                asyncio.run(run_stdio(registry, connector=connector, approvals=desk, directory=directory))
     finally:
         store.close()
+
+
+def _serve_demo(settings: Settings, ttl: float) -> None:
+    from fhirgate.demo import DemoFailed, DemoOptions
+    from fhirgate.demo_mcp import serve_demo_mcp
+    from fhirgate.home_manifest import HomeMismatch
+    from gateway.kaiser.errors import KaiserError
+
+    ensure_private_dir(settings.home)
+    _log_to_home(replace(settings, home=ensure_private_dir(settings.home / "demo")))  # the demo home's log
+    try:
+        asyncio.run(serve_demo_mcp(settings, DemoOptions(), ttl_minutes=ttl))
+    except (DemoFailed, HomeMismatch, KaiserError) as exc:
+        raise fail(f"the demo could not start: {exc}") from None

@@ -11,6 +11,7 @@ from fhirgate.cli_app import app, err, fail, settings_from_env
 from fhirgate.facade_token import facade_token, rotate_facade_token
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import LOOPBACK
+from fhirgate.slow_clients import slow_client_options
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -77,6 +78,17 @@ def refresh_policy(
     return kaiser_refresh_policy(settings, secrets, store, ttl=timedelta(minutes=ttl_minutes))
 
 
+def _web_app(settings: Settings, writes: WriteOperations, port: int) -> Starlette:
+    """The web app mounted at `/` next to the facade: approvals of writes and practice connections."""
+    import os
+
+    from fhirgate.approval_wiring import approval_decisions, home_web_app
+    from fhirgate.practice_connector import SmartPracticeConnector, connection_starter
+
+    starter = connection_starter(SmartPracticeConnector(settings, os.environ))
+    return home_web_app(settings, approval_decisions(settings, writes=writes, connect=starter), port=port)
+
+
 @app.command()
 def serve(
     port: Annotated[int | None, typer.Option(help="Port (default 8765, or FHIRGATE_FACADE_PORT).")] = None,
@@ -100,8 +112,10 @@ def serve(
         )
     import uvicorn
 
+    from fhirgate.approval_wiring import record_web_address
     from gateway.bulk import ExportJobs
     from gateway.store import SqliteStore
+    from gateway.web import facade_and_web
 
     settings = settings_from_env()
     chosen = port or settings.facade_port
@@ -110,18 +124,22 @@ def serve(
     secrets = SecretStore.for_settings(settings)
     token = facade_token(secrets)
     store = SqliteStore.open(settings.store_path)
+    writes = write_operations(settings, secrets, offline=offline)
     facade = build_facade(
         store,
         token=token,
         host=host,
         port=chosen,
         cors_origins=list(cors_origin or []),
-        writes=write_operations(settings, secrets),
+        writes=writes,
         refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
         exports=ExportJobs(store, settings.home / "exports"),
     )
+    app = facade_and_web(facade, _web_app(settings, writes, chosen))
     shown = f"[{host}]" if ":" in host else host
     err.print(f"FHIR R4 facade on http://{shown}:{chosen}/fhir  (bearer token: `fhirgate token`)")
+    err.print(f"Web app (approvals) on http://127.0.0.1:{chosen}/  (sign in: `fhirgate open`)")
+    record_web_address(settings, f"http://127.0.0.1:{chosen}")
     err.print(
         "offline: the local store is served as it is" if offline else f"searches refresh data older than {ttl:g} min"
     )
@@ -131,7 +149,7 @@ def serve(
             "anyone who can reach it and has the token can read your record"
         )
     try:
-        uvicorn.run(facade, host=host, port=chosen, log_level="warning")
+        uvicorn.run(app, host=host, port=chosen, log_level="warning", **slow_client_options())
     finally:
         store.close()
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fhirgate.cli_app import app, settings_from_env
+from fhirgate.home_reach import SANDBOX_NOT_RUNNING, HomeReach
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from gateway.kaiser.session import SESSION_SECRET_NAME
@@ -24,6 +25,7 @@ from gateway.kaiser.session import SESSION_SECRET_NAME
 if TYPE_CHECKING:  # importing gateway.store loads every translator; `fhirgate --help` should not wait for that
     from gateway.store.records import SurfaceState
 
+DEMO_START = "start the sandbox: `fhirgate mcp --demo` (or `fhirgate demo`)"
 STALE_AFTER = timedelta(days=1)
 """A Kaiser record older than this is worth a `fhirgate sync`."""
 
@@ -48,13 +50,18 @@ def status() -> None:
     console = Console()
     console.print(f"home:    {settings.home}")
     console.print(f"secrets: {secrets.description}")
+    reach = HomeReach.for_settings(settings)
+    sandbox_down = reach.general_refusal() == SANDBOX_NOT_RUNNING
+    if reach.is_demo:
+        console.print(f"demo:    {SANDBOX_NOT_RUNNING if sandbox_down else 'the sandboxes are running'}", markup=False)
     surfaces = surface_states(settings.store_path)
     table = Table(title="sources")
     for column in ("source", "state", "last sync / token", "records", "store size", "next step"):
         table.add_column(column)
     now = datetime.now(UTC)
-    rows = [kaiser_status(settings, secrets.get(SESSION_SECRET_NAME) is not None, surfaces, now)]
-    rows += practice_statuses(settings, now.timestamp())
+    signed_in = secrets.get(SESSION_SECRET_NAME) is not None
+    rows = [kaiser_status(settings, signed_in, surfaces, now, sandbox_down=sandbox_down)]
+    rows += practice_statuses(settings, now.timestamp(), sandbox_down=sandbox_down)
     for row in rows:
         table.add_row(row.name, row.state, row.freshness, row.records, row.size, row.next_step)
     console.print(table)
@@ -62,7 +69,9 @@ def status() -> None:
         console.print(surface_table(settings.store_path, surfaces))
 
 
-def kaiser_status(settings: Settings, signed_in: bool, surfaces: Sequence[SurfaceState], now: datetime) -> SourceStatus:
+def kaiser_status(
+    settings: Settings, signed_in: bool, surfaces: Sequence[SurfaceState], now: datetime, *, sandbox_down: bool = False
+) -> SourceStatus:
     store = settings.store_path
     counts = resource_counts(store)
     top = ", ".join(f"{count} {kind}" for kind, count in counts[:3]) + (", ..." if len(counts) > 3 else "")
@@ -72,7 +81,9 @@ def kaiser_status(settings: Settings, signed_in: bool, surfaces: Sequence[Surfac
     last = max(synced) if synced else None
     freshness = f"synced {_ago(now - last)} ago" if last else "never synced"
     failing = [s.surface for s in surfaces if s.failing]
-    if not signed_in:
+    if sandbox_down:
+        state, step = "sandbox not running", DEMO_START
+    elif not signed_in:
         state, step = "signed out", "run `fhirgate login kaiser`"
     elif last is None:
         state, step = "signed in", "run `fhirgate sync`"
@@ -80,21 +91,23 @@ def kaiser_status(settings: Settings, signed_in: bool, surfaces: Sequence[Surfac
         state, step = "session expired", "run `fhirgate login kaiser`, then `fhirgate sync`"
     elif failing:
         state, step = f"{len(failing)} surface(s) failing", "run `fhirgate sync`; if it fails again, `fhirgate doctor`"
-    elif now - last > STALE_AFTER:
+    elif now - last > STALE_AFTER or last > now:  # synced "in the future": the clock went back since
         state, step = "synced (stale)", "run `fhirgate sync`"
     else:
         state, step = "synced", "nothing to do"
     return SourceStatus("kaiser", state, freshness, records, size, step)
 
 
-def practice_statuses(settings: Settings, now: float) -> list[SourceStatus]:
+def practice_statuses(settings: Settings, now: float, *, sandbox_down: bool = False) -> list[SourceStatus]:
     from fhirgate.smart_connect import catalog_for
 
     if not (settings.home / "sources.sqlite3").exists():
         return []
     rows = []
     for record in catalog_for(settings).all():
-        if record.state == "pending":
+        if sandbox_down:
+            step = DEMO_START
+        elif record.state == "pending":
             step = "finish with `fhirgate connect --complete REDIRECT_URL`"
         elif record.state == "reconnect":
             step = f"run `fhirgate connect {record.name} {record.base_url}`"
@@ -107,7 +120,8 @@ def practice_statuses(settings: Settings, now: float) -> list[SourceStatus]:
             freshness = "access token expired (refreshed on next call)"
         else:
             freshness = f"access token valid {_ago(timedelta(seconds=expires - now))}"
-        rows.append(SourceStatus(record.name, record.state, freshness, "read live (not stored)", "-", step))
+        state = "sandbox not running" if sandbox_down else record.state
+        rows.append(SourceStatus(record.name, state, freshness, "read live (not stored)", "-", step))
     return rows
 
 

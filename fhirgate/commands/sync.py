@@ -9,6 +9,7 @@ import typer
 
 from fhirgate.cli_app import UserFacingError, app, err, run_async, settings_from_env
 from fhirgate.commands.login import headless_relogin
+from fhirgate.home_reach import HomeReach
 from fhirgate.secrets import SecretStore
 from gateway.kaiser.session import load_session, save_session
 
@@ -28,6 +29,10 @@ def sync(
         from gateway.sync.engine import SyncEngine
 
         secrets = SecretStore.for_settings(settings)
+        reach = HomeReach.for_settings(settings)
+        refused = reach.refusal(settings.kaiser.portal_url)
+        if refused is not None:
+            raise UserFacingError(refused)
         session = load_session(secrets)
         if session is None:
             raise UserFacingError("not signed in to Kaiser: run `fhirgate login kaiser` first")
@@ -36,7 +41,7 @@ def sync(
 
         store = SqliteStore.open(settings.store_path)
         try:
-            async with PortalClient(settings.kaiser, session, relogin=relogin) as client:
+            async with PortalClient(settings.kaiser, session, relogin=relogin, transport=reach.transport()) as client:
                 with RichSyncProgress(err) as progress:
                     engine = SyncEngine(client, store, clock=lambda: datetime.now(UTC), progress=progress)
                     report = await engine.run(surface, full=full)

@@ -17,7 +17,7 @@ def wipe(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete the local store, browser profile, session cookies, tokens and secrets of this home."""
-    settings = settings_from_env()
+    settings = settings_from_env(bound_to_home=False)  # a mismatched or damaged home.json must not block a wipe
     secrets = SecretStore.for_settings(settings)
     what = "everything, including the audit log" if all_ else "everything except the audit log"
     if not yes and not typer.confirm(f"Delete {what} under {settings.home} and its keychain entries?", err=True):
@@ -30,4 +30,6 @@ def wipe(
         err.print(f"removed secret {name} ({secrets.description})")
     for path in report.kept:
         err.print(f"kept {path} (use --all to delete it)")
+    for problem in report.problems:
+        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
     err.print("Done.")

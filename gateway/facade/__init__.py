@@ -7,16 +7,19 @@ Routes under ``/fhir``: ``metadata`` (public), read, vread, history-instance, se
 """
 
 from gateway.facade.app import DEFAULT_MAX_IN_FLIGHT, LOOPBACK_HOSTS, PUBLIC_PATHS, create_facade_app
+from gateway.facade.body_limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, read_json
 from gateway.facade.capability import build_capability_statement
 from gateway.facade.errors import (
     AuthenticationError,
     HostNotAllowedError,
+    InvalidBodyError,
     MethodNotAllowedError,
     NotAcceptableError,
     ResourceNotFoundError,
     ThrottledError,
 )
 from gateway.facade.outcomes import operation_outcome, outcome_response
+from gateway.facade.quoting import bounded_quote
 from gateway.facade.refresh import DEFAULT_TTL, Refresher, RefreshFailed, RefreshPolicy
 from gateway.facade.responses import FHIR_JSON, FhirJSONResponse, JsonText
 from gateway.facade.smart import smart_configuration
@@ -26,10 +29,13 @@ __all__ = [
     "DEFAULT_TTL",
     "FHIR_JSON",
     "LOOPBACK_HOSTS",
+    "MAX_BODY_BYTES",
+    "MAX_JSON_DEPTH",
     "PUBLIC_PATHS",
     "AuthenticationError",
     "FhirJSONResponse",
     "HostNotAllowedError",
+    "InvalidBodyError",
     "JsonText",
     "MethodNotAllowedError",
     "NotAcceptableError",
@@ -38,9 +44,11 @@ __all__ = [
     "Refresher",
     "ResourceNotFoundError",
     "ThrottledError",
+    "bounded_quote",
     "build_capability_statement",
     "create_facade_app",
     "operation_outcome",
     "outcome_response",
+    "read_json",
     "smart_configuration",
 ]

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from gateway.facade.body_limits import BodyLimitMiddleware
 from gateway.facade.capability import build_capability_statement
 from gateway.facade.context import FacadeContext
 from gateway.facade.everything import everything
@@ -30,6 +31,7 @@ from gateway.facade.security import (
 )
 from gateway.facade.smart import smart_configuration
 from gateway.facade.system_search import search_system
+from gateway.facade.terminology import read_concept_map
 from gateway.search import FhirError
 from gateway.store import ResourceStore
 
@@ -86,7 +88,8 @@ def _routes(
         Route("/fhir", _bind_async(search_system, ctx), methods=["GET"]),
         Route("/fhir/{type}", _bind_async(search_type, ctx), methods=["GET"]),
         Route("/fhir/{type}/_search", _bind_async(search_type_post, ctx), methods=["POST"]),
-        Route("/fhir/Patient/{id}/$everything", _bind_async(everything, ctx), methods=["GET"]),
+        Route("/fhir/Patient/{id}/$everything", _bind_async(everything, ctx), methods=["GET", "POST"]),
+        Route("/fhir/ConceptMap/{id}", _bind(read_concept_map, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}", _bind(read_resource, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history", _bind(history_instance, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history/{vid}", _bind(vread_resource, ctx), methods=["GET"]),
@@ -139,6 +142,7 @@ def create_facade_app(
     middleware += [
         Middleware(BearerAuthMiddleware, verify_token=verifier, public_paths=PUBLIC_PATHS, allow_preflight=cors),
         Middleware(InFlightLimitMiddleware, limit=max_in_flight),
+        Middleware(BodyLimitMiddleware),
     ]
     handlers = {FhirError: handle_exception, HTTPException: handle_exception, Exception: handle_exception}
     operations = dict(extra_operations or {})

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway.facade.smart import security_block
+from gateway.facade.terminology import capability_entry as concept_map_entry
 from gateway.search import (
     READ_ONLY_TYPES,
     SEARCH_PARAMETERS,
@@ -79,7 +80,7 @@ def build_capability_statement(
                 "documentation": "Read-only but for the guarded write operations: the record is Kaiser's. "
                 "Result parameters: " + ", ".join(_RESULT_PARAMETERS),
                 "security": security_block(cors=cors),
-                "resource": [_resource(t, operations or {}) for t in SERVED_RESOURCE_TYPES],
+                "resource": [*(_resource(t, operations or {}) for t in SERVED_RESOURCE_TYPES), concept_map_entry()],
                 "interaction": [{"code": "search-system"}],
                 "searchParam": [
                     {"name": "_type", "type": "token", "documentation": "Resource types to search (required)"}

@@ -6,7 +6,10 @@ FhirError
 ├── HostNotAllowedError     security       421   DNS rebinding guard (wrong host name or port)
 ├── MethodNotAllowedError   not-supported  405   the record is Kaiser's: no PUT, PATCH, DELETE, create
 ├── NotAcceptableError      not-supported  406   XML or another format than FHIR JSON was asked for
-└── ThrottledError          throttled      429   too many requests in flight
+├── ThrottledError          throttled      429   too many requests in flight
+├── PayloadTooLargeError    too-long       413   request body over the limit
+├── InvalidBodyError        invalid        400   body not JSON, or nested too deep
+└── BadRequestError         invalid        400   any other request starlette refused (e.g. a form too large)
 """
 
 from __future__ import annotations
@@ -58,3 +61,24 @@ class ThrottledError(FhirError):
 
     issue_code = "throttled"
     http_status = 429
+
+
+class PayloadTooLargeError(FhirError):
+    """The request body is larger than the facade reads."""
+
+    issue_code = "too-long"
+    http_status = 413
+
+
+class InvalidBodyError(FhirError):
+    """The request body is not JSON, or nests deeper than the facade parses."""
+
+    issue_code = "invalid"
+    http_status = 400
+
+
+class BadRequestError(FhirError):
+    """A request starlette refused before any handler ran (e.g. a form over its size limits)."""
+
+    issue_code = "invalid"
+    http_status = 400

@@ -14,6 +14,7 @@ from gateway.facade.conditional import not_modified, validators
 from gateway.facade.context import FacadeContext, fhir_base
 from gateway.facade.errors import ResourceNotFoundError
 from gateway.facade.negotiation import require_fhir_json, wants_raw_binary
+from gateway.facade.quoting import bounded_quote
 from gateway.facade.responses import FhirJSONResponse, JsonText
 from gateway.facade.shaping import shape
 from gateway.search import require_served
@@ -56,7 +57,7 @@ def read_resource(request: Request, ctx: FacadeContext) -> Response:
         require_fhir_json(request)
     stored = ctx.store.read(resource_type, resource_id)
     if stored is None:
-        raise ResourceNotFoundError(f"{resource_type}/{resource_id} is not known")
+        raise ResourceNotFoundError(f"{resource_type}/{bounded_quote(resource_id)} is not known")
     return _binary_response(request, stored) if raw else _resource_response(request, stored)
 
 
@@ -68,7 +69,9 @@ def vread_resource(request: Request, ctx: FacadeContext) -> Response:
     version = request.path_params["vid"]
     stored = ctx.store.read_version(resource_type, resource_id, int(version)) if version.isdigit() else None
     if stored is None:
-        raise ResourceNotFoundError(f"{resource_type}/{resource_id}/_history/{version} is not known")
+        raise ResourceNotFoundError(
+            f"{resource_type}/{bounded_quote(resource_id)}/_history/{bounded_quote(version)} is not known"
+        )
     return _resource_response(request, stored)
 
 
@@ -79,6 +82,6 @@ def history_instance(request: Request, ctx: FacadeContext) -> Response:
     require_fhir_json(request)
     versions = ctx.store.history(resource_type, resource_id)
     if not versions:
-        raise ResourceNotFoundError(f"{resource_type}/{resource_id} is not known")
+        raise ResourceNotFoundError(f"{resource_type}/{bounded_quote(resource_id)} is not known")
     path = f"{resource_type}/{resource_id}/_history"
     return FhirJSONResponse(JsonText(history_text(fhir_base(request), path, versions)))

@@ -12,13 +12,25 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from gateway.facade.errors import AuthenticationError, MethodNotAllowedError, ResourceNotFoundError, ThrottledError
+from gateway.facade.errors import (
+    AuthenticationError,
+    BadRequestError,
+    MethodNotAllowedError,
+    PayloadTooLargeError,
+    ResourceNotFoundError,
+    ThrottledError,
+)
+from gateway.facade.quoting import DIAGNOSTICS_LIMIT, bounded_quote
 from gateway.facade.responses import FhirJSONResponse
 from gateway.search import FhirError
 
 logger = logging.getLogger(__name__)
 
-_HTTP_EXCEPTIONS: dict[int, type[FhirError]] = {404: ResourceNotFoundError, 405: MethodNotAllowedError}
+_HTTP_EXCEPTIONS: dict[int, type[FhirError]] = {
+    404: ResourceNotFoundError,
+    405: MethodNotAllowedError,
+    413: PayloadTooLargeError,
+}
 
 
 def operation_outcome(code: str, diagnostics: str, *, severity: str = "error") -> dict[str, Any]:
@@ -38,6 +50,8 @@ def _as_fhir_error(exc: Exception) -> FhirError | None:
             return MethodNotAllowedError("fhirgate's facade is read-only (the record is Kaiser's): use GET")
         if error_type is not None:
             return error_type(exc.detail)
+        if 400 <= exc.status_code < 500:
+            return BadRequestError(exc.detail)
     return None
 
 
@@ -57,7 +71,8 @@ def outcome_response(exc: Exception) -> FhirJSONResponse:
         )
     if isinstance(error, ThrottledError):
         headers["Retry-After"] = "1"
-    body = operation_outcome(error.issue_code, error.diagnostics, severity=error.severity)
+    diagnostics = bounded_quote(error.diagnostics, DIAGNOSTICS_LIMIT)
+    body = operation_outcome(error.issue_code, diagnostics, severity=error.severity)
     return FhirJSONResponse(body, status_code=error.http_status, headers=headers)
 
 

@@ -5,12 +5,17 @@ imports it. Searches needing the same surfaces while a refresh runs wait for tha
 fails (Kaiser unreachable, sign-in needed), the search still answers from the store, with an outcome entry
 saying how old the data is; the failed surfaces are not retried for ``retry_after``, so a dead portal
 does not slow every search. A refresh outlasting ``max_wait`` keeps running; the search does not wait.
+
+Clocks: a surface's age compares wall-clock times (the store records when it synced), and a last sync
+in the future -- the clock was moved back after it -- counts as stale, never as fresh forever. Intervals
+this process measures itself (the retry back-off) use the monotonic clock, which no clock change moves.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +29,8 @@ logger = logging.getLogger(__name__)
 Refresher = Callable[[tuple[str, ...]], Awaitable[None]]
 Clock = Callable[[], datetime]
 DEFAULT_TTL = timedelta(minutes=15)
+# A sync recorded a moment after a search read the clock is not "from the future".
+FUTURE_TOLERANCE = timedelta(seconds=5)
 
 
 class RefreshFailed(Exception):
@@ -42,6 +49,17 @@ class RefreshPolicy:
     max_wait: float = 20.0
     """Seconds a search waits for a refresh: well inside the 30 s read timeout common to FHIR clients."""
     clock: Clock = field(default=lambda: datetime.now(UTC))
+    monotonic: Callable[[], float] = time.monotonic
+    """Seconds on a clock no wall-clock change moves: measures the retry back-off."""
+
+
+def is_stale(last_success: datetime | None, now: datetime, ttl: timedelta) -> bool:
+    """Whether data synced at ``last_success`` is too old at ``now``: never synced, older than ``ttl``, or
+    synced "in the future" (the clock went back since), which no amount of waiting would age."""
+    if last_success is None:
+        return True
+    age = now - last_success
+    return age >= ttl or age < -FUTURE_TOLERANCE
 
 
 def describe_age(since: datetime, now: datetime) -> str:
@@ -61,7 +79,7 @@ class FreshnessGate:
         self._policy = policy
         self._store = store
         self._running: dict[str, asyncio.Task[None]] = {}
-        self._failures: dict[str, tuple[datetime, str]] = {}
+        self._failures: dict[str, tuple[float, str]] = {}  # surface -> (monotonic time, reason)
 
     def surfaces_for(self, resource_types: Collection[str] | None) -> tuple[str, ...]:
         """The surfaces yielding any of ``resource_types`` (every surface for None)."""
@@ -78,18 +96,18 @@ class FreshnessGate:
             return []
         now = self._policy.clock()
         states = {state.surface: state for state in self._store.surface_states()}
-        stale = [s for s in surfaces if self._is_stale(states.get(s), now) and not self._backing_off(s, now)]
+        stale = [s for s in surfaces if self._is_stale(states.get(s), now) and not self._backing_off(s)]
         waiting = self._start(stale)
         if waiting:
             await asyncio.wait(waiting, timeout=self._policy.max_wait)  # never cancels the refresh itself
         return self._outcomes(surfaces, now)
 
     def _is_stale(self, state: SurfaceState | None, now: datetime) -> bool:
-        return state is None or state.last_success is None or now - state.last_success >= self._policy.ttl
+        return is_stale(None if state is None else state.last_success, now, self._policy.ttl)
 
-    def _backing_off(self, surface: str, now: datetime) -> bool:
+    def _backing_off(self, surface: str) -> bool:
         failure = self._failures.get(surface)
-        return failure is not None and now - failure[0] < self._policy.retry_after
+        return failure is not None and self._policy.monotonic() - failure[0] < self._policy.retry_after.total_seconds()
 
     def _start(self, stale: Sequence[str]) -> set[asyncio.Task[None]]:
         missing = tuple(s for s in stale if s not in self._running)
@@ -116,7 +134,7 @@ class FreshnessGate:
 
     def _fail(self, surfaces: tuple[str, ...], reason: str) -> None:
         logger.warning("refresh failed surfaces=%s", ",".join(surfaces))
-        failed_at = self._policy.clock()
+        failed_at = self._policy.monotonic()
         self._failures.update(dict.fromkeys(surfaces, (failed_at, reason)))
 
     def _outcomes(self, surfaces: Sequence[str], now: datetime) -> list[dict[str, Any]]:

@@ -24,7 +24,9 @@ def split_host(host_header: str) -> tuple[str, int | None]:
     name, port_text = host, ""
     if host.startswith("["):
         end = host.find("]")
-        name, port_text = (host[: end + 1], host[end + 2 :]) if end != -1 else (host, "")
+        if end == -1 or host[end + 1 : end + 2] not in ("", ":"):
+            return "", None  # `[::1]x8765` is no Host at all
+        name, port_text = host[: end + 1], host[end + 2 :]
     elif host.count(":") == 1:
         name, _, port_text = host.partition(":")
     if not port_text:

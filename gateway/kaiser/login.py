@@ -3,8 +3,9 @@
 The flow follows KAISER_API.md §1.2: start at ``/sign-on``, let the redirects run, fill the Ping
 form, complete any MFA step (typed by the user in a headed window, or supplied by ``mfa_code`` when
 headless), and succeed when the browser lands on ``/<region>/Home``. The cookies and user agent are
-then handed to the plain HTTP client. The persistent profile keeps Ping's device trust, so later
-logins usually skip MFA.
+then handed to the plain HTTP client. Chromium runs without a profile (an off-the-record context);
+what it should remember between logins (Ping's device trust, so later logins usually skip MFA) is
+kept by a ``BrowserMemory`` (browser_memory.py), never on disk by Chromium.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 
-from fhirgate.settings import KaiserSettings, ensure_private_dir
+from fhirgate.settings import KaiserSettings
 from gateway.kaiser.browser import find_browser, launch_args
+from gateway.kaiser.browser_memory import BrowserMemory, lasting_state
 from gateway.kaiser.errors import LoginFailed
 from gateway.kaiser.session import PortalSession
 
@@ -49,7 +50,8 @@ class Credentials:
 
 @dataclass(frozen=True)
 class LoginOptions:
-    profile_dir: Path
+    memory: BrowserMemory | None = None
+    """Where the device trust is recalled from and kept; None signs in as a new device every time."""
     browser_path: str | None = None
     headless: bool = True
     timeout_seconds: float = 60.0
@@ -64,26 +66,29 @@ async def browser_login(
 ) -> PortalSession:
     """Sign in and return the session; raises LoginFailed with a one-line reason."""
     executable = find_browser(options.browser_path)
-    ensure_private_dir(options.profile_dir)
+    recalled = options.memory.recall() if options.memory is not None else None
     async with async_playwright() as playwright:
         try:
-            context = await playwright.chromium.launch_persistent_context(
-                str(options.profile_dir),
-                executable_path=executable,
-                headless=options.headless,
-                args=launch_args(),
+            browser = await playwright.chromium.launch(
+                executable_path=executable, headless=options.headless, args=launch_args()
             )
         except PlaywrightError as exc:
             raise LoginFailed(f"could not start the browser {executable}: {_first_line(exc)}") from None
         try:
-            page = context.pages[0] if context.pages else await context.new_page()
+            # A new context is off the record: cookies, history and cache stay in memory. Playwright
+            # types the state as its own TypedDict; ours was shape-checked by ``valid_state``.
+            context = await browser.new_context(storage_state=recalled)  # type: ignore[arg-type]
+            page = await context.new_page()
             await _drive(page, kaiser, credentials, options, mfa_code)
-            cookies = tuple(dict(cookie) for cookie in await context.cookies())
+            state = await context.storage_state()
             user_agent = str(await page.evaluate("navigator.userAgent"))
         except PlaywrightError as exc:
             raise LoginFailed(f"the sign-in page did not behave as expected: {_first_line(exc)}") from None
         finally:
-            await context.close()
+            await browser.close()
+    cookies = tuple(dict(cookie) for cookie in state["cookies"])
+    if options.memory is not None:
+        options.memory.remember(lasting_state(dict(state)))
     log.info("event=login_succeeded cookies=%d", len(cookies))
     return PortalSession(cookies=cookies, user_agent=user_agent)
 
@@ -95,13 +100,13 @@ def silent_relogin(
     *,
     on_session: Callable[[PortalSession], None] | None = None,
 ) -> Callable[[], Awaitable[PortalSession]]:
-    """The request layer's ``relogin`` hook: a headless login with the persisted profile, no MFA.
+    """The request layer's ``relogin`` hook: a headless login with the remembered device trust, no MFA.
 
     When Kaiser asks for MFA (device cookie expired) it fails with LoginFailed, which the request
     layer turns into LoginRequired. ``on_session`` persists the fresh session (e.g. to the keychain).
     """
     headless = LoginOptions(
-        options.profile_dir, options.browser_path, headless=True, timeout_seconds=options.timeout_seconds
+        options.memory, options.browser_path, headless=True, timeout_seconds=options.timeout_seconds
     )
 
     async def relogin() -> PortalSession:

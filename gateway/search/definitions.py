@@ -82,8 +82,9 @@ def param(
     return SearchParameter(name, type_, resource_type, description, paths, tuple(targets))
 
 
-ANY_TARGET: tuple[str, ...] = tuple(t for t in SERVED_RESOURCE_TYPES if t not in READ_ONLY_TYPES)
-"""Targets of references FHIR types as ``Reference(Any)`` (e.g. ``Provenance.target``)."""
+ANY_TARGET: tuple[str, ...] = SERVED_RESOURCE_TYPES
+"""Targets of references FHIR types as ``Reference(Any)`` (e.g. ``Provenance.target``): Binary included,
+since a Provenance may well be about a result document's bytes."""
 SUBJECT_TARGETS = ("Patient", "Group", "Device", "Location")
 PERFORMER_TARGETS = ("Practitioner", "PractitionerRole", "Organization", "Patient", "RelatedPerson", "Device")
 STATUS = "Status of the resource (exact code)"

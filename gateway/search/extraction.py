@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.search.dates import parse_date_range, period_range
+from gateway.search.dates import DateRange, parse_date_range, period_range
 from gateway.search.parameters import SearchParameter, SearchParamType, parameters_for
 from gateway.search.paths import evaluate_path
 from gateway.search.references import normalize_reference
@@ -72,9 +72,22 @@ def _strings(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
         yield IndexRow(param.name, string_value=normalize_string(text), string_exact=text)
 
 
+def _timing_range(node: dict[str, Any]) -> DateRange | None:
+    """A Timing is searched by its bounds: ``repeat.boundsPeriod``, else the span of its ``event`` times."""
+    bounds = (node.get("repeat") or {}).get("boundsPeriod")
+    if isinstance(bounds, dict):
+        return period_range(bounds.get("start"), bounds.get("end"))
+    events = [found for e in node.get("event") or () if isinstance(e, str) and (found := parse_date_range(e))]
+    if not events:
+        return None
+    return DateRange(min(e.low for e in events), max(e.high for e in events))
+
+
 def _dates(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
     if isinstance(node, str):
         found = parse_date_range(node)
+    elif isinstance(node, dict) and ("repeat" in node or "event" in node):
+        found = _timing_range(node)
     elif isinstance(node, dict):
         found = period_range(node.get("start"), node.get("end"))
     else:
@@ -84,7 +97,13 @@ def _dates(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
 
 
 def _references(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
-    reference = node.get("reference") if isinstance(node, dict) else None
+    if not isinstance(node, dict):
+        return
+    identifier = node.get("identifier")
+    if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):
+        # a logical reference: a value for ``:missing``, searchable with ``:identifier``, never a Type/id
+        yield IndexRow(param.name, token_system=identifier.get("system"), token_code=identifier["value"])
+    reference = node.get("reference")
     if not isinstance(reference, str):
         return
     parsed = normalize_reference(reference)
@@ -99,8 +118,12 @@ def _numbers(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
 
 def _quantities(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
     if isinstance(node, dict) and isinstance(node.get("value"), int | float):
-        unit = node.get("code") or node.get("unit")
-        yield IndexRow(param.name, token_system=node.get("system"), token_code=unit, number=float(node["value"]))
+        number = float(node["value"])
+        code, unit = node.get("code"), node.get("unit")
+        yield IndexRow(param.name, token_system=node.get("system"), token_code=code or unit, number=number)
+        if code and isinstance(unit, str) and unit != code:
+            # R4: ``N||u`` matches Quantity.code or Quantity.unit; a system-less row for the unit string
+            yield IndexRow(param.name, token_code=unit, number=number)
 
 
 def _uris(param: SearchParameter, node: Any) -> Iterator[IndexRow]:

@@ -26,7 +26,7 @@ from gateway.search.request import (
     SummaryMode,
     TotalMode,
 )
-from gateway.search.values import MODIFIERS, VALUE_PARSERS, missing_value
+from gateway.search.values import MODIFIER_PARSERS, MODIFIERS, VALUE_PARSERS, missing_value
 
 FACADE_PARAMETERS = frozenset({"_format", "_pretty"})
 """Parameters about the response format; the facade validates them, the search ignores them."""
@@ -42,11 +42,18 @@ def _check_modifier(param: SearchParameter, modifier: str | None) -> None:
         raise UnsupportedSearchError(f"Unsupported modifier {modifier!r} on search parameter {param.name!r}")
 
 
+# Input bounds (DESIGN.md §8): beyond these SQLite's expression tree overflows; no real query needs them.
+MAX_VALUES_PER_PARAMETER = 100
+MAX_PARAMETERS = 100
+
+
 def _parse_filter(resource_type: str, key: str, raw: str) -> SearchFilter | None:
     name, _, modifier = key.partition(":")
     param = lookup_parameter(resource_type, name)
     _check_modifier(param, modifier or None)
     texts = [t for t in split_escaped(raw, ",") if t]
+    if len(texts) > MAX_VALUES_PER_PARAMETER:
+        raise InvalidSearchError(f"{name} has {len(texts)} values; at most {MAX_VALUES_PER_PARAMETER} are served")
     if not texts:
         return None  # FHIR: a parameter without a value is ignored
     if modifier == "missing":
@@ -54,7 +61,7 @@ def _parse_filter(resource_type: str, key: str, raw: str) -> SearchFilter | None
         if len(values) > 1:
             return None  # missing or not: every resource matches, as if the parameter were absent
         return SearchFilter(param, modifier, values, raw)
-    parse = VALUE_PARSERS[param.type]
+    parse = MODIFIER_PARSERS.get(modifier) or VALUE_PARSERS[param.type]
     values = tuple(parse(param, modifier or None, t) for t in texts)
     return SearchFilter(param, modifier or None, values, raw)
 
@@ -145,6 +152,8 @@ def parse_search(resource_type: str, params: Sequence[tuple[str, str]], *, lenie
     prefix; ignored instead when ``lenient``) or ``InvalidSearchError`` (a malformed value).
     """
     require_searchable(resource_type)
+    if len(params) > MAX_PARAMETERS:
+        raise InvalidSearchError(f"{len(params)} search parameters; at most {MAX_PARAMETERS} are served")
     builder = _Builder(resource_type, lenient)
     for key, raw in params:
         builder.add(key, raw)

@@ -112,9 +112,14 @@ MODIFIERS: dict[SearchParamType, frozenset[str]] = {
     SearchParamType.STRING: frozenset({"exact", "contains", "missing"}),
     SearchParamType.TOKEN: frozenset({"not", "text", "missing"}),
     SearchParamType.DATE: frozenset({"missing"}),
-    SearchParamType.REFERENCE: frozenset({"missing"}),
+    SearchParamType.REFERENCE: frozenset({"missing", "identifier"}),
     SearchParamType.QUANTITY: frozenset({"missing"}),
     SearchParamType.NUMBER: frozenset({"missing"}),
     SearchParamType.URI: frozenset({"missing"}),
 }
 """Modifiers per type; a reference parameter also takes its target types (``subject:Patient``)."""
+
+MODIFIER_PARSERS: dict[str, Callable[[SearchParameter, str | None, str], SearchValue]] = {
+    "identifier": token_value,  # ``subject:identifier=system|value``: the reference's Identifier, a token
+}
+"""Modifiers whose values parse as another type than the parameter's."""

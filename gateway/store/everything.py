@@ -1,5 +1,13 @@
 """``Patient/{id}/$everything``: the patient, every resource that references it (the compartment, paged in
-``(type, id)`` order on the reference index), and, per page, the resources those reference."""
+``(type, id)`` order on the reference index), and, per page, the resources those reference.
+
+Each compartment resource is sent once per traversal, as a ``match`` on its own page: a page's ``include``
+entries are only resources outside the compartment (practitioners, organizations, medications, ...), which
+have no page of their own and so come with every page that references them (the spec lets includes
+repeat across pages; remembering what earlier pages sent would need server-side state per traversal).
+``start``/``end`` (care dates) keep the compartment resources with a clinical date (any date parameter
+of their type but ``_lastUpdated``) overlapping the window, and those with none.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +16,27 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from gateway.search import InvalidSearchError
+from gateway.search import DateRange, InvalidSearchError
 from gateway.store.cursor import Cursor
 from gateway.store.records import SearchPage, StoredResource
 from gateway.store.rows import read_many
 
+_CLINICAL_DATE = (
+    "SELECT 1 FROM search_index d INDEXED BY search_index_resource WHERE d.resource_type = si.resource_type"
+    " AND d.resource_id = si.resource_id AND d.param != '_lastUpdated' AND d.date_low IS NOT NULL"
+)
 
-def _fingerprint(patient_id: str, since: datetime | None, types: Sequence[str]) -> str:
-    text = f"$everything|{patient_id}|{since.isoformat() if since else ''}|{','.join(sorted(types))}"
+
+def _fingerprint(patient_id: str, since: datetime | None, types: Sequence[str], window: DateRange | None) -> str:
+    span = f"{window.low}-{window.high}" if window else ""
+    text = f"$everything|{patient_id}|{since.isoformat() if since else ''}|{','.join(sorted(types))}|{span}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _compartment_page(
-    conn: sqlite3.Connection,
-    reference: str,
-    since: datetime | None,
-    types: Sequence[str],
-    after: Cursor | None,
-    limit: int,
-) -> list[tuple[str, str]]:
+def _members_sql(
+    reference: str, since: datetime | None, types: Sequence[str], window: DateRange | None
+) -> tuple[list[str], list[object]]:
+    """FROM/WHERE of the compartment members that pass ``_since``, ``_type`` and the care window."""
     sql = ["SELECT DISTINCT si.resource_type, si.resource_id FROM search_index si"]
     args: list[object] = []
     if since is not None:
@@ -38,12 +48,46 @@ def _compartment_page(
     if types:
         sql.append(f"AND si.resource_type IN ({', '.join('?' for _ in types)})")
         args += list(types)
+    if window is not None:
+        sql.append(
+            f"AND (NOT EXISTS ({_CLINICAL_DATE}) OR EXISTS ({_CLINICAL_DATE} AND d.date_low < ? AND d.date_high > ?))"
+        )
+        args += [window.high, window.low]
+    return sql, args
+
+
+def _compartment_page(
+    conn: sqlite3.Connection,
+    reference: str,
+    filters: tuple[datetime | None, Sequence[str], DateRange | None],
+    after: Cursor | None,
+    limit: int,
+) -> list[tuple[str, str]]:
+    sql, args = _members_sql(reference, *filters)
     if after is not None:
         sql.append("AND (si.resource_type > ? OR (si.resource_type = ? AND si.resource_id > ?))")
         args += [after.sort_values[0], after.sort_values[0], after.last_id]
     sql.append("ORDER BY si.resource_type, si.resource_id LIMIT ?")
     args.append(limit)
     return [(r[0], r[1]) for r in conn.execute(" ".join(sql), args)]
+
+
+def _members_among(
+    conn: sqlite3.Connection,
+    reference: str,
+    filters: tuple[datetime | None, Sequence[str], DateRange | None],
+    keys: Sequence[tuple[str, str]],
+) -> set[tuple[str, str]]:
+    """Which of ``keys`` are compartment members that the traversal sends as matches."""
+    members: set[tuple[str, str]] = set()
+    by_type: dict[str, list[str]] = {}
+    for resource_type, resource_id in keys:
+        by_type.setdefault(resource_type, []).append(resource_id)
+    for resource_type, ids in by_type.items():
+        sql, args = _members_sql(reference, *filters)
+        sql.append(f"AND si.resource_type = ? AND si.resource_id IN ({', '.join('?' for _ in ids)})")
+        members.update((r[0], r[1]) for r in conn.execute(" ".join(sql), [*args, resource_type, *ids]))
+    return members
 
 
 def _referenced(
@@ -65,7 +109,7 @@ def _referenced(
             target_type, _, target_id = reference.partition("/")
             if target_type != "Patient" and (not types or target_type in types):
                 found.append((target_type, target_id))
-    return found
+    return list(dict.fromkeys(found))
 
 
 def everything_page(
@@ -76,9 +120,10 @@ def everything_page(
     types: Sequence[str],
     count: int,
     cursor: str | None,
+    window: DateRange | None = None,
 ) -> SearchPage:
     """One page of the patient's record; the caller holds a read transaction and checked the patient exists."""
-    fingerprint = _fingerprint(patient_id, since, types)
+    fingerprint = _fingerprint(patient_id, since, types, window)
     after = Cursor.decode(cursor, fingerprint=fingerprint) if cursor else None
     if after is not None and (len(after.sort_values) != 1 or not after.forward):
         raise InvalidSearchError("_cursor is malformed")
@@ -87,12 +132,15 @@ def everything_page(
         patient = read_many(conn, [("Patient", patient_id)])
         patient = [p for p in patient if since is None or p.last_updated >= since]
     room = max(count - len(patient), 1)  # the patient takes the first page's first place
-    keys = _compartment_page(conn, f"Patient/{patient_id}", since, types, after, room + 1)
+    reference, filters = f"Patient/{patient_id}", (since, types, window)
+    keys = _compartment_page(conn, reference, filters, after, room + 1)
     more = len(keys) > room
     keys = keys[:room]
     entries = patient + read_many(conn, keys)
     on_page = {(e.resource_type, e.id) for e in entries}
-    included = read_many(conn, [k for k in _referenced(conn, entries, types) if k not in on_page])
+    candidates = [k for k in _referenced(conn, entries, types) if k not in on_page]
+    matched_elsewhere = _members_among(conn, reference, filters, candidates)
+    included = read_many(conn, [k for k in candidates if k not in matched_elsewhere])
     next_cursor = None
     if more and keys:
         next_cursor = Cursor(fingerprint, (keys[-1][0],), keys[-1][1]).encode()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from gateway.search import SearchRequest
+from gateway.search import DateRange, SearchRequest
 from gateway.store.records import SearchPage, StoredResource, SurfaceState, SurfaceWriteSummary
 
 
@@ -45,9 +45,17 @@ class ResourceStore(Protocol):
         ...
 
     def everything(
-        self, patient_id: str, *, since: datetime | None, types: Sequence[str], count: int, cursor: str | None
+        self,
+        patient_id: str,
+        *,
+        since: datetime | None,
+        types: Sequence[str],
+        count: int,
+        cursor: str | None,
+        window: DateRange | None = None,
     ) -> SearchPage:
-        """One page of ``Patient/{patient_id}/$everything`` (compartment entries + referenced ``included``)."""
+        """One page of ``Patient/{patient_id}/$everything`` (compartment entries + referenced ``included``);
+        ``window``: the ``start``/``end`` care dates."""
         ...
 
     def surface_states(self) -> list[SurfaceState]:

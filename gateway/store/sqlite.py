@@ -1,8 +1,8 @@
 """``SqliteStore``: the SQLite implementation of ``ResourceStore`` (stdlib sqlite3, WAL, files 0600).
 
-Thread-safety: every thread gets its own connection (``ThreadConnections``); writes are serialized by a
-lock and run in ``BEGIN IMMEDIATE`` transactions, reads run in a snapshot transaction, so a facade
-search never sees half of a surface write.
+Thread-safety: each read or transaction leases a connection from a bounded pool (``ConnectionPool``);
+writes are serialized by a lock and run in ``BEGIN IMMEDIATE`` transactions, reads run in a snapshot
+transaction, so a facade search never sees half of a surface write.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.search import IndexRow, SearchRequest, extract_index_rows
-from gateway.store.connections import ThreadConnections
+from gateway.search import DateRange, IndexRow, SearchRequest, extract_index_rows
+from gateway.store.connections import ConnectionPool
 from gateway.store.everything import everything_page
 from gateway.store.history import INSERT_VERSION, read_history, read_version
 from gateway.store.records import (
@@ -88,7 +88,7 @@ def _identity(resource: Any) -> tuple[str, str]:
 class SqliteStore:
     """FHIR resources, their search index and surface sync state in one SQLite file."""
 
-    def __init__(self, connections: ThreadConnections) -> None:
+    def __init__(self, connections: ConnectionPool) -> None:
         self._connections = connections
         self._write_lock = threading.Lock()
 
@@ -100,22 +100,22 @@ class SqliteStore:
             path.parent.chmod(0o700)
         os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
         path.chmod(0o600)
-        connections = ThreadConnections(path)
-        conn = connections.get()
-        conn.execute("PRAGMA journal_mode = WAL")
-        migrate(conn)
+        connections = ConnectionPool(path)
+        with connections.lease() as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn)
         return cls(connections)
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
-        conn = self._connections.get()
-        conn.execute(begin)
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._connections.lease() as conn:
+            conn.execute(begin)
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def write_surface(
         self,
@@ -196,14 +196,11 @@ class SqliteStore:
         logger.warning("surface failed surface=%s error=%s", surface, error)
 
     def read(self, resource_type: str, resource_id: str) -> StoredResource | None:
-        row = (
-            self._connections.get()
-            .execute(
+        with self._connections.lease() as conn:
+            row = conn.execute(
                 "SELECT version_id, last_updated, json FROM resources WHERE resource_type = ? AND id = ?",
                 (resource_type, resource_id),
-            )
-            .fetchone()
-        )
+            ).fetchone()
         if row is None:
             return None
         return StoredResource(resource_type, resource_id, row[0], datetime.fromisoformat(row[1]), row[2])
@@ -213,29 +210,38 @@ class SqliteStore:
             return run_search(conn, request)
 
     def read_version(self, resource_type: str, resource_id: str, version_id: int) -> StoredResource | None:
-        return read_version(self._connections.get(), resource_type, resource_id, version_id)
+        with self._connections.lease() as conn:
+            return read_version(conn, resource_type, resource_id, version_id)
 
     def history(self, resource_type: str, resource_id: str) -> list[StoredResource]:
-        return read_history(self._connections.get(), resource_type, resource_id)
+        with self._connections.lease() as conn:
+            return read_history(conn, resource_type, resource_id)
 
     def everything(
-        self, patient_id: str, *, since: datetime | None, types: Sequence[str], count: int, cursor: str | None
+        self,
+        patient_id: str,
+        *,
+        since: datetime | None,
+        types: Sequence[str],
+        count: int,
+        cursor: str | None,
+        window: DateRange | None = None,
     ) -> SearchPage:
         with self._transaction("BEGIN") as conn:
-            return everything_page(conn, patient_id, since=since, types=types, count=count, cursor=cursor)
+            return everything_page(
+                conn, patient_id, since=since, types=types, count=count, cursor=cursor, window=window
+            )
 
     def get_sync_state(self, surface: str) -> dict[str, Any]:
-        return read_sync_state(self._connections.get(), surface)
+        with self._connections.lease() as conn:
+            return read_sync_state(conn, surface)
 
     def surface_states(self) -> list[SurfaceState]:
-        rows = (
-            self._connections.get()
-            .execute(
+        with self._connections.lease() as conn:
+            rows = conn.execute(
                 "SELECT surface, last_success, last_attempt, last_error, problems, resource_types"
                 " FROM surfaces ORDER BY surface"
-            )
-            .fetchall()
-        )
+            ).fetchall()
         return [
             SurfaceState(
                 surface=r[0],

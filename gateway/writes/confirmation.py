@@ -74,7 +74,8 @@ class ConfirmationGuard:
     def redeem(self, token: str, operation: str, content: Mapping[str, Any]) -> None:
         """Accept ``token`` for this content exactly once, or raise ConfirmationRejected."""
         payload, _, signature = token.partition(".")
-        if not payload or not hmac.compare_digest(signature, self._sign(payload)):
+        # Bytes, not str: compare_digest refuses non-ASCII text, and a forged token may carry any.
+        if not payload or not hmac.compare_digest(signature.encode(), self._sign(payload).encode()):
             raise ConfirmationRejected("malformed", "the confirmation token is not one this gateway issued")
         try:
             claims = json.loads(_unb64(payload))

@@ -2,6 +2,8 @@
 
 - ``POST /fhir/MedicationRequest/{id}/$refill`` (Parameters: ``delivery`` = mail, optional ``confirm``)
 - ``POST /fhir/Communication/$send`` (Parameters: ``recipient``, ``topic``, ``subject``, ``text``, optional ``confirm``)
+- ``POST /fhir/Communication/$send-options``: the portal's own recipients and topics (a read; Parameters
+  ``recipient`` / ``topic``, one string each)
 
 Without ``confirm`` the answer is a preview Parameters (what would be sent, blockers, a confirmation
 token); with it, the commit. Refusals are 409 (token for other content, or reused) or 422 (expired,
@@ -18,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.facade import FhirJSONResponse, operation_outcome
+from gateway.facade import FhirJSONResponse, InvalidBodyError, bounded_quote, operation_outcome, read_json
 from gateway.kaiser.errors import KaiserError, LoginFailed, LoginRequired, SessionExpired
 from gateway.store import ResourceStore
 from gateway.writes.message import MessageDraft
@@ -30,7 +32,10 @@ WRITE_OPERATIONS = {
     "MedicationRequest": [
         {"name": "refill", "definition": "urn:fhirgate:OperationDefinition:MedicationRequest-refill"}
     ],
-    "Communication": [{"name": "send", "definition": "urn:fhirgate:OperationDefinition:Communication-send"}],
+    "Communication": [
+        {"name": "send", "definition": "urn:fhirgate:OperationDefinition:Communication-send"},
+        {"name": "send-options", "definition": "urn:fhirgate:OperationDefinition:Communication-send-options"},
+    ],
 }
 _REFUSAL_STATUS = {"mismatch": 409, "reused": 409, "expired": 422, "malformed": 422, "not-committable": 422}
 
@@ -47,7 +52,9 @@ def write_routes(store: ResourceStore, operations: WriteOperations) -> list[Rout
             )
         stored = store.read("MedicationRequest", request.path_params["id"])
         if stored is None:
-            return _outcome(404, "not-found", f"MedicationRequest/{request.path_params['id']} is not in the store")
+            return _outcome(
+                404, "not-found", f"MedicationRequest/{bounded_quote(request.path_params['id'])} is not in the store"
+            )
         rx_number = _rx_number(json.loads(stored.json_text))
         if rx_number is None:
             return _outcome(422, "business-rule", "this MedicationRequest has no Kaiser Rx number to refill")
@@ -71,7 +78,16 @@ def write_routes(store: ResourceStore, operations: WriteOperations) -> list[Rout
             return _portal_error(exc)
         return _answer(outcome)
 
+    async def send_options(request: Request) -> Response:
+        try:
+            options = await operations.send_options()
+        except KaiserError as exc:
+            return _portal_error(exc)
+        parameters = [{"name": kind, "valueString": value} for kind, values in options.items() for value in values]
+        return FhirJSONResponse({"resourceType": "Parameters", "parameter": parameters})
+
     return [
+        Route("/fhir/Communication/$send-options", send_options, methods=["POST"]),
         Route("/fhir/MedicationRequest/{id}/$refill", refill, methods=["POST"]),
         Route("/fhir/Communication/$send", send, methods=["POST"]),
     ]
@@ -79,18 +95,22 @@ def write_routes(store: ResourceStore, operations: WriteOperations) -> list[Rout
 
 async def _parameters(request: Request) -> dict[str, str] | Response:
     try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        return _outcome(400, "invalid", "the body must be a FHIR Parameters resource in JSON")
+        body = await read_json(request, empty={})
+    except InvalidBodyError as exc:
+        return _outcome(400, "invalid", f"the body must be a FHIR Parameters resource in JSON: {exc.diagnostics}")
     if not isinstance(body, dict) or body.get("resourceType", "Parameters") != "Parameters":
         return _outcome(400, "invalid", "the body must be a FHIR Parameters resource")
+    if not isinstance(body.get("parameter") or [], list):
+        return _outcome(400, "invalid", "Parameters.parameter must be a list")
     values: dict[str, str] = {}
     for parameter in body.get("parameter") or []:
         if not isinstance(parameter, dict) or "name" not in parameter:
             return _outcome(400, "invalid", "every parameter needs a name")
         value = next((v for k, v in parameter.items() if k.startswith("value")), None)
         if not isinstance(value, str | int | bool):
-            return _outcome(400, "invalid", f"parameter {parameter['name']!r} needs a primitive value")
+            return _outcome(
+                400, "invalid", f"parameter {bounded_quote(str(parameter['name']))!r} needs a primitive value"
+            )
         values[str(parameter["name"])] = str(value)
     return values
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from gateway.kaiser.portal_client import PortalClient
 from gateway.writes.errors import WriteChainError
+from gateway.writes.hidden_text import MAX_MESSAGE_CHARACTERS, MAX_SUBJECT_CHARACTERS, hidden_content
 
 SURFACE = "send-message"
 PAGE = "app/communication-center"
@@ -49,14 +50,19 @@ class MessageChain:
     def __init__(self, client: PortalClient) -> None:
         self.client = client
 
-    async def preview(self, draft: MessageDraft) -> MessagePreview:
+    async def options(self) -> tuple[list[dict[str, Any]], list[Any]]:
+        """The portal's own recipient rows and topic rows (read-only: what the compose page lists)."""
         csrf = await self.client.csrf_token(PAGE)
         recipients = _rows(
             await self._post("medicaladvicerequests/GetMedicalAdviceRequestRecipients", {"organizationId": ""}, csrf)
         )
         topics = await self._post("medicaladvicerequests/GetSubtopics", {"organizationId": ""}, csrf)
+        return recipients, (topics or {}).get("topicList") or [] if isinstance(topics, dict) else []
+
+    async def preview(self, draft: MessageDraft) -> MessagePreview:
+        recipients, topics = await self.options()
         recipient = _match_recipient(recipients, draft.recipient)
-        topic = _match_topic((topics or {}).get("topicList") or [] if isinstance(topics, dict) else [], draft.topic)
+        topic = _match_topic(topics, draft.topic)
         warnings = []
         if recipient is None:
             names = ", ".join(str(r.get("displayName")) for r in recipients[:12])
@@ -67,6 +73,11 @@ class MessageChain:
             warnings.append("the subject is empty")
         if not draft.text.strip():
             warnings.append("the message is empty")
+        if len(draft.subject) > MAX_SUBJECT_CHARACTERS:
+            warnings.append(f"the subject is longer than {MAX_SUBJECT_CHARACTERS} characters")
+        if len(draft.text) > MAX_MESSAGE_CHARACTERS:
+            warnings.append(f"the message is longer than {MAX_MESSAGE_CHARACTERS} characters")
+        warnings += hidden_content("subject", draft.subject) + hidden_content("message", draft.text)
         content = {
             "recipient": (recipient or {}).get("displayName", draft.recipient),
             "recipient_id": (recipient or {}).get("userId"),

@@ -18,11 +18,12 @@ from typing import Any, Literal
 
 from gateway.kaiser.errors import KaiserError
 from gateway.kaiser.portal_client import PortalClient
+from gateway.writes.approvals import Approval, preview_digest
 from gateway.writes.audit import AuditLog
 from gateway.writes.confirmation import ConfirmationGuard, ConfirmationRejected
 from gateway.writes.errors import WriteChainError
-from gateway.writes.message import MessageChain, MessageDraft
-from gateway.writes.refill import RefillChain
+from gateway.writes.message import MessageChain, MessageDraft, MessagePreview
+from gateway.writes.refill import PreparedRefill, RefillChain
 
 Status = Literal["preview", "committed", "failed", "refused"]
 ClientFactory = Callable[[], AbstractAsyncContextManager[PortalClient]]
@@ -41,7 +42,7 @@ class WriteOutcome:
     confirmation_expires: datetime | None = None
     reference: str | None = None
     detail: str | None = None
-    refusal: str | None = None  # malformed | mismatch | expired | reused
+    refusal: str | None = None  # malformed | mismatch | expired | reused | not-committable | changed
 
 
 def session_fingerprint(client: PortalClient) -> str:
@@ -68,28 +69,7 @@ class WriteOperations:
             refused = self._redeem(REFILL, confirm, bound, preview.warnings, preview.content, ids)
             if refused is not None:
                 return refused
-            try:
-                result = await chain.place(prepared)
-            except (WriteChainError, KaiserError) as exc:
-                return self._failed(REFILL, preview.content, exc, ids)
-            status: Status = "committed" if result.succeeded else "failed"
-            self._audit.append(
-                REFILL,
-                "commit" if result.succeeded else "failure",
-                order_number=result.order_number,
-                execution_status=result.execution_status,
-                rx_response_code=result.rx_response_code,
-                **ids,
-            )
-            detail = (
-                None
-                if result.succeeded
-                else (
-                    f"the pharmacy did not accept the order (status {result.execution_status}, "
-                    f"prescription {result.rx_response_code}); nothing was retried"
-                )
-            )
-            return WriteOutcome(REFILL, status, preview.content, reference=result.order_number or None, detail=detail)
+            return await self._place_refill(chain, prepared, ids)
 
     async def send_message(self, draft: MessageDraft, *, confirm: str | None) -> WriteOutcome:
         async with self._clients() as client:
@@ -97,23 +77,111 @@ class WriteOperations:
             preview = await chain.preview(draft)
             bound = {**preview.content, "session": session_fingerprint(client)}
             shown = _message_summary(preview.content)
-            ids = {
-                "recipient": shown["recipient"],
-                "topic": shown["topic"],
-                "lines": shown["lines"],
-                "characters": shown["characters"],
-            }
+            ids = _message_ids(shown)
             if confirm is None:
                 return self._previewed(SEND_MESSAGE, shown, preview.warnings, bound, ids)
             refused = self._redeem(SEND_MESSAGE, confirm, bound, preview.warnings, shown, ids)
             if refused is not None:
                 return refused
-            try:
-                result = await chain.send(preview, draft)
-            except (WriteChainError, KaiserError) as exc:
-                return self._failed(SEND_MESSAGE, shown, exc, ids)
-            self._audit.append(SEND_MESSAGE, "commit", conversation_id=result.conversation_id, **ids)
-            return WriteOutcome(SEND_MESSAGE, "committed", shown, reference=result.conversation_id)
+            return await self._send(chain, preview, draft, shown, ids)
+
+    async def send_options(self) -> dict[str, list[str]]:
+        """Whom a message can go to and under which topics, as the portal lists them (a read)."""
+        async with self._clients() as client:
+            recipients, topics = await MessageChain(client).options()
+        return {
+            "recipient": [str(row.get("displayName")) for row in recipients if row.get("displayName")],
+            "topic": [
+                str(row.get("displayName")) for row in topics if isinstance(row, dict) and row.get("displayName")
+            ],
+        }
+
+    async def commit_approved(self, approval: Approval) -> WriteOutcome:
+        """Commit what a person approved: re-run the preview, and send only when it is exactly what they saw
+        (same digest) and has no blocker. The approval itself is the authority here, not a token."""
+        async with self._clients() as client:
+            if approval.kind == REFILL:
+                rx_number, resource_id = approval.request["rx_number"], approval.request["resource_id"]
+                chain = RefillChain(client)
+                prepared = await chain.prepare(rx_number)
+                ids = {"resource_id": resource_id, "rx_number": rx_number, "approval": approval.id}
+                refused = self._check_approved(approval, prepared.preview.content, prepared.preview.warnings, ids)
+                return refused or await self._place_refill(chain, prepared, ids)
+            if approval.kind == SEND_MESSAGE:
+                draft = MessageDraft(
+                    **{key: approval.request[key] for key in ("recipient", "topic", "subject", "text")}
+                )
+                message_chain = MessageChain(client)
+                preview = await message_chain.preview(draft)
+                shown = _message_summary(preview.content)
+                ids = _message_ids(shown) | {"approval": approval.id}
+                refused = self._check_approved(approval, shown, preview.warnings, ids)
+                return refused or await self._send(message_chain, preview, draft, shown, ids)
+        raise ValueError(f"not a write: {approval.kind}")
+
+    def _check_approved(
+        self, approval: Approval, shown: dict[str, Any], warnings: list[str], ids: dict[str, Any]
+    ) -> WriteOutcome | None:
+        if warnings:
+            self._audit.append(approval.kind, "refused", reason="not-committable", warnings=warnings, **ids)
+            return WriteOutcome(
+                approval.kind,
+                "refused",
+                shown,
+                list(warnings),
+                refusal="not-committable",
+                detail="the preview now shows blockers; nothing was sent",
+            )
+        if preview_digest(approval.kind, approval.request, shown) != approval.digest:
+            self._audit.append(approval.kind, "refused", reason="changed", **ids)
+            return WriteOutcome(
+                approval.kind,
+                "refused",
+                shown,
+                refusal="changed",
+                detail="what would be sent now differs from what was approved; nothing was sent",
+            )
+        return None
+
+    async def _place_refill(self, chain: RefillChain, prepared: PreparedRefill, ids: dict[str, Any]) -> WriteOutcome:
+        preview = prepared.preview
+        try:
+            result = await chain.place(prepared)
+        except (WriteChainError, KaiserError) as exc:
+            return self._failed(REFILL, preview.content, exc, ids)
+        status: Status = "committed" if result.succeeded else "failed"
+        self._audit.append(
+            REFILL,
+            "commit" if result.succeeded else "failure",
+            order_number=result.order_number,
+            execution_status=result.execution_status,
+            rx_response_code=result.rx_response_code,
+            **ids,
+        )
+        detail = (
+            None
+            if result.succeeded
+            else (
+                f"the pharmacy did not accept the order (status {result.execution_status}, "
+                f"prescription {result.rx_response_code}); nothing was retried"
+            )
+        )
+        return WriteOutcome(REFILL, status, preview.content, reference=result.order_number or None, detail=detail)
+
+    async def _send(
+        self,
+        chain: MessageChain,
+        preview: MessagePreview,
+        draft: MessageDraft,
+        shown: dict[str, Any],
+        ids: dict[str, Any],
+    ) -> WriteOutcome:
+        try:
+            result = await chain.send(preview, draft)
+        except (WriteChainError, KaiserError) as exc:
+            return self._failed(SEND_MESSAGE, shown, exc, ids)
+        self._audit.append(SEND_MESSAGE, "commit", conversation_id=result.conversation_id, **ids)
+        return WriteOutcome(SEND_MESSAGE, "committed", shown, reference=result.conversation_id)
 
     def _previewed(
         self, operation: str, shown: dict[str, Any], warnings: list[str], bound: dict[str, Any], ids: dict[str, Any]
@@ -164,14 +232,19 @@ class WriteOperations:
         return WriteOutcome(operation, "failed", shown, detail=detail)
 
 
+def _message_ids(shown: dict[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps of a message: who, which topic and its size (never subject or text)."""
+    return {key: shown[key] for key in ("recipient", "topic", "lines", "characters")}
+
+
 def _message_summary(content: dict[str, Any]) -> dict[str, Any]:
-    """What a preview shows of a message: never the whole text (the audit log gets even less)."""
+    """What a preview shows of a message: all of it (the person approves exactly what is sent)."""
     text = str(content.get("text", ""))
     return {
         "recipient": content.get("recipient"),
         "topic": content.get("topic"),
         "subject": content.get("subject"),
-        "text_start": text[:200],
+        "text": text,
         "lines": len(text.split("\n")) if text else 0,
         "characters": len(text),
     }

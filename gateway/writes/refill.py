@@ -96,17 +96,23 @@ class RefillChain:
             (o for o in rx.get("fillOptions") or [] if o.get("deliveryMethod") == "M"), {}
         )
         address = _preferred_address(profile)
+        names = ((profile["UserAccountData"]["ebizAccountsWithPersonInfos"] or {}).get("nameDetails")) or {}
+        # Every fact the order carries, as the order carries it (see place / _order_body).
         content = {
             "rx_number": rx_number,
             "medication": rx.get("medicineName"),
             "brand": rx.get("commonBrandName"),
             "instructions": rx.get("consumerInstructions"),
+            "for": f"{names.get('firstName')} {names.get('surname')}",
             "delivery": "mail",
-            "estimated_copay": mail_option.get("estimatedCopay"),
-            "days_supply": mail_option.get("daysSupply") or afc.get("dispenseddayssupply"),
+            "pharmacy": "Kaiser Permanente mail-order pharmacy",
+            "estimated_copay": f"${float(afc.get('copay') or 0):.2f}",
+            "mail_option_copay": mail_option.get("estimatedCopay"),
+            "days_supply": afc.get("dispenseddayssupply") or mail_option.get("daysSupply"),
             "refills_remaining": rx.get("refillsRemaining"),
             "next_eligible_date": afc.get("nextFillEligibleDate"),
-            "ship_to": f"{address.get('city', '')}, {address.get('state', '')} {_zip(address)[:5]}".strip(", "),
+            "ship_to": _address_line(address),
+            "payment": f"{card.get('cardType')} card from the Kaiser wallet" if card else None,
             "payment_method_on_file": card is not None,
         }
         preview = RefillPreview(rx_number, content, warnings)
@@ -311,6 +317,13 @@ def _preferred_address(profile: Mapping[str, Any]) -> dict[str, Any]:
     addresses = [a for a in (person.get("contactInfo") or {}).get("addressInfos") or [] if isinstance(a, dict)]
     preferred = [a for a in addresses if a.get("preferredIn")]
     return (preferred or addresses or [{}])[0]
+
+
+def _address_line(address: Mapping[str, Any]) -> str:
+    """The shipping address exactly as ``_order_body`` sends it: street1, city, state, 5-digit zip."""
+    street = str(address.get("street1") or "").strip()
+    place = f"{address.get('city', '')}, {address.get('state', '')} {_zip(address)[:5]}".strip(", ")
+    return f"{street}, {place}" if street else place
 
 
 def _zip(address: Mapping[str, Any]) -> str:

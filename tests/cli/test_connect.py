@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 import httpx2
+import pytest
 
-from gateway.sandbox.ehr import EhrClient, EhrConfig
+from gateway.sandbox.ehr import EhrClient, EhrConfig, EhrProfile
 from tests.home_modes import loose_paths
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, consent_by_form, running_ehr
 
@@ -44,9 +45,12 @@ def test_keys_create_prints_a_public_rs384_jwks_and_keeps_the_private_key_in_the
     assert loose_paths(tmp_path) == []
 
 
-def test_paste_mode_connect_with_healow_variables_then_sources_and_disconnect(tmp_path: Path) -> None:
+@pytest.mark.parametrize("profile", ["ecw", "generic"])
+def test_paste_mode_connect_with_healow_variables_then_sources_and_disconnect(
+    tmp_path: Path, profile: EhrProfile
+) -> None:
     app = EhrClient("app-secret", "client_secret", client_secret=CLIENT_SECRET, redirect_uris=(HTTPS_REDIRECT,))
-    with running_ehr(tmp_path, EhrConfig(clients=(app,))) as (ehr, base_url):
+    with running_ehr(tmp_path, EhrConfig(clients=(app,), profile=profile)) as (ehr, base_url):
         env = _env(
             tmp_path / "home",
             HEALOW_CLIENT_ID="app-secret",
@@ -71,7 +75,8 @@ def test_paste_mode_connect_with_healow_variables_then_sources_and_disconnect(tm
         assert listed.returncode == 0 and "dr-sample" in listed.stdout and "connected" in listed.stdout
 
         gone = _run(env, "disconnect", "dr-sample")
-        assert gone.returncode == 0 and "revoked" in gone.stdout
+        revoked = "tokens deleted here" if profile == "ecw" else "tokens revoked"  # eCW offers no revocation
+        assert gone.returncode == 0 and revoked in gone.stdout
         assert "dr-sample" not in _run(env, "sources").stdout
     secrets_text = (tmp_path / "home" / "secrets.json").read_text()
     assert "smart:dr-sample:tokens" not in secrets_text

@@ -42,6 +42,8 @@ def test_demo_once_exits_zero_and_prints_the_mcp_answer(tmp_path: Path) -> None:
     out = done.stdout
     assert "Base URL: http://127.0.0.1:" in out and "curl -s" in out
     assert "fhir_search" in out and "Observation/" in out
+    assert "Sign-in link (works once, 5 minutes): http://127.0.0.1:" in out and "/login?token=" in out
+    assert (tmp_path / "demo" / "web-address").read_text().startswith("http://127.0.0.1:")
     patient = generate_patient(seed=1)
     component = patient.lab_orders[0].detail["results"][0]["resultComponents"]
     shown = [c["componentInfo"].get("commonName") or c["componentInfo"]["name"] for c in component]

@@ -34,7 +34,7 @@ def _lab_observation() -> dict[str, Any]:
         "category": [
             {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}]}
         ],
-        "code": {"text": "Sodium"},
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2951-2"}], "text": "Sodium"},
         "subject": {"reference": "Patient/p1"},
         "effectiveDateTime": "2026-01-11T07:22:00-08:00",
         "valueQuantity": {"value": 142, "unit": "mmol/L", "system": "http://unitsofmeasure.org", "code": "mmol/L"},
@@ -52,6 +52,12 @@ def test_patient_missing_a_mandatory_element_fails_with_its_citation(element: st
     del patient[element]
     errors = us_core_errors(patient)
     assert errors == [f"required {element}: us-core-patient: {element} min 1 (US_CORE.md, Mandatory)"]
+
+
+def test_lab_observation_without_a_loinc_coding_fails_the_lab_code_rule() -> None:
+    observation = _lab_observation()
+    observation["code"] = {"text": "Sodium"}
+    assert [e for e in us_core_errors(observation) if "Observation.code" in e and "LOINC" in e]
 
 
 def test_identifier_without_system_fails_the_nested_rule() -> None:

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from fhirgate.settings import KaiserSettings
+from gateway.kaiser.browser_memory import BrowserMemory, BrowserState
 from gateway.kaiser.login import Credentials, LoginOptions, browser_login
 from gateway.kaiser.session import PortalSession
 from gateway.sandbox.patient import SyntheticPatient
 from gateway.sandbox.portal import PortalConfig
 from gateway.sandbox.sms import SmsOutbox
+
+
+@dataclass
+class RememberedDevice:
+    """A browser memory held in the test: what the keychain entry would hold."""
+
+    state: BrowserState | None = None
+
+    def recall(self) -> BrowserState | None:
+        return self.state
+
+    def remember(self, state: BrowserState) -> None:
+        self.state = state
 
 
 @dataclass
@@ -30,7 +43,9 @@ class Sandbox:
     def kaiser(self) -> KaiserSettings:
         return self.config.client_settings(self.base_url)
 
-    async def login(self, profile_dir: Path, *, password: str | None = None, code: str | None = None) -> PortalSession:
+    async def login(
+        self, memory: BrowserMemory | None, *, password: str | None = None, code: str | None = None
+    ) -> PortalSession:
         first = len(self.outbox)
 
         async def from_phone() -> str:
@@ -40,6 +55,6 @@ class Sandbox:
         return await browser_login(
             self.kaiser,
             Credentials(self.patient.username, password if password is not None else self.patient.password),
-            LoginOptions(profile_dir=profile_dir, headless=True, timeout_seconds=30),
+            LoginOptions(memory=memory, headless=True, timeout_seconds=30),
             mfa_code=from_phone,
         )

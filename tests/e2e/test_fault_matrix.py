@@ -24,7 +24,7 @@ LIST_CALLS = 7  # profile (user + care-team CSRF + Load) + test results (CSRF + 
 
 
 def _snapshot(store: SqliteStore) -> dict[str, str]:
-    conn = store._connections.get()  # test-only peek at the whole table
+    conn = store._connections.pin()  # test-only peek at the whole table
     rows = conn.execute("SELECT resource_type, id, json FROM resources WHERE resource_type != 'Provenance'")
     return {f"{r[0]}/{r[1]}": r[2] for r in rows}
 

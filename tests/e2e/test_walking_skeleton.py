@@ -21,7 +21,7 @@ from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from gateway.sync.surfaces import SURFACE_NAMES
 from mcp_server import SourceRegistry, build_server
-from tests.e2e.harness import Sandbox
+from tests.e2e.harness import RememberedDevice, Sandbox
 
 pytestmark = pytest.mark.browser
 TOKEN = "e2e-facade-token"
@@ -43,7 +43,7 @@ def _numeric_lab_values(sandbox: Sandbox) -> list[tuple[str, str]]:
 
 
 async def _sync(sandbox: Sandbox, tmp_path: Path) -> tuple[SqliteStore, Any]:
-    session = await sandbox.login(tmp_path / "browser")
+    session = await sandbox.login(None)
     store = SqliteStore.open(tmp_path / "store.sqlite3")
     async with PortalClient(sandbox.kaiser, session) as client:
         report = await SyncEngine(client, store, clock=lambda: datetime(2026, 11, 23, tzinfo=UTC)).run()
@@ -92,23 +92,26 @@ async def test_lab_values_travel_from_portal_to_mcp_answer(sandbox: Sandbox, tmp
     store.close()
 
 
-async def test_second_login_with_the_same_profile_skips_mfa(sandbox: Sandbox, tmp_path: Path) -> None:
-    await sandbox.login(tmp_path / "browser")
+async def test_second_login_with_the_remembered_device_skips_mfa(sandbox: Sandbox) -> None:
+    device = RememberedDevice()
+    await sandbox.login(device)
     texts_after_first = len(sandbox.outbox)
-    session = await sandbox.login(tmp_path / "browser")
+    session = await sandbox.login(device)
     assert len(sandbox.outbox) == texts_after_first
     assert any(cookie["name"] == "MyChartSessionToken4mychartcn" for cookie in session.cookies)
 
 
-async def test_wrong_password_fails_with_one_clear_reason(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_wrong_password_fails_with_one_clear_reason(sandbox: Sandbox) -> None:
     with pytest.raises(LoginFailed, match="username or password was not accepted"):
-        await sandbox.login(tmp_path / "browser", password="not-the-password")
+        await sandbox.login(None, password="not-the-password")
     assert len(sandbox.outbox) == 0
 
 
-async def test_wrong_mfa_code_fails_with_one_clear_reason(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_wrong_mfa_code_fails_with_one_clear_reason(sandbox: Sandbox) -> None:
+    device = RememberedDevice()
     with pytest.raises(LoginFailed, match="MFA code was not accepted"):
-        await sandbox.login(tmp_path / "browser", code="000000")
+        await sandbox.login(device, code="000000")
+    assert device.state is None  # a failed sign-in teaches the memory nothing
 
 
 async def test_malformed_lab_detail_is_skipped_and_the_search_says_partial(

@@ -179,8 +179,10 @@ def query_matches(resource: dict[str, Any], paths: dict[str, tuple[str, tuple[st
         name, _, modifier = key.partition(":")
         kind, where = paths[name]
         nodes = [node for path in where for node in elements(resource, path)]
-        if modifier == "missing":  # a reference counts only when it points somewhere (not a bare display)
-            present = any(kind != "reference" or (isinstance(n, dict) and "reference" in n) for n in nodes)
+        if modifier == "missing":  # a reference counts when it points somewhere or names an identifier
+            present = any(
+                kind != "reference" or (isinstance(n, dict) and ("reference" in n or "identifier" in n)) for n in nodes
+            )
             found = present != (raw == "true")
         elif modifier == "not":
             found = not any(token_matches(v, n) for v in raw.split(",") for n in nodes)

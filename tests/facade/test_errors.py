@@ -5,7 +5,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from gateway.facade import create_facade_app
-from gateway.search import SearchRequest
+from gateway.search import DateRange, SearchRequest
 from gateway.store import SearchPage, StoredResource, SurfaceState, SurfaceWriteSummary
 from tests.facade.conftest import AUTH, BASE, TOKEN
 
@@ -34,7 +34,14 @@ class BrokenStore:
         raise RuntimeError("disk on fire: /secret/path")
 
     def everything(
-        self, patient_id: str, *, since: datetime | None, types: Sequence[str], count: int, cursor: str | None
+        self,
+        patient_id: str,
+        *,
+        since: datetime | None,
+        types: Sequence[str],
+        count: int,
+        cursor: str | None,
+        window: DateRange | None = None,
     ) -> SearchPage:
         raise RuntimeError("disk on fire: /secret/path")
 

@@ -24,7 +24,8 @@ def test_metadata_is_public_and_a_capability_statement(client: TestClient) -> No
 
 def test_every_type_parameter_include_and_operation_comes_from_the_table(client: TestClient) -> None:
     resources = {r["type"]: r for r in client.get("/fhir/metadata").json()["rest"][0]["resource"]}
-    assert list(resources) == list(SERVED_RESOURCE_TYPES)
+    assert list(resources) == [*SERVED_RESOURCE_TYPES, "ConceptMap"]
+    assert resources.pop("ConceptMap")["interaction"] == [{"code": "read"}]
     for resource_type, entry in resources.items():
         codes = [i["code"] for i in entry["interaction"]]
         if resource_type in READ_ONLY_TYPES:

@@ -100,3 +100,8 @@ def test_too_many_requests_in_flight_are_throttled(store: SqliteStore) -> None:
         response = client.get("/fhir/Patient", headers=AUTH)
     assert response.status_code == 429 and response.headers["retry-after"] == "1"
     assert _issue(response)["code"] == "throttled"
+
+
+def test_a_bracketed_host_must_be_followed_by_a_colon_and_port(client: TestClient) -> None:
+    refused = client.get("/fhir/metadata", headers={"Host": "[::1]x8765"})
+    assert refused.status_code == 421 and refused.json()["issue"][0]["code"] == "security"

@@ -89,7 +89,7 @@ async def test_a_next_link_that_loops_back_is_not_followed_forever() -> None:
     "foreign",
     [
         "https://evil.example.com/fhir/Observation?page=2",
-        "http://ehr.example.org/fhir/Observation?page=2",
+        "http://ehr.example.org:8080/fhir/Observation?page=2",
         "https://ehr.example.org:8443/fhir/Observation?page=2",
         "//evil.example.com/fhir/Observation",
     ],
@@ -106,6 +106,22 @@ async def test_a_cross_origin_next_link_is_refused_without_sending(foreign: str)
             _ = [bundle async for bundle in client.iterate_pages("Observation")]
     assert len(sent) == 1
     assert sent[0].url.host == "ehr.example.org"
+
+
+async def test_an_http_next_link_on_the_same_host_is_followed_over_https_only() -> None:
+    sent: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        sent.append(request)
+        number = int(request.url.params.get("page", "1"))
+        proxied = "http://ehr.example.org/fhir/Observation?page=2" if number == 1 else None
+        return httpx2.Response(200, json=page(number, next_url=proxied))
+
+    async with FhirClient(BASE, bearer_token="secret", transport=httpx2.MockTransport(handler)) as client:
+        bundles = [bundle async for bundle in client.iterate_pages("Observation")]
+    assert len(bundles) == 2
+    assert [str(r.url) for r in sent] == [f"{BASE}/Observation", f"{BASE}/Observation?page=2"]
+    assert all(r.url.scheme == "https" for r in sent)
 
 
 async def test_a_relative_next_link_resolves_against_the_base() -> None:

@@ -195,7 +195,8 @@ async def test_authorize_url_carries_pkce_s256_state_aud_and_scopes(tmp_path: Pa
     assert params["code_challenge_method"] == "S256" and len(params["code_challenge"]) == 43
     assert params["aud"] == ehr.fhir_base(ORIGIN)
     assert len(params["state"]) >= 32
-    assert params["scope"].split() == ["launch/patient", "openid", "fhirUser", "offline_access", "patient/*.rs"]
+    # a public client: no offline_access (healow gives public clients no refresh token)
+    assert params["scope"].split() == ["launch/patient", "openid", "fhirUser", "patient/*.rs"]
 
 
 @pytest.mark.parametrize("method", [ClientAuthMethod.PRIVATE_KEY_JWT, ClientAuthMethod.CLIENT_SECRET_POST])

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from mcp.server.mcpserver import AcceptedElicitation
 from mcp.server.mcpserver.exceptions import ToolError
 
 from fhirgate.practice_connector import SmartPracticeConnector
@@ -14,6 +15,8 @@ from fhirgate.settings import Settings
 from gateway.sandbox.ehr import EhrClient, EhrConfig
 from mcp_server.practice_connect import ConnectTools
 from mcp_server.sources import SourceRegistry
+from mcp_server.write_tools import ApproveWrite
+from tests.mcp_server.approving_person import connect_desk
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, ORIGIN, consent_by_form, ehr_in_process, in_process
 
 REDIRECT = "https://app.example/callback"
@@ -30,8 +33,8 @@ async def test_connect_practice_then_complete_oauth_adds_a_working_source(tmp_pa
         settings = Settings.from_environ({"FHIRGATE_HOME": str(tmp_path / "home")})
         connector = SmartPracticeConnector(settings, environ, transport=in_process(ehr))
         registry = SourceRegistry({})
-        tools = ConnectTools(registry, connector)
-        started = await tools.connect_practice("dr-sample", ehr.fhir_base(ORIGIN))
+        tools = ConnectTools(registry, connector, connect_desk(tmp_path / "approvals", connector))
+        started = await _approved_connect(tools, "dr-sample", ehr.fhir_base(ORIGIN))
         url = next(line for line in started.splitlines() if line.startswith("http"))
         state = re.search(r'state="([^"]+)"', started)
         assert state is not None
@@ -51,6 +54,13 @@ async def test_connect_practice_then_complete_oauth_adds_a_working_source(tmp_pa
 
 async def test_without_a_client_id_the_tool_says_how_to_configure_one(tmp_path: Path) -> None:
     settings = Settings.from_environ({"FHIRGATE_HOME": str(tmp_path / "home")})
-    tools = ConnectTools(SourceRegistry({}), SmartPracticeConnector(settings, {}))
+    connector = SmartPracticeConnector(settings, {})
+    tools = ConnectTools(SourceRegistry({}), connector, connect_desk(tmp_path / "approvals", connector))
     with pytest.raises(ToolError, match="HEALOW_CLIENT_ID"):
-        await tools.connect_practice("dr-sample", "https://fhir4.example.com/fhir/r4/ORG1")
+        await _approved_connect(tools, "dr-sample", "https://fhir4.example.com/fhir/r4/ORG1")
+
+
+async def _approved_connect(tools: ConnectTools, name: str, url: str) -> str:
+    """connect_practice as the person approves it in the elicitation dialog."""
+    prepared = ConnectTools.prepare_connect(name, url)
+    return await tools.conclude_connect(prepared, AcceptedElicitation(data=ApproveWrite(approve=True)))

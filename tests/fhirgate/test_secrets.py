@@ -52,3 +52,10 @@ def test_each_home_gets_its_own_keyring_namespace(tmp_path: Path) -> None:
     one = _settings(tmp_path / "a").keyring_service
     two = _settings(tmp_path / "b").keyring_service
     assert one != two and one.startswith("fhirgate-")
+
+
+def test_the_public_surface_is_declared() -> None:
+    import fhirgate.secrets
+
+    assert fhirgate.secrets.__all__ == sorted(fhirgate.secrets.__all__)
+    assert all(hasattr(fhirgate.secrets, name) for name in fhirgate.secrets.__all__)

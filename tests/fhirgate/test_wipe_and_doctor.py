@@ -31,7 +31,8 @@ def _populate(settings: Settings) -> SecretStore:
     store.record_surface_failure("profile", "x", now=datetime(2026, 1, 1, tzinfo=UTC))
     store.close()
     ensure_private_dir(settings.browser_profile_dir)
-    (settings.browser_profile_dir / "Cookies").write_text("cookie jar")
+    (settings.browser_profile_dir / "Cookies").write_text("cookie jar")  # an earlier version's profile
+    (settings.browser_profile_dir / "Cookies").chmod(0o600)
     settings.audit_log_path.write_text('{"op": "preview"}\n')
     settings.audit_log_path.chmod(0o600)
     secrets = SecretStore.for_settings(settings)

@@ -22,7 +22,7 @@ from tests.mcp_server.seeded_store import seed_store
 
 BASE = "http://kaiser.test/fhir"
 TOKEN = "facade-token-3b9d77"
-SUPPORTED = {"code", "date", "category", "_count", "_page"}
+SUPPORTED = {"code", "date", "category", "_count", "_page", "_total"}
 
 
 class FhirResponse(JSONResponse):

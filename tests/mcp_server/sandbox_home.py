@@ -1,7 +1,8 @@
 """A fhirgate home as a user's would be after `login kaiser`, `sync` and `connect`: the sandbox
-kp.org and the sandbox SMART EHR on loopback, a real Chromium sign-in, a real sync, a practice
-connected through its consent page, and secrets in the file keyring a `fhirgate mcp` subprocess
-shares. `sandbox_home()` keeps both servers running until its block exits."""
+kp.org and the sandbox SMART EHR on loopback, a real Chromium sign-in, a real sync, practices
+connected through their consent pages (`dr-sample` on the eClinicalWorks profile, `dr-generic` on
+the generic SMART profile), and secrets in the file keyring a `fhirgate mcp` subprocess shares.
+`sandbox_home()` keeps the servers running until its block exits."""
 
 from __future__ import annotations
 
@@ -25,9 +26,11 @@ from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings
 from fhirgate.smart_connect import Connected, ConnectOptions, connect_source
+from gateway.kaiser.browser_memory import KeychainBrowserMemory
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import save_session
 from gateway.sandbox.ehr import EhrApp, EhrClient, EhrConfig
+from gateway.sandbox.ehr.practice_list import PRACTICE_LIST_PATH
 from gateway.sandbox.patient import generate_patient
 from gateway.sandbox.portal import PortalConfig, create_portal_app
 from gateway.sandbox.sms import SmsOutbox
@@ -37,6 +40,7 @@ from tests.e2e.harness import Sandbox
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, consent_by_form, running_ehr
 
 PRACTICE = "dr-sample"
+GENERIC_PRACTICE = "dr-generic"
 PRACTICE_CLIENT_ID = "app-secret"
 HTTPS_REDIRECT = "https://app.example/fhirgate/callback"
 
@@ -50,6 +54,7 @@ class SandboxHome:
     ehr: EhrApp
     ehr_base_url: str
     sync: SyncReport
+    generic_ehr: EhrApp
 
     def environment(self) -> dict[str, str]:
         """What `fhirgate mcp` gets from Claude Desktop: the home, the portal's address, the healow variables."""
@@ -67,6 +72,9 @@ class SandboxHome:
             "HEALOW_CLIENT_ID": PRACTICE_CLIENT_ID,
             "HEALOW_CLIENT_SECRET": CLIENT_SECRET,
             "HEALOW_REDIRECT_URI": HTTPS_REDIRECT,
+            # eCW's practice directory and provider host, as the sandbox EHR serves them
+            "FHIRGATE_PRACTICE_DIRECTORY_URL": self.ehr_base_url.split("/fhir/")[0] + PRACTICE_LIST_PATH,
+            "FHIRGATE_PROVIDER_HOSTS": "localhost=127.0.0.1",
             # The test's in-memory keyring is not the subprocess's: both use the 0600 file fallback.
             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         }
@@ -84,8 +92,9 @@ def file_keyring() -> Iterator[None]:
 
 
 async def _login_and_sync(settings: Settings, portal: Sandbox) -> SyncReport:
-    session = await portal.login(settings.browser_profile_dir)
-    save_session(SecretStore(settings.keyring_service, FileKeyring(settings.home / "secrets.json")), session)
+    secrets = SecretStore(settings.keyring_service, FileKeyring(settings.home / "secrets.json"))
+    session = await portal.login(KeychainBrowserMemory(secrets))
+    save_session(secrets, session)
     store = SqliteStore.open(settings.store_path)
     try:
         async with PortalClient(portal.kaiser, session) as client:
@@ -94,7 +103,7 @@ async def _login_and_sync(settings: Settings, portal: Sandbox) -> SyncReport:
         store.close()
 
 
-async def _connect(settings: Settings, base_url: str) -> Connected:
+async def _connect(settings: Settings, base_url: str, name: str = PRACTICE) -> Connected:
     async def patient_consents(url: str) -> None:
         redirect = await consent_by_form(url, None)
         async with httpx2.AsyncClient() as browser:  # the browser follows the practice's redirect
@@ -103,7 +112,7 @@ async def _connect(settings: Settings, base_url: str) -> Connected:
     credentials = ClientCredentials(
         PRACTICE_CLIENT_ID, ClientAuthMethod.CLIENT_SECRET_BASIC, client_secret=CLIENT_SECRET
     )
-    options = ConnectOptions(PRACTICE, base_url, redirect_port=0, timeout=30)
+    options = ConnectOptions(name, base_url, redirect_port=0, timeout=30)
     connected = await connect_source(settings, options, credentials, None, open_url=patient_consents)
     assert isinstance(connected, Connected)
     return connected
@@ -122,13 +131,17 @@ async def sandbox_home(root: Path) -> AsyncIterator[SandboxHome]:
     with ExitStack() as stack:
         server = stack.enter_context(serve_in_thread(create_portal_app(config)))
         ehr, ehr_base = stack.enter_context(running_ehr(root, EhrConfig(clients=(app,))))
+        generic, generic_base = stack.enter_context(
+            running_ehr(root / "generic", EhrConfig(clients=(app,), profile="generic"))
+        )
         portal = Sandbox(base_url=server.base_url, config=config)
         home = root / "home"
         settings = Settings(home=home, kaiser=portal.kaiser)
         with file_keyring():
             report = await _login_and_sync(settings, portal)
             await _connect(settings, ehr_base)
-        yield SandboxHome(home, portal, ehr, ehr_base, report)
+            await _connect(settings, generic_base, GENERIC_PRACTICE)
+        yield SandboxHome(home, portal, ehr, ehr_base, report, generic)
 
 
 @asynccontextmanager

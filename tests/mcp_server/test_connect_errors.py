@@ -16,6 +16,7 @@ from fhirgate.serving import free_port
 from fhirgate.settings import Settings
 from gateway.sandbox.ehr import EhrClient, EhrConfig
 from mcp_server import SourceRegistry, build_server
+from tests.mcp_server.approving_person import connect_desk, person_approves
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, ORIGIN, consent_by_form, ehr_in_process, in_process
 
 REDIRECT = "https://app.example/callback"
@@ -25,7 +26,10 @@ HEALOW = {"HEALOW_CLIENT_ID": "app-secret", "HEALOW_CLIENT_SECRET": CLIENT_SECRE
 def _server(tmp_path: Path, environ: dict[str, str], **kwargs: object) -> Client:
     settings = Settings.from_environ({"FHIRGATE_HOME": str(tmp_path / "home")})
     connector = SmartPracticeConnector(settings, environ, **kwargs)  # type: ignore[arg-type]
-    return Client(build_server(SourceRegistry({}), connector=connector))
+    desk = connect_desk(tmp_path / "approvals", connector)
+    return Client(
+        build_server(SourceRegistry({}), connector=connector, approvals=desk), elicitation_callback=person_approves
+    )
 
 
 async def _refused(client: Client, tool: str, **arguments: str) -> str:

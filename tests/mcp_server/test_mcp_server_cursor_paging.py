@@ -28,7 +28,7 @@ async def collect(client: Client, tool: str, arguments: dict[str, Any]) -> tuple
         result = await client.call_tool(tool, {**arguments, **({"cursor": cursor} if cursor else {})})
         assert not result.is_error, text_of(result)
         texts.append(text_of(result))
-        ids += [row[1] for row in (result.structured_content or {})["rows"]]
+        ids += [row[1] for row in (result.structured_content or {})["untrusted_record_data"]["rows"]]
         if (cursor := cursor_in(texts[-1])) is None:
             return ids, texts
 
@@ -38,7 +38,7 @@ async def test_continuing_mid_page_and_across_pages_gives_every_row_once_in_orde
 ) -> None:
     async with Client(build_server(kaiser_registry)) as client:
         whole = await client.call_tool("search_observation", {"source": "kaiser", "max_tokens": 50_000})
-        expected = [row[1] for row in (whole.structured_content or {})["rows"]]
+        expected = [row[1] for row in (whole.structured_content or {})["untrusted_record_data"]["rows"]]
         small, texts = await collect(client, "search_observation", {"source": "kaiser", "max_tokens": 500})
         paged, paged_texts = await collect(
             client,

@@ -62,7 +62,7 @@ async def test_rows_come_from_every_answering_source_and_the_failing_one_is_a_no
         "- hill-clinic: practice 'hill-clinic''s authorization expired or its refresh token was revoked: "
         "call connect_practice again" in text
     )
-    rows = (result.structured_content or {})["rows"]
+    rows = (result.structured_content or {})["untrusted_record_data"]["rows"]
     assert {row[0] for row in rows} == {"kaiser", "valley-clinic"}
     assert "hill-clinic" not in (result.structured_content or {})["totals"]
 
@@ -86,7 +86,7 @@ async def test_paging_across_sources_loses_and_repeats_nothing(federated: Source
         while True:
             result = await client.call_tool("search_observation", arguments)
             assert not result.is_error, text_of(result)
-            seen += [(row[0], row[1]) for row in (result.structured_content or {})["rows"]]
+            seen += [(row[0], row[1]) for row in (result.structured_content or {})["untrusted_record_data"]["rows"]]
             replies += 1
             if (cursor := cursor_in(text_of(result))) is None:
                 break

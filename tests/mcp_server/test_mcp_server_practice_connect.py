@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from mcp import Client
-from mcp_types import CallToolResult, TextContent
+from mcp_types import CallToolResult, ElicitResult, TextContent
 
 from fhir_client import AuthorizationError
 from fhirgate.kaiser_source import in_process_kaiser_client
 from gateway.store import SqliteStore
 from mcp_server import PendingConnection, RecordSource, SourceRegistry, build_server
+from tests.mcp_server.approving_person import connect_desk, person_approves
 from tests.mcp_server.conftest import kaiser_source
 from tests.mcp_server.seeded_store import seed_store
 
@@ -40,7 +41,8 @@ async def test_connecting_adds_the_practice_to_every_search(seeded: SqliteStore,
     practice_store = seed_store(tmp_path / "practice.sqlite3", seed=2)
     registry = SourceRegistry({"kaiser": kaiser_source(seeded)})
     connector = SandboxConnector(practice_store)
-    async with Client(build_server(registry, connector=connector)) as client:
+    server = build_server(registry, connector=connector, approvals=connect_desk(tmp_path / "approvals", connector))
+    async with Client(server, elicitation_callback=person_approves) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         started = await client.call_tool(
             "connect_practice", {"name": "dr-lee", "fhir_base_url": "https://ehr.example/fhir"}
@@ -69,3 +71,30 @@ async def test_without_a_connector_the_tools_are_not_offered(kaiser_registry: So
     async with Client(build_server(kaiser_registry)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
     assert "connect_practice" not in names and "complete_oauth" not in names
+
+
+async def test_nothing_is_contacted_until_the_person_approves(seeded: SqliteStore, tmp_path: Path) -> None:
+    registry = SourceRegistry({"kaiser": kaiser_source(seeded)})
+    connector = SandboxConnector(seeded)
+    desk = connect_desk(tmp_path / "approvals", connector)
+    args = {"name": "dr-lee", "fhir_base_url": "https://ehr.example/fhir"}
+
+    async def person_declines(context: object, params: object) -> ElicitResult:
+        return ElicitResult(action="decline")
+
+    async with Client(
+        build_server(registry, connector=connector, approvals=desk), elicitation_callback=person_declines
+    ) as client:
+        declined = text_of(await client.call_tool("connect_practice", args))
+    assert "declined" in declined and connector.pending == {}
+
+    async with Client(build_server(registry, connector=connector, approvals=desk)) as client:  # no elicitation
+        waiting = text_of(await client.call_tool("connect_practice", args))
+        approval_id = waiting.split('approval_id="')[1].split('"')[0]
+        assert connector.pending == {} and "Nothing has been contacted yet" in waiting
+        assert "pending" in text_of(await client.call_tool("approval_status", {"approval_id": approval_id}))
+        await desk._decisions.approve(approval_id, "web")  # the person, on the approval page
+        started = text_of(await client.call_tool("approval_status", {"approval_id": approval_id}))
+    assert connector.pending == {"st-1": "dr-lee"}
+    assert "https://ehr.example/fhir/authorize?client_id=fhirgate&state=st-1" in started and 'state="st-1"' in started
+    await registry.aclose()

@@ -12,6 +12,7 @@ from fhirgate.settings import Settings
 from gateway.sandbox.ehr import EhrClient, EhrConfig
 from gateway.store import SqliteStore
 from mcp_server import SourceRegistry, build_server
+from tests.mcp_server.approving_person import connect_desk, person_approves
 from tests.mcp_server.conftest import kaiser_source
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, consent_by_form, running_ehr
 
@@ -29,7 +30,9 @@ async def test_a_practice_connected_from_the_chat_is_searched_with_kaiser(seeded
     (tmp_path / "home").mkdir(mode=0o700)
     registry = SourceRegistry({"kaiser": kaiser_source(seeded)})
     with running_ehr(tmp_path, EhrConfig(clients=(app,))) as (ehr, base_url):
-        async with Client(build_server(registry, connector=SmartPracticeConnector(settings, environ))) as client:
+        connector = SmartPracticeConnector(settings, environ)
+        server = build_server(registry, connector=connector, approvals=connect_desk(tmp_path / "approvals", connector))
+        async with Client(server, elicitation_callback=person_approves) as client:
             started = await client.call_tool("connect_practice", {"name": "dr-sample", "fhir_base_url": base_url})
             text = text_of(started)
             authorize_url = next(line for line in text.splitlines() if line.startswith("http"))

@@ -37,9 +37,20 @@ async def test_generic_tools_are_listed_read_only_and_search_has_an_output_schem
         assert annotations.read_only_hint is True
         assert annotations.open_world_hint is True
     read_schema = tools["fhir_get"].output_schema
-    assert read_schema is not None and set(read_schema["required"]) == {"source", "reference", "resource", "elided"}
+    assert read_schema is not None and set(read_schema["required"]) == {
+        "source",
+        "reference",
+        "elided",
+        "untrusted_record_data",
+    }
     schema = tools["fhir_search"].output_schema
-    assert schema is not None and set(schema["required"]) == {"columns", "rows", "totals", "notes", "next_cursor"}
+    assert schema is not None and set(schema["required"]) == {
+        "columns",
+        "totals",
+        "notes",
+        "next_cursor",
+        "untrusted_record_data",
+    }
     assert "cursor" in (tools["fhir_search"].description or "")
     assert "12,000 characters" in (tools["fhir_get"].description or "")
 
@@ -57,14 +68,17 @@ async def test_search_renders_header_rows_notes_and_structured_copy(registry: So
     # Page two (the server's next link) was read within the same answer.
     assert "Observation/k3 | 2023-11-20 | Glucose | 98 mg/dL | amended" in lines
     assert "+ Patient/p1 | Dana Reyes" in lines
-    assert (
-        "- kaiser: warning incomplete: Lab details unavailable for 2 results (kp.org timeout); showing cached data"
-        in lines
-    )
+    # The server's words in a note are quoted inside an untrusted fence.
+    assert re.search(
+        r"^- kaiser: the server said: <<<BEGIN UNTRUSTED (\w+)>>> warning incomplete: Lab details unavailable for 2 "
+        r"results \(kp.org timeout\); showing cached data <<<END UNTRUSTED \1>>>$",
+        text,
+        re.MULTILINE,
+    ), text
     assert lines[-1] == "All results shown."
     structured = result.structured_content
     assert structured is not None
-    assert structured["rows"][0] == [
+    assert structured["untrusted_record_data"]["rows"][0] == [
         "kaiser",
         "Observation/k1",
         "2024-03-01",
@@ -93,12 +107,12 @@ async def test_a_small_budget_stops_mid_page_and_the_cursor_continues_there(regi
     args = {"source": "kaiser", "resource_type": "Observation", "max_tokens": 500}
     async with Client(build_server(registry)) as client:
         first = await client.call_tool("fhir_search", args)
-        seen = [row[1] for row in (first.structured_content or {})["rows"]]
+        seen = [row[1] for row in (first.structured_content or {})["untrusted_record_data"]["rows"]]
         text = text_of(first)
         while (cursor := (await_cursor(text))) is not None:
             following = await client.call_tool("fhir_search", {**args, "cursor": cursor})
             assert not following.is_error, text_of(following)
-            seen += [row[1] for row in (following.structured_content or {})["rows"]]
+            seen += [row[1] for row in (following.structured_content or {})["untrusted_record_data"]["rows"]]
             text = text_of(following)
     assert seen == ["Observation/k1", "Observation/k2", "Observation/k3"]
 
@@ -156,7 +170,7 @@ async def test_get_returns_the_resource_as_fenced_compact_json(registry: SourceR
     assert "Elided" not in text
     structured = result.structured_content
     assert structured is not None and structured["reference"] == "Observation/k1" and structured["elided"] == []
-    assert structured["resource"]["status"] == "final" and structured["source"] == "kaiser"
+    assert structured["untrusted_record_data"]["resource"]["status"] == "final" and structured["source"] == "kaiser"
 
 
 async def test_get_elides_large_attachment_data_and_says_so(registry: SourceRegistry) -> None:
@@ -170,7 +184,10 @@ async def test_get_elides_large_attachment_data_and_says_so(registry: SourceRegi
     assert structured is not None and structured["elided"] == [
         "1 attachment data field(s) elided (binary content, not readable here)"
     ]
-    assert structured["resource"]["content"][0]["attachment"]["data"] == "<elided: 40000 base64 characters>"
+    assert (
+        structured["untrusted_record_data"]["resource"]["content"][0]["attachment"]["data"]
+        == "<elided: 40000 base64 characters>"
+    )
 
 
 async def test_invalid_id_is_refused_without_a_request(registry: SourceRegistry) -> None:

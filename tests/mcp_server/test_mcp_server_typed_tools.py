@@ -36,7 +36,7 @@ async def test_every_table_row_is_a_listed_read_only_tool_with_its_filters(kaise
         properties = tool.input_schema["properties"]
         assert {"source", "format", "max_tokens", "cursor", *(f.name for f in spec.filters)} == set(properties)
         assert tool.input_schema.get("required", []) == []
-        assert tool.output_schema is not None and "rows" in tool.output_schema["properties"]
+        assert tool.output_schema is not None and "untrusted_record_data" in tool.output_schema["properties"]
         assert "UNTRUSTED" in (tool.description or "")
 
 
@@ -57,7 +57,7 @@ async def test_lab_rows_are_newest_first_and_friendly_category_maps_to_the_code(
 ) -> None:
     result = await call(kaiser_registry, "search_observation", category="Labs")
     assert text_of(result).startswith("Observation?category=laboratory&_sort=-date&_count=50 on all sources")
-    rows = (result.structured_content or {})["rows"]
+    rows = (result.structured_content or {})["untrusted_record_data"]["rows"]
     assert len(rows) == 41
     dates = [row[2] for row in rows]
     assert dates == sorted(dates, reverse=True)
@@ -69,7 +69,7 @@ async def test_structured_rows_carry_value_unit_range_and_flag(kaiser_registry: 
     text = text_of(result)
     assert "code=Potassium" in text.splitlines()[0]
     full = await call(kaiser_registry, "search_observation", category="laboratory")
-    potassium = [r for r in (full.structured_content or {})["rows"] if r[3] == "Potassium"]
+    potassium = [r for r in (full.structured_content or {})["untrusted_record_data"]["rows"] if r[3] == "Potassium"]
     assert potassium and all(r[5] == "mmol/L" and r[6].startswith("3.5-5") for r in potassium)
     assert any(r[7] == "H" for r in potassium)
 

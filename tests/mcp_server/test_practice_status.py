@@ -51,9 +51,14 @@ def test_an_expired_access_token_without_refresh_token_says_the_user_must_connec
     catalog = _catalog(tmp_path, access_expires_at=NOW - 5)
     status = practice_status(catalog, _secrets(refresh=None), "valley", now=NOW)
     assert (status.state, status.refresh_token_held) == ("connected", False)
-    assert status.notes == ("no refresh token held: the user must connect again once the access token expires",)
+    assert status.notes == (
+        "no refresh token held (the practice gives none to public clients): the user must connect again at 11:59Z, "
+        "within the hour of signing in",
+    )
     renewable = practice_status(catalog, _secrets(), "valley", now=NOW)
     assert renewable.notes == ("the access token has expired; the refresh token renews it on the next call",)
+    scoped = practice_status(_catalog(tmp_path, scope="openid patient/Observation.read"), _secrets(), "valley", now=NOW)
+    assert "granted scopes: openid patient/Observation.read" in scoped.notes
 
 
 def test_a_revoked_or_forgotten_practice_asks_for_connect_practice(tmp_path: Path) -> None:

@@ -11,19 +11,22 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx2
 import pytest
 import pytest_asyncio
 from mcp import Client
 from mcp_types import CallToolResult, ImageContent, TextContent
 
+from gateway.web import WebSessions
 from tests.home_modes import loose_paths
-from tests.mcp_server.sandbox_home import PRACTICE, SandboxHome, mcp_session, sandbox_home
+from tests.mcp_server.sandbox_home import GENERIC_PRACTICE, PRACTICE, SandboxHome, mcp_session, sandbox_home
 from tests.sandbox.ehr.ehr_harness import consent_by_form
 from translators.refill_orders import task_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
-SOURCES = ("kaiser", PRACTICE)
+# dr-sample: the sandbox EHR's eClinicalWorks profile; dr-generic: its generic SMART profile.
+SOURCES = ("kaiser", PRACTICE, GENERIC_PRACTICE)
 TYPED_TOOLS = (
     "get_patient",
     "search_encounter",
@@ -75,12 +78,20 @@ async def call(mcp: Client, tool: str, **arguments: Any) -> CallToolResult:
 
 def row_ids(result: CallToolResult) -> list[str]:
     """`source:Type/id` of each row, from the structured copy."""
-    return [f"{row[0]}:{row[1]}" for row in (result.structured_content or {})["rows"]]
+    return [f"{row[0]}:{row[1]}" for row in (result.structured_content or {})["untrusted_record_data"]["rows"]]
 
 
 async def test_tools_are_listed_with_input_schemas_output_schemas_and_annotations(mcp: Client) -> None:
     tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
-    assert len(tools) == 33 and {*TYPED_TOOLS, *WRITES, *CONNECTS, "lab_trend", "record_summary"} <= set(tools)
+    assert len(tools) == 37 and {
+        *TYPED_TOOLS,
+        *WRITES,
+        *CONNECTS,
+        "lab_trend",
+        "record_summary",
+        "find_practice",
+        "approval_status",
+    } <= set(tools)
     for name, tool in tools.items():
         hints = tool.annotations
         assert hints is not None and tool.description, name
@@ -103,7 +114,7 @@ async def test_every_read_tool_answers_from_each_source(mcp: Client, sandbox: Sa
     for name, text in answers.items():
         assert f" on {source}: {source} total " in text.splitlines()[0], (name, text)
     patient = (await call(mcp, "get_patient", source=source)).structured_content or {}
-    patient_id = patient["rows"][0][1].removeprefix("Patient/")
+    patient_id = patient["untrusted_record_data"]["rows"][0][1].removeprefix("Patient/")
     fetched = text_of(await call(mcp, "fhir_get", source=source, resource_type="Patient", id=patient_id))
     searched = await call(
         mcp, "fhir_search", source=source, resource_type="Condition", params={"clinical-status": "active"}
@@ -128,7 +139,10 @@ async def test_every_read_tool_answers_from_each_source(mcp: Client, sandbox: Sa
         assert documents["totals"] == {"kaiser": 16}
     else:
         record = sandbox.ehr.record
-        assert f"{PRACTICE} total 6" in answers["search_observation"]
+        assert f"{source} total 6" in answers["search_observation"]
+        if source == PRACTICE:  # eClinicalWorks: sorted and counted here, $everything rebuilt per type
+            assert "fhirgate read every page and sorted and counted" in answers["search_observation"]
+            assert "does not answer Patient/$everything" in everything
         assert (
             "Hypertensive disorder" in answers["list_problems"] and "lisinopril" in answers["search_medication_request"]
         )
@@ -137,7 +151,10 @@ async def test_every_read_tool_answers_from_each_source(mcp: Client, sandbox: Sa
 
 async def test_a_message_with_an_injected_instruction_comes_back_fenced(mcp: Client) -> None:
     listed = await call(mcp, "list_messages", source="kaiser", max_tokens=50_000)
-    ids = [row[1].removeprefix("Communication/") for row in (listed.structured_content or {})["rows"]]
+    ids = [
+        row[1].removeprefix("Communication/")
+        for row in (listed.structured_content or {})["untrusted_record_data"]["rows"]
+    ]
     texts = [text_of(await call(mcp, "read_message", source="kaiser", id=message_id)) for message_id in ids]
     injected = [text for text in texts if INJECTED in text]
     assert injected, "the sandbox's injection message was not synced"
@@ -184,16 +201,16 @@ async def test_federation_reports_a_failing_practice_as_a_note_not_a_failure(mcp
         faults.rate_limited = False
     text = text_of(result)
     assert re.search(rf"- {PRACTICE}: .*HTTP 429.*wait 120 s", text), text
-    assert {row.split(":")[0] for row in row_ids(result)} == {"kaiser"}
-    assert set((result.structured_content or {})["totals"]) == {"kaiser"}
+    assert {row.split(":")[0] for row in row_ids(result)} == {"kaiser", GENERIC_PRACTICE}
+    assert set((result.structured_content or {})["totals"]) == {"kaiser", GENERIC_PRACTICE}
     healthy = await call(mcp, "search_observation", category="laboratory")
-    assert {row.split(":")[0] for row in row_ids(healthy)} == {"kaiser", PRACTICE}
+    assert {row.split(":")[0] for row in row_ids(healthy)} == {"kaiser", PRACTICE, GENERIC_PRACTICE}
 
 
 async def test_cursor_continues_until_exhaustion_without_losing_or_repeating_a_row(mcp: Client) -> None:
     whole = await call(mcp, "search_observation", max_tokens=50_000)
     expected = row_ids(whole)
-    assert len(expected) == 41 + 6 and (whole.structured_content or {})["next_cursor"] is None
+    assert len(expected) == 41 + 6 + 6 and (whole.structured_content or {})["next_cursor"] is None
     seen: list[str] = []
     cursor: str | None = None
     pages = 0
@@ -225,15 +242,22 @@ def _mailable_rx_numbers(sandbox: SandboxHome) -> list[str]:
     return [str(rx["afcInfo"]["rxnbr"]) for rx in fillable if rx["mailable"] == "true" and int(rx["refillsRemaining"])]
 
 
-def _confirm_token(preview: str) -> str:
-    token = re.search(r'confirm_token="([^"]+)"', preview)
-    assert token is not None, preview
-    return token.group(1)
+async def _decide_on_the_page(sandbox: SandboxHome, answer: str, action: str) -> str:
+    """What the person does: sign in with a one-time link, open the approval URL, press the button."""
+    found = re.search(r"(http://127\.0\.0\.1:\d+)(/approvals/[\w-]+)", answer)
+    assert found is not None, answer
+    base, path = found.groups()
+    token = WebSessions(sandbox.home / "web.sqlite3").new_login_link_token()
+    async with httpx2.AsyncClient(base_url=base, follow_redirects=True) as browser:
+        await browser.get(f"/login?token={token}")
+        page = (await browser.get(path)).text
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+        assert csrf is not None, page
+        decided = await browser.post(path, data={"action": action, "csrf": csrf.group(1)})
+        return decided.text
 
 
-async def test_refill_previews_commits_at_the_portal_and_refuses_a_reused_token(
-    mcp: Client, sandbox: SandboxHome
-) -> None:
+async def test_refill_waits_for_the_person_then_commits_once_at_the_portal(mcp: Client, sandbox: SandboxHome) -> None:
     ledger = sandbox.portal.config.writes
     rx_number = _mailable_rx_numbers(sandbox)[0]
     found = await call(
@@ -242,54 +266,64 @@ async def test_refill_previews_commits_at_the_portal_and_refuses_a_reused_token(
     request_id = row_ids(found)[0].removeprefix("kaiser:MedicationRequest/")
     orders_before = len(ledger.placed_orders)
 
-    preview = text_of(await call(mcp, "request_refill", medication_request_id=request_id))
-    assert (
-        preview.startswith("Preview of request_refill (nothing sent yet)")
-        and len(ledger.placed_orders) == orders_before
-    )
-    token = _confirm_token(preview)
-    done = text_of(await call(mcp, "request_refill", medication_request_id=request_id, confirm_token=token))
-    assert done.startswith("Done: request_refill committed")
-    assert f"as Task/{task_id(ledger.placed_orders[-1]['orderNumber'])} after the next Kaiser sync" in done
+    prepared = text_of(await call(mcp, "request_refill", medication_request_id=request_id))
+    assert prepared.startswith("Preview of request_refill (nothing has been sent)")
+    assert "The user must approve it themselves" in prepared and len(ledger.placed_orders) == orders_before
+    assert "Ship to:" in prepared and "Estimated copay" in prepared
+    approval_id = re.search(r'approval_id="([^"]+)"', prepared)
+    assert approval_id is not None
+    assert "pending" in text_of(await call(mcp, "approval_status", approval_id=approval_id.group(1)))
+
+    page = await _decide_on_the_page(sandbox, prepared, "approve")
+    assert "committed" in page
     assert len(ledger.placed_orders) == orders_before + 1 and rx_number in ledger.placed_orders[-1]["rxNumbers"]
+    status = text_of(await call(mcp, "approval_status", approval_id=approval_id.group(1)))
+    assert "committed" in status and ledger.placed_orders[-1]["orderNumber"] in status
+    assert f"as Task/{task_id(ledger.placed_orders[-1]['orderNumber'])} after the next Kaiser sync" in status
 
-    reused = await mcp.call_tool("request_refill", {"medication_request_id": request_id, "confirm_token": token})
-    assert reused.is_error and "HTTP 409" in text_of(reused) and len(ledger.placed_orders) == orders_before + 1
 
-
-async def test_send_message_sends_only_the_previewed_text(mcp: Client, sandbox: SandboxHome) -> None:
+async def test_send_message_is_sent_only_when_the_person_approves(mcp: Client, sandbox: SandboxHome) -> None:
     ledger = sandbox.portal.config.writes
     draft = {"recipient": "ALEX SAMPLE MD", "topic": "Medication", "subject": "Dose", "text": "Can I take it at night?"}
-    preview = text_of(await call(mcp, "send_message", **draft))
-    assert "nothing sent yet" in preview and "Can I take it at night?" in preview
-    token = _confirm_token(preview)
     sent_before = len(ledger.sent_messages)
+    rejected = text_of(await call(mcp, "send_message", **draft))
+    assert "Can I take it at night?" in rejected and "confirm" not in rejected.lower()
+    assert "rejected" in await _decide_on_the_page(sandbox, rejected, "reject")
+    assert len(ledger.sent_messages) == sent_before
 
-    changed = await mcp.call_tool("send_message", draft | {"text": "Something else", "confirm_token": token})
-    assert changed.is_error and len(ledger.sent_messages) == sent_before
-    done = text_of(await call(mcp, "send_message", **draft, confirm_token=token))
-    assert done.startswith("Done: send_message committed") and len(ledger.sent_messages) == sent_before + 1
+    approved = text_of(await call(mcp, "send_message", **draft))
+    assert "committed" in await _decide_on_the_page(sandbox, approved, "approve")
+    assert len(ledger.sent_messages) == sent_before + 1
     assert "Can I take it at night?" in json.dumps(ledger.sent_messages[-1])
 
 
 async def test_list_sources_shows_each_source_state_and_the_practice_token(mcp: Client) -> None:
     text = text_of(await call(mcp, "list_sources"))
-    practice, kaiser = text.split("\nkaiser (kaiser, ")
-    assert practice.startswith(f"{PRACTICE} (practice, http://127.0.0.1:")
-    assert re.search(
-        r"state connected, access token expires \d{4}-\d\d-\d\dT\d\d:\d\d\+00:00, refresh token held", practice
-    )
+    practices, kaiser = text.split("\nkaiser (kaiser, ")
+    generic, practice = practices.split(f"\n{PRACTICE} (practice, ")
+    assert generic.startswith(f"{GENERIC_PRACTICE} (practice, http://127.0.0.1:")
+    assert practice.startswith("http://127.0.0.1:")
+    for block in (generic, practice):
+        assert re.search(
+            r"state connected, access token expires \d{4}-\d\d-\d\dT\d\d:\d\d\+00:00, refresh token held", block
+        )
+    assert "granted scopes: " in practice and "patient/{" in practice  # eCW grants per type
     assert "state ready, last sync" in kaiser and "reachable" in kaiser
 
 
 async def test_connect_practice_in_the_chat_then_its_record_answers(mcp: Client, sandbox: SandboxHome) -> None:
     down = {"name": "dr-down", "fhir_base_url": "http://127.0.0.1:9/fhir"}
-    unreachable = await mcp.call_tool("connect_practice", down)
-    assert unreachable.is_error and "could not reach" in text_of(unreachable)
+    waiting = text_of(await call(mcp, "connect_practice", **down))
+    assert "Nothing has been contacted yet" in waiting
+    assert "could not reach" in await _decide_on_the_page(sandbox, waiting, "approve")
     bad_url = await mcp.call_tool("connect_practice", {"name": "dr-two", "fhir_base_url": "fhir.example.org"})
     assert bad_url.is_error and "is not a FHIR base URL" in text_of(bad_url)
 
-    started = text_of(await call(mcp, "connect_practice", name="dr-two", fhir_base_url=sandbox.ehr_base_url))
+    waiting = text_of(await call(mcp, "connect_practice", name="dr-two", fhir_base_url=sandbox.ehr_base_url))
+    assert "started" in await _decide_on_the_page(sandbox, waiting, "approve")
+    approval_id = re.search(r'approval_id="([^"]+)"', waiting)
+    assert approval_id is not None
+    started = text_of(await call(mcp, "approval_status", approval_id=approval_id.group(1)))
     authorize_url = next(line for line in started.splitlines() if line.startswith("http"))
     state = re.search(r'state="([^"]+)"', started)
     assert state is not None
@@ -335,7 +369,7 @@ async def test_stdout_carries_only_protocol_messages(sandbox: SandboxHome) -> No
     assert all(answer["jsonrpc"] == "2.0" and "result" in answer for answer in answers)
     assert answers[3]["result"]["isError"] is True and "HTTP 404" in answers[3]["result"]["content"][0]["text"]
     log = sandbox.home / "logs" / "mcp.log"
-    assert "mcp stdio start sources=dr-sample," in log.read_text()
+    assert "mcp stdio start sources=dr-generic,dr-sample," in log.read_text()
     assert oct(log.stat().st_mode & 0o777) == "0o600"
 
 

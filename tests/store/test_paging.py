@@ -86,7 +86,7 @@ def test_cursors_are_bound_to_their_query(store: SqliteStore) -> None:
 def test_search_plans_use_indexes_and_never_scan(store: SqliteStore, query: list[tuple[str, str]]) -> None:
     request = parse_search("Observation", query)
     after = Cursor(request.fingerprint(), tuple(0 for _ in request.sort), "o00")
-    conn = store._connections.get()  # white-box: the query plan is the proof that JSON is never scanned
+    conn = store._connections.pin()  # white-box: the query plan is the proof that JSON is never scanned
     for built in (page_query(request, after, 6), count_query(request)):
         plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + built.sql, built.args)]
         assert not [step for step in plan if step.startswith("SCAN")], plan

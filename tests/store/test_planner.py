@@ -33,7 +33,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
 
 
 def _walk(store: SqliteStore, request: SearchRequest, *, dense: bool) -> list[str]:
-    conn = store._connections.get()  # white-box: both plans are run on purpose
+    conn = store._connections.pin()  # white-box: both plans are run on purpose
     driver = None if dense else (request.filters[0] if request.filters else None)
     seen: list[str] = []
     after: Cursor | None = None
@@ -81,7 +81,7 @@ def test_resources_without_the_sort_value_still_come_last(seeded: SqliteStore, s
 
 
 def test_the_rarest_filter_drives_and_common_ones_do_not(seeded: SqliteStore) -> None:
-    conn = seeded._connections.get()
+    conn = seeded._connections.pin()
     request = parse_search("Observation", [("category", "laboratory"), ("code", "c3")])
     driver = choose_driver(conn, request)
     assert driver is not None and driver.parameter.name == "code"

@@ -44,7 +44,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SqliteSto
 
 @contextmanager
 def _counting(store: SqliteStore) -> Iterator[list[int]]:
-    conn = store._connections.get()  # white-box: the progress handler is per connection
+    conn = store._connections.pin()  # white-box: the progress handler is per connection
     steps = [0]
 
     def tick() -> int:

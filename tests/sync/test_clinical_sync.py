@@ -23,7 +23,7 @@ async def _sync(portal: Portal, store: SqliteStore, names: tuple[str, ...] = CLI
 
 
 def _resources(store: SqliteStore, resource_type: str) -> list[dict[str, Any]]:
-    conn = store._connections.get()  # test-only peek at the whole table
+    conn = store._connections.pin()  # test-only peek at the whole table
     rows = conn.execute("SELECT json FROM resources WHERE resource_type = ?", (resource_type,))
     return [json.loads(row[0]) for row in rows]
 

@@ -22,7 +22,7 @@ LIST_CALLS = 7
 
 def _snapshot(store: SqliteStore) -> dict[str, tuple[int, str]]:
     """Every stored resource except Provenance: reference -> (version, json)."""
-    conn = store._connections.get()  # test-only peek at the whole table
+    conn = store._connections.pin()  # test-only peek at the whole table
     rows = conn.execute("SELECT resource_type, id, version_id, json FROM resources WHERE resource_type != 'Provenance'")
     return {f"{r[0]}/{r[1]}": (r[2], r[3]) for r in rows}
 
@@ -36,7 +36,7 @@ def _document_refs(snapshot: dict[str, tuple[int, str]], order_key: str) -> set[
 
 
 def _count(store: SqliteStore, resource_type: str) -> int:
-    conn = store._connections.get()
+    conn = store._connections.pin()
     return int(conn.execute("SELECT COUNT(*) FROM resources WHERE resource_type = ?", (resource_type,)).fetchone()[0])
 
 
@@ -138,7 +138,7 @@ async def test_each_batch_with_changes_gets_one_provenance_naming_fhirgate_and_k
     assert _count(store, "Provenance") == 4  # the PDFs that were still generating: one more test-results batch
     await portal.sync(store)
     assert _count(store, "Provenance") == 4  # nothing changed: no new batch provenance
-    conn = store._connections.get()
+    conn = store._connections.pin()
     texts = [r[0] for r in conn.execute("SELECT json FROM resources WHERE resource_type = 'Provenance'")]
     batches: list[dict[str, Any]] = [json.loads(t) for t in texts if "test-results" in t]
     for provenance in batches:

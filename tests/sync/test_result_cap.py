@@ -43,7 +43,7 @@ async def test_results_beyond_the_portal_cap_are_reported_missing_not_guessed(tm
         report = await SyncEngine(client, store, clock=portal.clock).run(["test-results"])
     results = {r.surface: r for r in report.surfaces}["test-results"]
     assert results.ok and results.failed == 0
-    conn = store._connections.get()  # test-only peek at the whole table
+    conn = store._connections.pin()  # test-only peek at the whole table
     reports = conn.execute("SELECT COUNT(*) FROM resources WHERE resource_type = 'DiagnosticReport'").fetchone()[0]
     assert reports == MAX_RESULTS
     [problem] = results.problems

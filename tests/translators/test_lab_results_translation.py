@@ -85,7 +85,13 @@ def test_documented_example_is_one_report_with_one_observation_per_component() -
     assert potassium["category"][0]["coding"][0]["code"] == "laboratory"
     assert potassium["code"] == {
         "coding": [
-            {"system": "urn:fhirgate:kaiser:nca:lab-component-name", "code": "POTASSIUM", "display": "POTASSIUM"}
+            {"system": "urn:fhirgate:kaiser:nca:lab-component-name", "code": "POTASSIUM", "display": "POTASSIUM"},
+            {
+                "system": "http://loinc.org",
+                "code": "2823-3",
+                "display": "Potassium [Moles/volume] in Serum or Plasma",
+                "userSelected": False,
+            },
         ],
         "text": "Potassium",
     }

@@ -66,3 +66,20 @@ async def test_an_order_the_portal_refuses_is_a_failed_result_not_success(portal
     else:
         assert result is not None and not result.succeeded and result.rx_response_code == "812"
     assert portal.config.writes.placed_orders == []
+
+
+async def test_the_preview_shows_every_fact_the_order_carries_as_it_carries_it(portal: SignedInPortal) -> None:
+    from gateway.writes.refill import _preferred_address
+
+    chain = _chain(portal)
+    prepared = await chain.prepare(_rx(portal, "fillable", mailable="true"))
+    order = chain._order_body(prepared, "tx-1", _preferred_address(prepared.profile), None)
+    shown = prepared.preview.content
+    address = order["shippingAddress"]
+    [rx_info] = order["rxDetails"]["rxInfo"]
+    assert shown["ship_to"] == f"{address['street1']}, {address['city']}, {address['state']} {address['zip']}"
+    assert shown["estimated_copay"] == f"${rx_info['estimatedCopay']}"
+    assert shown["medication"] == rx_info["rxName"] and shown["for"] == rx_info["memberName"]
+    assert shown["days_supply"] == rx_info["daysSupplyRequested"] and shown["delivery"] == "mail"
+    assert str(order["creditCardDetails"]["cardType"]) and "card from the Kaiser wallet" in str(shown["payment"])
+    assert portal.config.writes.placed_orders == []

@@ -67,7 +67,7 @@ async def test_message_commit_and_audit_never_contain_the_text(portal: SignedInP
     ops = _operations(portal, tmp_path)
     draft = MessageDraft("ALEX SAMPLE MD", "Medication", "Dose question", SECRET_TEXT)
     preview = await ops.send_message(draft, confirm=None)
-    assert preview.status == "preview" and preview.content["text_start"] == SECRET_TEXT
+    assert preview.status == "preview" and preview.content["text"] == SECRET_TEXT
 
     changed = MessageDraft("ALEX SAMPLE MD", "Medication", "Dose question", SECRET_TEXT + " Also: refill?")
     mismatch = await ops.send_message(changed, confirm=preview.confirmation_token)

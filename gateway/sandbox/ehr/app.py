@@ -1,7 +1,8 @@
 """`create_ehr_app`: the sandbox SMART EHR, one practice like an eClinicalWorks one.
 
 Routes: `/fhir/r4/<orgId>/.well-known/smart-configuration`, the FHIR API under `/fhir/r4/<orgId>`,
-and the OAuth server under `/oauth/oauth2/` (authorize, login, consent, token, revoke).
+the OAuth server under `/oauth/oauth2/` (authorize, login, consent, token, revoke in the generic
+profile), and eCW's practice directory at `/ecwopendev/external/practiceList`.
 The record lives in a `SqliteStore` in `data_dir`, seeded from the synthetic person.
 """
 
@@ -14,12 +15,15 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
 
 from gateway.facade import LOOPBACK_HOSTS, create_facade_app
 from gateway.sandbox.ehr.config import EhrConfig
 from gateway.sandbox.ehr.consent import AuthorizePages
+from gateway.sandbox.ehr.ecw_profile import FixedMinuteLimit, ecw_smart_configuration
 from gateway.sandbox.ehr.fhir_api import FhirApi
 from gateway.sandbox.ehr.grants import GrantLedger
+from gateway.sandbox.ehr.practice_list import PRACTICE_LIST_PATH, PracticeList
 from gateway.sandbox.ehr.record import EhrRecord, build_record, seed_store
 from gateway.sandbox.ehr.token_api import TokenEndpoints
 from gateway.store import SqliteStore
@@ -45,7 +49,7 @@ CAPABILITIES = [
 class EhrApp:
     """The running pieces: the ASGI app, its store (close it), record, ledger and config."""
 
-    app: Starlette
+    app: ASGIApp
     store: SqliteStore
     record: EhrRecord
     ledger: GrantLedger
@@ -74,6 +78,8 @@ def create_ehr_app(config: EhrConfig, data_dir: Path) -> EhrApp:
         if not config.smart_configuration:
             return JSONResponse({"error": "not found"}, status_code=404)
         oauth = f"{str(request.base_url).rstrip('/')}/oauth/oauth2"
+        if config.profile == "ecw":
+            return JSONResponse(ecw_smart_configuration(f"{str(request.base_url).rstrip('/')}{prefix}", oauth))
         return JSONResponse(
             {
                 "issuer": oauth,
@@ -107,7 +113,13 @@ def create_ehr_app(config: EhrConfig, data_dir: Path) -> EhrApp:
         Route("/oauth/oauth2/login", pages.login, methods=["POST"]),
         Route("/oauth/oauth2/consent", pages.consent, methods=["POST"]),
         Route("/oauth/oauth2/token", tokens.token, methods=["POST"]),
-        Route("/oauth/oauth2/revoke", tokens.revoke, methods=["POST"]),
+        Route(PRACTICE_LIST_PATH, PracticeList(config.org_id, config.provider_host).page, methods=["GET"]),
         Mount(prefix, app=FhirApi(facade, config, ledger, prefix)),
     ]
-    return EhrApp(Starlette(routes=routes), store, record, ledger, config)
+    if config.profile == "generic":
+        routes.insert(5, Route("/oauth/oauth2/revoke", tokens.revoke, methods=["POST"]))
+    app: ASGIApp = Starlette(routes=routes)
+    if config.profile == "ecw":
+        counted = (prefix, "/oauth/oauth2/authorize", "/oauth/oauth2/token")
+        app = FixedMinuteLimit(app, config.rate_limit_per_minute, config.clock, counted)
+    return EhrApp(app, store, record, ledger, config)

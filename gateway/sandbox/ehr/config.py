@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["ClientAuth", "EhrClient", "EhrConfig", "EhrFaults", "load_clients"]
+__all__ = ["ClientAuth", "EhrClient", "EhrConfig", "EhrFaults", "EhrProfile", "load_clients"]
 
 ClientAuth = Literal["client_secret", "private_key_jwt", "public"]
+#: `ecw`: behaves like eClinicalWorks (see `ecw_profile`); `generic`: a permissive SMART server.
+EhrProfile = Literal["ecw", "generic"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class EhrFaults:
 
 @dataclass
 class EhrConfig:
+    """`provider_host` is the Host name the `ecw` profile treats as eCW's provider host
+    (`fhir4.eclinicalworks.com`): a patient launch whose `aud` names it is refused with 403."""
+
     clients: tuple[EhrClient, ...]
     org_id: str = "SBXPRACTICE"
     seed: int = 1
@@ -71,6 +76,8 @@ class EhrConfig:
     smart_configuration: bool = True
     faults: EhrFaults = field(default_factory=EhrFaults)
     clock: Callable[[], float] = time.time
+    profile: EhrProfile = "ecw"
+    provider_host: str = "localhost"
 
     def client(self, client_id: str) -> EhrClient | None:
         return next((c for c in self.clients if c.client_id == client_id), None)

@@ -85,6 +85,11 @@ class AuthorizePages:
             return back("unsupported_response_type", "response_type must be code")
         if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
             return back("invalid_request", "PKCE with code_challenge_method=S256 is required")
+        aud_host = (urlsplit(q.get("aud", "")).hostname or "").lower()
+        if self._config.profile == "ecw" and aud_host == self._config.provider_host.lower():
+            return _page(
+                "Forbidden", "<p id='error'>Patient apps must use the patient host (fhir4.healow.com).</p>", 403
+            )
         if q.get("aud", "").rstrip("/") != self._fhir_base(request):
             return back("invalid_request", "aud must be this practice's FHIR base URL")
         request_id = secrets.token_urlsafe(16)

@@ -5,7 +5,9 @@ In front of the facade this adds what a practice adds: the 250 calls/min limit (
 foreign `next` links). The facade's routes live at `/fhir`, so requests are re-pathed into it and
 the absolute URLs in its answers (Bundle links, `fullUrl`) are re-based onto the practice's path;
 the CapabilityStatement gains the SMART `oauth-uris` extension for discovery without
-`.well-known`.
+`.well-known`. The `ecw` profile adds eClinicalWorks' rules (`ecw_profile`): the patient named on
+compartment searches, result parameters ignored, `$everything` unanswered; its rate limit is the
+fixed-minute middleware around the whole app, so the rolling window here is the generic profile's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -23,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.sandbox.ehr.config import EhrConfig
+from gateway.sandbox.ehr.ecw_profile import ecw_capability, ignored_result_parameters, missing_patient
 from gateway.sandbox.ehr.grants import GrantLedger
 
 __all__ = ["FOREIGN_ORIGIN", "FhirApi", "RateWindow", "scope_allows"]
@@ -72,7 +76,8 @@ class FhirApi:
 
     def __init__(self, facade: ASGIApp, config: EhrConfig, ledger: GrantLedger, prefix: str) -> None:
         self._facade, self._config, self._ledger, self._prefix = facade, config, ledger, prefix
-        self._window = RateWindow(config.rate_limit_per_minute, config.clock)
+        self._ecw = config.profile == "ecw"
+        self._window = None if self._ecw else RateWindow(config.rate_limit_per_minute, config.clock)
         self._fault_lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -85,6 +90,8 @@ class FhirApi:
             await refusal(scope, receive, send)
             return
         inner = dict(scope, path="/fhir" + (rest or "/"), raw_path=("/fhir" + rest).encode(), root_path="")
+        if self._ecw:
+            inner["query_string"] = ignored_result_parameters(scope.get("query_string", b""))
         messages: list[Message] = []
 
         async def capture(message: Message) -> None:
@@ -104,7 +111,7 @@ class FhirApi:
         faults = self._config.faults
         if faults.rate_limited:
             return _outcome(429, "throttled", "rate limit exceeded", {"Retry-After": str(faults.retry_after)})
-        wait = self._window.admit()
+        wait = self._window.admit() if self._window is not None else None
         if wait is not None:
             limit = f"{self._config.rate_limit_per_minute} calls per minute exceeded"
             return _outcome(429, "throttled", limit, {"Retry-After": str(math.ceil(wait))})
@@ -112,9 +119,16 @@ class FhirApi:
             if faults.server_errors > 0:
                 faults.server_errors -= 1
                 return _outcome(503, "transient", "service temporarily unavailable")
-        resource_type = rest.strip("/").split("/")[0]
+        segments = rest.strip("/").split("/")
+        resource_type = segments[0]
         if resource_type in ("", "metadata"):
             return None
+        if self._ecw and segments[-1] == "$everything":
+            return _outcome(404, "not-supported", "Patient/$everything is not supported")
+        if self._ecw and len(segments) == 1 and scope["method"] == "GET":
+            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            if (why := missing_patient(resource_type, query)) is not None:
+                return _outcome(400, "required", why)
         scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
         grant = self._ledger.access_grant(token.strip()) if scheme.lower() == "bearer" else None
         if grant is not None and not scope_allows(grant.scope.split(), resource_type):
@@ -132,11 +146,13 @@ class FhirApi:
                 if "fullUrl" in entry:
                     entry["fullUrl"] = str(entry["fullUrl"]).replace(inner, outer, 1)
         elif isinstance(body, dict) and body.get("resourceType") == "CapabilityStatement":
-            uris = [("authorize", "authorize"), ("token", "token"), ("revoke", "revoke")]
+            uris = [("authorize", "authorize"), ("token", "token")] + ([] if self._ecw else [("revoke", "revoke")])
             extension = {
                 "url": OAUTH_URIS,
                 "extension": [{"url": name, "valueUri": f"{origin}/oauth/oauth2/{path}"} for name, path in uris],
             }
             for rest in body.get("rest") or []:
                 rest.setdefault("security", {}).setdefault("extension", []).append(extension)
+            if self._ecw:
+                body = ecw_capability(body)
         return json.dumps(body, separators=(",", ":")).encode()

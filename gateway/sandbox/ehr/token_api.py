@@ -2,7 +2,9 @@
 
 `authorization_code` needs the PKCE verifier; `refresh_token` rotates (new refresh token, old one
 dead). Responses carry `patient` (unless the `omit_patient` fault is on), `scope`, and for `openid`
-an id_token with the `fhirUser` claim, signed by the sandbox's own key.
+an id_token with the `fhirUser` claim, signed by the sandbox's own key. In the `ecw` profile a
+public client gets no refresh token, and a code whose scopes eCW does not list is refused
+(`invalid_grant`, 400).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.sandbox.ehr.client_auth import ClientAuthenticator
 from gateway.sandbox.ehr.config import EhrConfig
+from gateway.sandbox.ehr.ecw_profile import unlisted_scopes
 from gateway.sandbox.ehr.grants import Grant, GrantError, GrantLedger
 
 __all__ = ["TokenEndpoints"]
@@ -56,14 +59,20 @@ class TokenEndpoints:
             grant = self._grant(form, client.client_id)
         except GrantError as error:
             return _error(error)
-        return JSONResponse(self._token_response(grant, str(request.base_url).rstrip("/")), headers=_NO_STORE)
+        body = self._token_response(grant, str(request.base_url).rstrip("/"))
+        if self._config.profile == "ecw" and client.auth == "public":
+            body.pop("refresh_token", None)  # healow issues refresh tokens to confidential clients only
+        return JSONResponse(body, headers=_NO_STORE)
 
     def _grant(self, form: dict[str, str], client_id: str) -> Grant:
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
-            return self._ledger.redeem_code(
+            grant = self._ledger.redeem_code(
                 form.get("code", ""), client_id, form.get("redirect_uri", ""), form.get("code_verifier", "")
             )
+            if self._config.profile == "ecw" and (unlisted := unlisted_scopes(grant.scope.split())):
+                raise GrantError("invalid_grant", f"scope not supported: {' '.join(unlisted)[:200]}")
+            return grant
         if grant_type == "refresh_token":
             faults = self._config.faults
             if faults.refresh_expired:

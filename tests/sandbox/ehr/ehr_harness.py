@@ -26,7 +26,7 @@ from fhir_client import (
     private_key_name,
 )
 from fhirgate.serving import serve_in_thread
-from gateway.sandbox.ehr import EhrApp, EhrClient, EhrConfig, create_ehr_app
+from gateway.sandbox.ehr import EhrApp, EhrClient, EhrConfig, EhrProfile, create_ehr_app
 
 ORIGIN = "http://127.0.0.1"
 REDIRECT_URI = "http://127.0.0.1:8999/callback"
@@ -50,13 +50,16 @@ def make_keys() -> AppKeys:
 KEYS = make_keys()
 
 
-def ehr_config(clock: Callable[[], float] | None = None, **changes: object) -> EhrConfig:
+def ehr_config(
+    clock: Callable[[], float] | None = None, *, profile: EhrProfile = "generic", **changes: object
+) -> EhrConfig:
+    """The three registered apps; the generic SMART profile unless `profile="ecw"`."""
     clients = (
         EhrClient("app-secret", "client_secret", client_secret=CLIENT_SECRET, redirect_uris=(REDIRECT_URI,)),
         EhrClient("app-jwt", "private_key_jwt", jwks=KEYS.jwks, redirect_uris=(REDIRECT_URI,)),
         EhrClient("app-public", "public", redirect_uris=(REDIRECT_URI,)),
     )
-    config = EhrConfig(clients=clients, **changes)  # type: ignore[arg-type]
+    config = EhrConfig(clients=clients, profile=profile, **changes)  # type: ignore[arg-type]
     if clock is not None:
         config.clock = clock
     return config

@@ -1,0 +1,87 @@
+"""The record sources `fhirgate mcp` serves, bound to what the home may reach: the Kaiser facade in-process
+(or a running one), every connected practice behind the home's ``GuardedTransport``, and status probes that
+say when a demo's sandbox is down or the server runs --offline."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import timedelta
+
+from fhirgate.approval_wiring import HomeApprovalDesk, approval_decisions, home_web_app, record_web_address
+from fhirgate.facade_token import facade_token
+from fhirgate.home_reach import HomeReach
+from fhirgate.kaiser_source import in_process_kaiser_client, kaiser_refresh_policy, remote_kaiser_client
+from fhirgate.practice_connector import SmartPracticeConnector, connection_starter, practice_sources
+from fhirgate.secrets import SecretStore
+from fhirgate.serving import free_port, serve_in_thread
+from fhirgate.settings import Settings
+from gateway.store import SqliteStore
+from gateway.writes.operations import WriteOperations
+from mcp_server import RecordSource, SourceRegistry
+from mcp_server.sources import SourceStatus, StatusProbe
+from mcp_server.surface_status import kaiser_status_probe
+
+__all__ = ["mcp_connector", "mcp_registry", "served_approval_desk"]
+
+
+def mcp_registry(
+    settings: Settings,
+    secrets: SecretStore,
+    store: SqliteStore,
+    *,
+    writes: WriteOperations,
+    offline: bool,
+    ttl_minutes: float,
+    kaiser_url: str | None = None,
+) -> SourceRegistry:
+    reach = HomeReach.for_settings(settings, offline=offline)
+    if kaiser_url:
+        client = remote_kaiser_client(kaiser_url, facade_token(secrets))
+    else:
+        refresh = (
+            None if offline else kaiser_refresh_policy(settings, secrets, store, ttl=timedelta(minutes=ttl_minutes))
+        )
+        client = in_process_kaiser_client(store, writes=writes, refresh=refresh)
+    kaiser_probe = reach_probe(kaiser_status_probe(store.surface_states), reach, stored=True)
+    sources: dict[str, RecordSource] = {"kaiser": RecordSource("kaiser", client, kind="kaiser", status=kaiser_probe)}
+    for name, source in practice_sources(settings, transport=reach.transport()).items():
+        probe = reach_probe(source.status, reach, stored=False) if source.status is not None else None
+        sources[name] = dataclasses.replace(source, status=probe)
+    return SourceRegistry(sources)
+
+
+def mcp_connector(settings: Settings, environ: Mapping[str, str], *, offline: bool) -> SmartPracticeConnector:
+    """`connect_practice` for this home: its discovery and token requests go through the home's guard."""
+    return SmartPracticeConnector(
+        settings, environ, transport=HomeReach.for_settings(settings, offline=offline).transport()
+    )
+
+
+def reach_probe(probe: StatusProbe, reach: HomeReach, *, stored: bool) -> StatusProbe:
+    """``probe``, plus why the source cannot be reached now; a source read live (``stored`` False) then
+    reports that as its state."""
+
+    async def reached() -> SourceStatus:
+        status = await probe()
+        refused = reach.general_refusal()
+        if refused is None:
+            return status
+        state = status.state if stored else "unreachable"
+        return dataclasses.replace(status, state=state, notes=(refused, *status.notes))
+
+    return reached
+
+
+@contextmanager
+def served_approval_desk(
+    settings: Settings, writes: WriteOperations, connector: SmartPracticeConnector
+) -> Iterator[HomeApprovalDesk]:
+    """The approval desk of an MCP server: the person decides through elicitation or, when the client cannot
+    elicit, on the web app's approval page, served on a free loopback port for as long as the server runs."""
+    decisions = approval_decisions(settings, writes=writes, connect=connection_starter(connector))
+    web_port = free_port()
+    with serve_in_thread(home_web_app(settings, decisions, port=web_port), port=web_port) as web:
+        record_web_address(settings, web.base_url)
+        yield HomeApprovalDesk(decisions, lambda: web.base_url)

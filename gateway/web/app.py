@@ -1,0 +1,73 @@
+"""`create_web_app`: the local web app (sign-in by one-time link, then the approvals page).
+
+Routes: ``GET /login?token=`` spends a one-time link and sets the session cookie (HttpOnly,
+SameSite=Strict); ``GET /`` and ``GET /approvals`` list what waits for the person; ``GET /approvals/{id}``
+shows one complete preview with Approve / Reject; ``POST /approvals/{id}`` decides it (session cookie +
+CSRF token required) and redirects back (POST-redirect-GET: a reload never re-posts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from gateway.web.approvals_page import approvals_routes, page
+from gateway.web.security import WebGuardMiddleware
+from gateway.web.sessions import SESSION_COOKIE, SESSION_TTL, WebSessions
+from gateway.writes.decisions import ApprovalDecisions
+
+__all__ = ["WebSettings", "create_web_app"]
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
+_TEMPLATES = Path(__file__).parent / "templates"
+_STYLESHEET = (Path(__file__).parent / "static" / "app.css").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    port: int | None
+    """The port the app is served on (the Host check requires it); None only in-process."""
+    allowed_hosts: Sequence[str] = LOOPBACK_NAMES
+
+
+def create_web_app(settings: WebSettings, *, sessions: WebSessions, approvals: ApprovalDecisions) -> Starlette:
+    templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True))
+
+    async def login(request: Request) -> Response:
+        session_id = sessions.redeem_login_link(request.query_params.get("token", ""))
+        if session_id is None:
+            return page(templates, request, "signin.html", {"reason": "This sign-in link is not valid any more."}, 403)
+        response = RedirectResponse("/approvals", status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            session_id,
+            max_age=int(SESSION_TTL.total_seconds()),
+            path="/",
+            httponly=True,
+            samesite="strict",
+        )
+        return response
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/approvals", status_code=303)
+
+    async def stylesheet(request: Request) -> Response:
+        return Response(_STYLESHEET, media_type="text/css")
+
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/login", login, methods=["GET"]),
+        Route("/static/app.css", stylesheet, methods=["GET"]),
+        *approvals_routes(templates, sessions, approvals),
+    ]
+    guard = Middleware(WebGuardMiddleware, allowed_hosts=settings.allowed_hosts, port=settings.port)
+    return Starlette(routes=routes, middleware=[guard])
