@@ -19,6 +19,7 @@ from fhirgate.record_out.push_client import TransactionClient
 from fhirgate.record_out.push_state import PushState
 from fhirgate.record_out.pushing import RecordPusher
 from fhirgate.record_out.sinks import RecordList
+from tests.home_modes import loose_paths
 from tests.push_server.medplum_server import medplum_server
 from tests.record_out.quiet_progress import Quiet
 from tests.record_out.two_sources import PRACTICE, TwoSourceHome
@@ -70,6 +71,8 @@ def test_first_push_creates_the_record_with_resolved_references_and_a_second_cha
     assert second.returncode == 0, second.stderr
     assert f"0 created, 0 updated, {said.group(1)} unchanged, 0 failed (0 transactions)" in _summary_line(second.stderr)
     assert len(_all(medplum, "Observation")) == len(observations)
+    assert (two_sources.home / "push.sqlite3").is_file()
+    assert loose_paths(two_sources.home) == []
 
 
 def test_a_refused_push_is_one_line_with_the_servers_outcome(two_sources: TwoSourceHome, medplum: str) -> None:
