@@ -77,6 +77,14 @@ class SearchParameter:
     paths: str
     targets: tuple[str, ...] = ()
     components: tuple[tuple[SearchParamType, str], ...] = ()
+    union_of: tuple[str, ...] = ()
+    """Parameters whose index rows this one matches on, having none of its own (``combo-*`` = the resource's
+    tuples plus its components')."""
+
+    @property
+    def index_names(self) -> tuple[str, ...]:
+        """The ``param`` values of the index rows this parameter matches on."""
+        return self.union_of or (self.name,)
 
 
 def param(
@@ -87,10 +95,15 @@ def param(
 
 
 def composite(
-    resource_type: str, name: str, roots: str, description: str, *components: tuple[SearchParamType, str]
+    resource_type: str,
+    name: str,
+    roots: str,
+    description: str,
+    *components: tuple[SearchParamType, str],
+    union_of: tuple[str, ...] = (),
 ) -> SearchParameter:
     """Shorthand for one composite row: ``roots`` holds the tuples, ``components`` their parts."""
-    return SearchParameter(name, SearchParamType.COMPOSITE, resource_type, description, roots, (), components)
+    return SearchParameter(name, SearchParamType.COMPOSITE, resource_type, description, roots, (), components, union_of)
 
 
 ANY_TARGET: tuple[str, ...] = SERVED_RESOURCE_TYPES

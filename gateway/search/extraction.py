@@ -192,6 +192,8 @@ def extract_index_rows(resource: dict[str, Any]) -> list[IndexRow]:
     """Every index row of ``resource`` for the parameters of its type (duplicates removed, order kept)."""
     rows: dict[IndexRow, None] = {}
     for param in parameters_for(str(resource.get("resourceType", ""))):
+        if param.union_of:
+            continue  # matched on the rows of the parameters it unites
         if param.type is SearchParamType.COMPOSITE:
             rows.update(dict.fromkeys(_composites(param, resource)))
             continue

@@ -12,6 +12,8 @@ _EFFECTIVE = "effectiveDateTime|effectivePeriod|effectiveInstant"
 _CODE = (_T.TOKEN, "code")
 _QUANTITY = (_T.QUANTITY, "valueQuantity")
 _CONCEPT = (_T.TOKEN, "valueCodeableConcept")
+_COMBO_QUANTITY = ("code-value-quantity", "component-code-value-quantity")
+_COMBO_CONCEPT = ("code-value-concept", "component-code-value-concept")
 
 CLINICAL_PARAMETERS: tuple[SearchParameter, ...] = (
     # Patient
@@ -70,6 +72,7 @@ CLINICAL_PARAMETERS: tuple[SearchParameter, ...] = (
         "Code and quantity, of the Observation or a component",
         _CODE,
         _QUANTITY,
+        union_of=_COMBO_QUANTITY,
     ),
     _c(
         "Observation",
@@ -78,6 +81,7 @@ CLINICAL_PARAMETERS: tuple[SearchParameter, ...] = (
         "Code and coded value, of the Observation or a component",
         _CODE,
         _CONCEPT,
+        union_of=_COMBO_CONCEPT,
     ),
     _c(
         "Observation",

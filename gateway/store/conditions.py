@@ -21,6 +21,7 @@ from gateway.search import (
     QuantityValue,
     ReferenceValue,
     SearchFilter,
+    SearchParameter,
     SearchValue,
     StringValue,
     TokenValue,
@@ -134,6 +135,12 @@ def _reference(_: SearchFilter, value: ReferenceValue) -> Condition:
     return f"si.reference IN ({marks})", list(value.references)
 
 
+def param_clause(param: SearchParameter) -> Condition:
+    """``si.param`` naming the index rows ``param`` matches on (its own, or those of the ones it unites)."""
+    names = list(param.index_names)
+    return ("si.param = ?" if len(names) == 1 else f"si.param IN ({', '.join('?' for _ in names)})"), names
+
+
 def _uri(search_filter: SearchFilter, value: UriValue) -> Condition:
     if search_filter.modifier == "below":  # the value itself or anything under it, by path segment
         stem = value.uri.rstrip("/")
@@ -170,21 +177,23 @@ def _chain(_: SearchFilter, value: ChainValue) -> Condition:
     # The inner query aliases its own rows ``si`` too: SQL resolves the name to the innermost table.
     inner, args = _ored(value.inner)
     marks = ", ".join("?" for _ in value.target_types)
+    param_sql, names = param_clause(value.inner.parameter)
     return (
         "si.reference IN (SELECT si.resource_type || '/' || si.resource_id FROM search_index si"  # noqa: S608
-        f" WHERE si.resource_type IN ({marks}) AND si.param = ? AND ({inner}))",
-        [*value.target_types, value.inner.parameter.name, *args],
+        f" WHERE si.resource_type IN ({marks}) AND {param_sql} AND ({inner}))",
+        [*value.target_types, *names, *args],
     )
 
 
 def _has(_: SearchFilter, value: HasValue) -> Condition:
     inner, args = _ored(value.inner)
     prefix = value.target_type + "/"
+    param_sql, names = param_clause(value.inner.parameter)
     return (
         "si.token_code IN (SELECT substr(si.reference, ?) FROM search_index si"  # noqa: S608
         " WHERE si.resource_type = ? AND si.param = ? AND si.reference >= ? AND si.reference < ?"
         " AND si.resource_id IN (SELECT si.resource_id FROM search_index si"
-        f" WHERE si.resource_type = ? AND si.param = ? AND ({inner})))",
+        f" WHERE si.resource_type = ? AND {param_sql} AND ({inner})))",
         [
             len(prefix) + 1,
             value.source_type,
@@ -192,7 +201,7 @@ def _has(_: SearchFilter, value: HasValue) -> Condition:
             prefix,
             prefix + STRING_MAX,
             value.source_type,
-            value.inner.parameter.name,
+            *names,
             *args,
         ],
     )

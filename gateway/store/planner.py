@@ -12,6 +12,7 @@ import sqlite3
 from typing import Any
 
 from gateway.search import SearchFilter, SearchRequest
+from gateway.store.conditions import param_clause
 from gateway.store.cursor import Cursor
 from gateway.store.query import SORT_COLUMNS, PageQuery, filter_condition, filter_exists, keyset, page_query
 
@@ -26,13 +27,12 @@ def choose_driver(conn: sqlite3.Connection, request: SearchRequest) -> SearchFil
         if search_filter.negated:
             continue
         ored, args = filter_condition(search_filter)
+        param_sql, names = param_clause(search_filter.parameter)
         sql = (
             "SELECT COUNT(*) FROM (SELECT 1 FROM search_index si"  # noqa: S608
-            f" WHERE si.resource_type = ? AND si.param = ? AND ({ored}) LIMIT ?)"
+            f" WHERE si.resource_type = ? AND {param_sql} AND ({ored}) LIMIT ?)"
         )
-        found = int(
-            conn.execute(sql, [request.resource_type, search_filter.parameter.name, *args, ESTIMATE_CAP]).fetchone()[0]
-        )
+        found = int(conn.execute(sql, [request.resource_type, *names, *args, ESTIMATE_CAP]).fetchone()[0])
         if found < best_count:
             best, best_count = search_filter, found
     return best

@@ -20,7 +20,7 @@ from gateway.search import (
     SearchRequest,
     SortKey,
 )
-from gateway.store.conditions import STRING_MAX, Condition, value_condition
+from gateway.store.conditions import STRING_MAX, Condition, param_clause, value_condition
 from gateway.store.cursor import Cursor, SortValue
 
 # Sort key column per parameter type, its index, and the values that put resources without one last.
@@ -45,10 +45,11 @@ def filter_exists(request: SearchRequest, search_filter: SearchFilter, id_expr: 
     """``[NOT] EXISTS`` over the index rows of the resource ``id_expr`` names (a per-candidate lookup)."""
     ored, args = filter_condition(search_filter)
     negate = "NOT " if search_filter.negated else ""
+    param_sql, names = param_clause(search_filter.parameter)
     return (
         f"{negate}EXISTS (SELECT 1 FROM search_index si INDEXED BY search_index_resource"  # noqa: S608
-        f" WHERE si.resource_type = ? AND si.resource_id = {id_expr} AND si.param = ? AND ({ored}))",
-        [request.resource_type, search_filter.parameter.name, *args],
+        f" WHERE si.resource_type = ? AND si.resource_id = {id_expr} AND {param_sql} AND ({ored}))",
+        [request.resource_type, *names, *args],
     )
 
 
@@ -69,11 +70,12 @@ def match_clause(
             continue
         ored, more = filter_condition(search_filter)
         negate = "NOT " if search_filter.negated else ""
+        param_sql, names = param_clause(search_filter.parameter)
         clauses.append(
             f"{id_expr} {negate}IN (SELECT si.resource_id FROM search_index si"  # noqa: S608
-            f" WHERE si.resource_type = ? AND si.param = ? AND ({ored}))"
+            f" WHERE si.resource_type = ? AND {param_sql} AND ({ored}))"
         )
-        args += [request.resource_type, search_filter.parameter.name, *more]
+        args += [request.resource_type, *names, *more]
     return " AND ".join(clauses), args
 
 

@@ -166,6 +166,8 @@ TOKENS = [
     ("Observation", "code:text=ALB"),
     ("Observation", "code:text=zzz"),
     ("Observation", "category=laboratory&status=final"),
+    ("Observation", "code=http://loinc.org|4548-4"),  # HbA1c, by the LOINC the lab map adds
+    ("Observation", "code=http://loinc.org|2345-7,http://loinc.org|2160-0"),
     ("Patient", "identifier=urn:fhirgate:kaiser:nca:guid|{guid}"),
     ("Patient", "telecom={phone}"),
     ("Patient", "gender=female"),

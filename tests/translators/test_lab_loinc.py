@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from fhir.resources.R4B.conceptmap import ConceptMap
 
+from conformance.surfaces import translate_patient
+from gateway.sandbox.patient import generate_patient
 from gateway.sandbox.patient.lab_catalog import PANELS
 from tests.benchmarks.lab_loinc_coverage import lab_coverage
 from translators.lab_loinc import LoincRow, find_loinc, lab_loinc_concept_map, lab_loinc_rows, loinc_coding
@@ -90,9 +92,6 @@ def test_concept_map_is_valid_fhir_with_one_element_per_panel_and_component() ->
 
 
 def test_small_patient_labs_claim_us_core_lab_only_with_a_loinc_coding() -> None:
-    from conformance.surfaces import translate_patient
-    from gateway.sandbox.patient import generate_patient
-
     resources = translate_patient(generate_patient(1, "small"), portal=False).resources()
     labs = [r for r in resources if r["resourceType"] == "Observation" and "laboratory" in str(r.get("category"))]
     for observation in labs:
