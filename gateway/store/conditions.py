@@ -23,6 +23,8 @@ from gateway.search import (
     normalize_string,
 )
 from gateway.search.dates import to_epoch_micros
+from gateway.search.text_query import TextValue
+from gateway.store.text_index import text_match_condition
 
 STRING_MAX = "\U0010ffff"
 
@@ -128,6 +130,10 @@ def _reference(_: SearchFilter, value: ReferenceValue) -> Condition:
     return f"si.reference IN ({marks})", list(value.references)
 
 
+def _text(search_filter: SearchFilter, value: TextValue) -> Condition:
+    return text_match_condition(search_filter.parameter.resource_type, value)
+
+
 def _present(_: SearchFilter, __: MissingValue) -> Condition:
     # any row of the parameter; ``:missing=true`` is the negation, applied by the caller (``SearchFilter.negated``)
     return "1", []
@@ -141,6 +147,7 @@ _CONDITIONS: dict[type, Callable[[SearchFilter, Any], Condition]] = {
     NumberValue: _number,
     QuantityValue: _quantity,
     MissingValue: _present,
+    TextValue: _text,
 }
 
 

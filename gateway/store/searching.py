@@ -12,6 +12,7 @@ from gateway.store.includes import resolve_includes
 from gateway.store.planner import choose_driver, fetch_page
 from gateway.store.query import count_query
 from gateway.store.records import SearchPage, StoredResource
+from gateway.store.text_index import page_text_matches
 
 
 def _boundary(fingerprint: str, row: Any, sort_count: int, *, forward: bool) -> str:
@@ -50,4 +51,5 @@ def run_search(conn: sqlite3.Connection, request: SearchRequest) -> SearchPage:
         previous_cursor = _boundary(fingerprint, rows[0], sorts, forward=False)
     entries = [StoredResource(request.resource_type, r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in rows]
     included = resolve_includes(conn, entries, request.includes, request.revincludes)
-    return SearchPage(entries, total, next_cursor, previous_cursor, included)
+    matches = page_text_matches(conn, request, [entry.id for entry in entries])
+    return SearchPage(entries, total, next_cursor, previous_cursor, included, matches)

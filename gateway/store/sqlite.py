@@ -33,6 +33,7 @@ from gateway.store.records import (
 from gateway.store.schema import migrate
 from gateway.store.searching import run_search
 from gateway.store.sync_state import read_sync_state, write_sync_state
+from gateway.store.text_index import index_resource_text
 from gateway.store.versioning import compact_json, content_hash, stamp, truncate_to_millis
 
 logger = logging.getLogger(__name__)
@@ -182,6 +183,7 @@ class SqliteStore:
             _INSERT_INDEX_ROW,
             [_index_params(key, r) for r in extract_index_rows(stamped)],
         )
+        index_resource_text(conn, key, stamped)
         return "new" if row is None else "updated"
 
     def record_surface_failure(self, surface: str, error: str, *, now: datetime) -> None:
