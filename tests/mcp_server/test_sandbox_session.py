@@ -80,7 +80,7 @@ def row_ids(result: CallToolResult) -> list[str]:
 
 async def test_tools_are_listed_with_input_schemas_output_schemas_and_annotations(mcp: Client) -> None:
     tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
-    assert len(tools) == 33 and {*TYPED_TOOLS, *WRITES, *CONNECTS, "lab_trend", "record_summary"} <= set(tools)
+    assert len(tools) == 34 and {*TYPED_TOOLS, *WRITES, *CONNECTS, "lab_trend", "record_summary"} <= set(tools)
     for name, tool in tools.items():
         hints = tool.annotations
         assert hints is not None and tool.description, name
