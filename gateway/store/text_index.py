@@ -85,7 +85,8 @@ def text_match_condition(resource_type: str, value: TextValue) -> tuple[str, lis
     parameter's marker rows): its resource's text matches ``value``. The subquery is uncorrelated, so
     SQLite runs the FTS5 query once per search, not once per row."""
     return (
-        "si.resource_id IN (SELECT tr.id FROM text_index JOIN resources tr ON tr.rowid = text_index.rowid"
+        # CROSS JOIN keeps the FTS5 hits as the outer loop (else SQLite scans every resource of the type)
+        "si.resource_id IN (SELECT tr.id FROM text_index CROSS JOIN resources tr ON tr.rowid = text_index.rowid"
         " WHERE text_index MATCH ? AND tr.resource_type = ?)",
         [value.match, resource_type],
     )
@@ -109,7 +110,7 @@ def page_text_matches(conn: sqlite3.Connection, request: SearchRequest, ids: Seq
     marks = ", ".join("?" for _ in ids)
     rows = conn.execute(
         "SELECT tr.id, bm25(text_index), snippet(text_index, -1, ?, ?, ?, ?) FROM text_index"  # noqa: S608
-        " JOIN resources tr ON tr.rowid = text_index.rowid"
+        " CROSS JOIN resources tr ON tr.rowid = text_index.rowid"
         f" WHERE text_index MATCH ? AND tr.resource_type = ? AND tr.id IN ({marks})",
         [_MARK_OPEN, _MARK_CLOSE, _ELLIPSIS, SNIPPET_TOKENS, match, request.resource_type, *ids],
     ).fetchall()
