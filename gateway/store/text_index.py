@@ -21,6 +21,7 @@ from gateway.store.records import TextMatch
 
 __all__ = [
     "CREATE_TEXT_INDEX",
+    "combined_match",
     "index_resource_text",
     "page_text_matches",
     "rebuild_text_index",
@@ -92,7 +93,7 @@ def text_match_condition(resource_type: str, value: TextValue) -> tuple[str, lis
     )
 
 
-def _combined_match(request: SearchRequest) -> str | None:
+def combined_match(request: SearchRequest) -> str | None:
     """One FTS5 expression for all of ``request``'s text filters: filters ANDed, a filter's values ORed."""
     clauses: list[str] = []
     for search_filter in request.filters:
@@ -104,7 +105,7 @@ def _combined_match(request: SearchRequest) -> str | None:
 
 def page_text_matches(conn: sqlite3.Connection, request: SearchRequest, ids: Sequence[str]) -> dict[str, TextMatch]:
     """Score and snippet of each of ``ids`` (one page of ``request``'s matches) for its text filters."""
-    match = _combined_match(request)
+    match = combined_match(request)
     if match is None or not ids:
         return {}
     marks = ", ".join("?" for _ in ids)

@@ -76,6 +76,26 @@ def test_the_message_dwelling_on_the_word_scores_higher(text_client: TestClient)
     assert entries["m1"] > entries["m2"] > 0
 
 
+def test_without_sort_the_best_match_comes_first_on_every_page(store: SqliteStore, client: TestClient) -> None:
+    # ids chosen so that id order is the reverse of relevance order
+    words = {"a1": "knee", "a2": "knee knee", "a3": "knee knee knee", "a4": "knee knee knee knee"}
+    store.write_surface("text", [message(i, "Note", f"{w} and other words") for i, w in words.items()], now=T0)
+    bundle = _search(client, "Communication?_content=knee")
+    assert _ids(bundle) == ["a4", "a3", "a2", "a1"]
+    scores = [e["search"]["score"] for e in _matches(bundle)]
+    assert scores == sorted(scores, reverse=True)
+    seen, url = [], "/fhir/Communication?_content=knee&_count=1"
+    pages = []
+    while url:
+        page = client.get(url, headers=AUTH).json()
+        pages.append(page)
+        seen += _ids(page)
+        url = next((link["url"] for link in page["link"] if link["relation"] == "next"), "")
+    assert seen == ["a4", "a3", "a2", "a1"]
+    (previous,) = [link["url"] for link in pages[-1]["link"] if link["relation"] == "previous"]
+    assert _ids(client.get(previous, headers=AUTH).json()) == ["a2"]
+
+
 def test_snippet_marks_the_hit_and_stays_short(text_client: TestClient) -> None:
     (entry,) = _matches(_search(text_client, "Communication?_content=lisinopril"))
     snippet = _snippet(entry)
