@@ -73,6 +73,7 @@ clean:
 bench: install node push-server
 	$(BIN)/python -m tests.benchmarks.bench_sync
 	$(BIN)/python -m tests.benchmarks.bench_facade
+	$(BIN)/python -m tests.benchmarks.bench_text_search
 	npm ci --prefix tests/benchmarks --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m tests.benchmarks.bench_mcp
 	$(BIN)/python -m tests.benchmarks.bench_export

@@ -21,6 +21,7 @@ from mcp_server.record_summary import RecordSummaryTool
 from mcp_server.record_tools import RecordTools, register_record_tools
 from mcp_server.search_page import DEFAULT_CHAR_BUDGET
 from mcp_server.sources import SourceRegistry
+from mcp_server.text_search import TextSearchTool, register_text_search
 from mcp_server.tool_context import ToolContext
 from mcp_server.tools import FhirTools, register_tools
 from mcp_server.typed_tools import register_typed_tools
@@ -118,3 +119,4 @@ def _register_insight_tools(server: MCPServer, context: ToolContext) -> None:
         annotations=read.model_copy(update={"title": "What the record holds"}),
         structured_output=False,
     )
+    register_text_search(server, TextSearchTool(context))

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from gateway.facade.shaping import shape
 from gateway.search import SearchRequest
 from gateway.store import SearchPage, StoredResource
+from gateway.store.records import TextMatch
 from gateway.store.versioning import format_instant
 
 
@@ -32,11 +33,26 @@ def _quoted_base(base: str) -> str:
     return dumps(base)[:-1]  # the opening quote and the escaped base, without the closing quote
 
 
-def entry_text(base: str, stored: StoredResource, mode: str, resource_text: str | None = None) -> str:
+SNIPPET_EXTENSION = "urn:fhirgate:search:snippet"
+"""``Bundle.entry.search`` extension: the words around a ``_content``/``_text`` hit, hits in ``[...]``."""
+
+
+def _search_text(mode: str, match: TextMatch | None) -> str:
+    if match is None:
+        return f'{{"mode":"{mode}"}}'
+    # FHIR's score is higher-is-better; bm25 is lower-is-better (and negative), so its negation serves.
+    search = {"mode": mode, "score": round(-match.bm25, 6)}
+    search["extension"] = [{"url": SNIPPET_EXTENSION, "valueString": match.snippet}]
+    return dumps(search)
+
+
+def entry_text(
+    base: str, stored: StoredResource, mode: str, resource_text: str | None = None, match: TextMatch | None = None
+) -> str:
     text = stored.json_text if resource_text is None else resource_text
     # The store admits only [A-Za-z] types and [A-Za-z0-9-.] ids: appended as they are, they stay valid JSON.
     full_url = f'{_quoted_base(base)}/{stored.resource_type}/{stored.id}"'
-    return f'{{"fullUrl":{full_url},"resource":{text},"search":{{"mode":"{mode}"}}}}'
+    return f'{{"fullUrl":{full_url},"resource":{text},"search":{_search_text(mode, match)}}}'
 
 
 def outcome_entry_text(outcome: dict[str, Any]) -> str:
@@ -73,7 +89,8 @@ def searchset_text(
         head["total"] = page.total
     head["link"] = links(base, path, request.canonical_query(), page, request.cursor)
     entries = [
-        entry_text(base, s, "match", shape(s.json_text, request.summary, request.elements)) for s in page.entries
+        entry_text(base, s, "match", shape(s.json_text, request.summary, request.elements), page.text_matches.get(s.id))
+        for s in page.entries
     ]
     entries += [
         entry_text(base, s, "include", shape(s.json_text, request.summary, request.elements)) for s in page.included

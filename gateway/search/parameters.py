@@ -20,6 +20,7 @@ from gateway.search.errors import UnsupportedResourceTypeError, UnsupportedSearc
 from gateway.search.table_care import CARE_PARAMETERS
 from gateway.search.table_clinical import CLINICAL_PARAMETERS
 from gateway.search.table_directory import DIRECTORY_PARAMETERS
+from gateway.search.text_fields import TEXT_PARAMETERS
 
 __all__ = [
     "ANY_RESOURCE",
@@ -51,6 +52,7 @@ SEARCH_PARAMETERS: tuple[SearchParameter, ...] = (
     *CLINICAL_PARAMETERS,
     *CARE_PARAMETERS,
     *DIRECTORY_PARAMETERS,
+    *TEXT_PARAMETERS,
 )
 
 

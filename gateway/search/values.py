@@ -25,6 +25,8 @@ from gateway.search.request import (
     UriValue,
 )
 from gateway.search.strings import normalize_string
+from gateway.search.text_fields import TEXT_PARAMETER_NAMES
+from gateway.search.text_query import text_value
 
 
 def _prefixed(param: SearchParameter, text: str) -> tuple[DatePrefix, str]:
@@ -92,6 +94,10 @@ def quantity_value(param: SearchParameter, modifier: str | None, text: str) -> S
 
 
 def string_value(param: SearchParameter, modifier: str | None, text: str) -> SearchValue:
+    if param.name in TEXT_PARAMETER_NAMES:  # R4 types them as string; their values are text queries
+        if modifier is not None:
+            raise UnsupportedSearchError(f"{param.name} takes no modifier ({modifier!r})")
+        return text_value(param.name, unescape(text))
     return StringValue(unescape(text) if modifier == "exact" else normalize_string(unescape(text)))
 
 

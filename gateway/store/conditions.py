@@ -30,6 +30,8 @@ from gateway.search import (
 )
 from gateway.search.dates import to_epoch_micros
 from gateway.search.extraction import of_type_key
+from gateway.search.text_query import TextValue
+from gateway.store.text_index import text_match_condition
 
 STRING_MAX = "\U0010ffff"
 
@@ -244,6 +246,10 @@ def _composite(search_filter: SearchFilter, value: CompositeValue) -> Condition:
     return f"({code_sql} AND {part_sql})", [*code_args, *part_args]
 
 
+def _text(search_filter: SearchFilter, value: TextValue) -> Condition:
+    return text_match_condition(search_filter.parameter.resource_type, value)
+
+
 def _present(_: SearchFilter, __: MissingValue) -> Condition:
     # any row of the parameter; ``:missing=true`` is the negation, applied by the caller (``SearchFilter.negated``)
     return "1", []
@@ -262,6 +268,7 @@ _CONDITIONS: dict[type, Callable[[SearchFilter, Any], Condition]] = {
     ChainValue: _chain,
     HasValue: _has,
     CompositeValue: _composite,
+    TextValue: _text,
 }
 
 

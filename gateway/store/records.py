@@ -7,6 +7,15 @@ from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
+class TextMatch:
+    """Why one resource matched a text search: its bm25 score (lower is better) and a snippet of its text
+    with the hits in ``[...]``."""
+
+    bm25: float
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredResource:
     """One current resource version; ``json_text`` is compact FHIR JSON, servable as-is."""
 
@@ -20,13 +29,16 @@ class StoredResource:
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     """One page of matches in a stable order, the total across all pages (None when not asked for),
-    the cursors to the neighbouring pages, and the resources ``_include``/``_revinclude`` pulled in."""
+    the cursors to the neighbouring pages, the resources ``_include``/``_revinclude`` pulled in, and
+    why each entry matched a text search."""
 
     entries: list[StoredResource]
     total: int | None
     next_cursor: str | None
     previous_cursor: str | None = None
     included: list[StoredResource] = field(default_factory=list)
+    text_matches: dict[str, TextMatch] = field(default_factory=dict)
+    """For ``_content``/``_text`` searches: each entry's bm25 score and snippet, by id."""
 
 
 @dataclass(frozen=True, slots=True)

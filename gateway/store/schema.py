@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 
 from gateway.store.sync_state import MIGRATION as SYNC_STATE_MIGRATION
+from gateway.store.text_index import CREATE_TEXT_INDEX, rebuild_text_index
 
 logger = logging.getLogger(__name__)
 
-_MIGRATIONS: tuple[str, ...] = (
+
+def _create_text_index(conn: sqlite3.Connection) -> None:
+    conn.execute(CREATE_TEXT_INDEX)
+    rebuild_text_index(conn)
+
+
+_MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: resources, the search index (value indexes end in resource_id so they cover), surface state
     """
     CREATE TABLE resources (
@@ -88,6 +96,8 @@ _MIGRATIONS: tuple[str, ...] = (
             ("search_index_number", "number"),
         )
     ),
+    # 6: the full-text index behind _content/_text (gateway.store.text_index), filled from the stored resources
+    _create_text_index,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -104,5 +114,16 @@ def migrate(conn: sqlite3.Connection) -> None:
         raise SchemaTooNewError(f"store schema version {current} is newer than supported {SCHEMA_VERSION}")
     for version in range(current + 1, SCHEMA_VERSION + 1):
         logger.info("store migration version=%d", version)
+        step = _MIGRATIONS[version - 1]
+        if callable(step):
+            conn.execute("BEGIN")
+            try:
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {version}")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            continue
         # executescript commits any open transaction first, so BEGIN/COMMIT live inside the script.
-        conn.executescript(f"BEGIN;\n{_MIGRATIONS[version - 1]}\nPRAGMA user_version = {version};\nCOMMIT;")
+        conn.executescript(f"BEGIN;\n{step}\nPRAGMA user_version = {version};\nCOMMIT;")

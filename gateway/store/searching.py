@@ -12,6 +12,8 @@ from gateway.store.includes import resolve_includes
 from gateway.store.planner import choose_driver, fetch_page
 from gateway.store.query import count_query
 from gateway.store.records import SearchPage, StoredResource
+from gateway.store.relevance import relevance_key, relevance_page
+from gateway.store.text_index import page_text_matches
 
 
 def _boundary(fingerprint: str, row: Any, sort_count: int, *, forward: bool) -> str:
@@ -21,6 +23,7 @@ def _boundary(fingerprint: str, row: Any, sort_count: int, *, forward: bool) -> 
 def run_search(conn: sqlite3.Connection, request: SearchRequest) -> SearchPage:
     """Run ``request`` on ``conn`` (the caller holds a read transaction, so all parts see one snapshot).
 
+    Without ``_sort``, a text search (``_content``/``_text``) is ordered best bm25 first.
     ``Bundle.total`` is exact when asked for (``_total=accurate``, ``_summary=count``, ``_count=0``) and
     when the whole result is this one page; otherwise it is left out, because counting a large result
     costs far more than the page itself (FHIR makes ``total`` optional for exactly this reason).
@@ -34,7 +37,11 @@ def run_search(conn: sqlite3.Connection, request: SearchRequest) -> SearchPage:
         total = int(conn.execute(counted.sql, counted.args).fetchone()[0])
     if request.count == 0 or request.summary is SummaryMode.COUNT:
         return SearchPage([], total, None)
-    rows = fetch_page(conn, request, after, request.count + 1, driver)
+    relevance = relevance_key(request)
+    if relevance is not None:
+        rows = relevance_page(conn, request, relevance, after, request.count + 1)
+    else:
+        rows = fetch_page(conn, request, after, request.count + 1, driver)
     more = len(rows) > request.count
     rows = rows[: request.count]
     forward = after is None or after.forward
@@ -42,7 +49,7 @@ def run_search(conn: sqlite3.Connection, request: SearchRequest) -> SearchPage:
         rows.reverse()
     if total is None and after is None and not more and request.total is not TotalMode.NONE:
         total = len(rows)
-    sorts = len(request.sort)
+    sorts = len(request.sort) or (1 if relevance is not None else 0)
     next_cursor = previous_cursor = None
     if rows and (more or not forward):
         next_cursor = _boundary(fingerprint, rows[-1], sorts, forward=True)
@@ -50,4 +57,5 @@ def run_search(conn: sqlite3.Connection, request: SearchRequest) -> SearchPage:
         previous_cursor = _boundary(fingerprint, rows[0], sorts, forward=False)
     entries = [StoredResource(request.resource_type, r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in rows]
     included = resolve_includes(conn, entries, request.includes, request.revincludes)
-    return SearchPage(entries, total, next_cursor, previous_cursor, included)
+    matches = page_text_matches(conn, request, [entry.id for entry in entries])
+    return SearchPage(entries, total, next_cursor, previous_cursor, included, matches)

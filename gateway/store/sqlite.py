@@ -36,6 +36,7 @@ from gateway.store.reindex import ensure_index_current
 from gateway.store.schema import migrate
 from gateway.store.searching import run_search
 from gateway.store.sync_state import read_sync_state, write_sync_state
+from gateway.store.text_index import index_resource_text
 from gateway.store.versioning import compact_json, content_hash, stamp, truncate_to_millis
 
 logger = logging.getLogger(__name__)
@@ -199,6 +200,7 @@ class SqliteStore:
         conn.execute(INSERT_VERSION, (*key, version, _iso(now), compact_json(stamped)))
         conn.execute("DELETE FROM search_index WHERE resource_type = ? AND resource_id = ?", key)
         _insert_index_rows(conn, key, extract_index_rows(stamped))
+        index_resource_text(conn, key, stamped)
         return "new" if row is None else "updated"
 
     def record_surface_failure(self, surface: str, error: str, *, now: datetime) -> None:

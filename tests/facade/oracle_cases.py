@@ -18,6 +18,7 @@ from functools import cache, partial
 from typing import Any
 
 from gateway.search import SEARCHABLE_RESOURCE_TYPES, SearchParameter, SearchParamType, parameters_for
+from gateway.search.text_fields import TEXT_PARAMETER_NAMES
 from tests.facade.search_oracle import (
     Spec,
     elements_at,
@@ -44,6 +45,12 @@ class Case:
     key: str
     raw: str
     oracle: Callable[[], frozenset[str]]
+
+
+def _judged_parameters(resource_type: str) -> list[SearchParameter]:
+    """The parameters this oracle judges: full-text matching (`_content`, `_text`) is ranked FTS5 matching,
+    tested on its own in tests/facade/test_text_search.py."""
+    return [p for p in parameters_for(resource_type) if p.name not in TEXT_PARAMETER_NAMES]
 
 
 def spec_of(param: SearchParameter) -> Spec:
@@ -258,14 +265,16 @@ def _chain_cases(rng: random.Random, data: Resources, by_key: dict[str, dict[str
     for resource_type, resources in sorted(data.items()):
         if resource_type not in SEARCHABLE_RESOURCE_TYPES:
             continue
-        references = [p for p in parameters_for(resource_type) if p.type is SearchParamType.REFERENCE]
+        references = [p for p in _judged_parameters(resource_type) if p.type is SearchParamType.REFERENCE]
         for param in _pick(rng, references, 2):
             targets = [t for n in _nodes(resources, param) if (t := _resolve(by_key, n)) is not None]
             targets = [t for t in targets if t["resourceType"] in param.targets]
             for target in _pick(rng, [t["resourceType"] + "/" + t["id"] for t in targets], 1):
                 target_type = target.split("/")[0]
                 inner = [
-                    p for p in parameters_for(target_type) if p.type in (SearchParamType.TOKEN, SearchParamType.STRING)
+                    p
+                    for p in _judged_parameters(target_type)
+                    if p.type in (SearchParamType.TOKEN, SearchParamType.STRING)
                 ]
                 for inner_param in _pick(rng, inner, 2):
                     values = [raw for mod, raw in _values(rng, inner_param, [by_key[target]]) if mod == ""]
@@ -280,8 +289,8 @@ def _has_cases(rng: random.Random, data: Resources, by_key: dict[str, dict[str, 
     for source_type, sources in sorted(data.items()):
         if source_type not in SEARCHABLE_RESOURCE_TYPES:
             continue
-        references = [p for p in parameters_for(source_type) if p.type is SearchParamType.REFERENCE]
-        inner = [p for p in parameters_for(source_type) if p.type is SearchParamType.TOKEN and p.name != "_id"]
+        references = [p for p in _judged_parameters(source_type) if p.type is SearchParamType.REFERENCE]
+        inner = [p for p in _judged_parameters(source_type) if p.type is SearchParamType.TOKEN and p.name != "_id"]
         for param in _pick(rng, references, 2):
             pointed = {t["resourceType"] for n in _nodes(sources, param) if (t := _resolve(by_key, n)) is not None}
             for target_type in sorted(pointed & set(param.targets) & set(SEARCHABLE_RESOURCE_TYPES)):
@@ -299,7 +308,7 @@ def generate_cases(data: Resources, seed: int = 16) -> list[Case]:
     for resource_type, resources in sorted(data.items()):
         if resource_type not in SEARCHABLE_RESOURCE_TYPES:
             continue
-        for param in parameters_for(resource_type):
+        for param in _judged_parameters(resource_type):
             spec = spec_of(param)
             for modifier, raw in _values(rng, param, resources):
                 key = f"{param.name}:{modifier}" if modifier else param.name

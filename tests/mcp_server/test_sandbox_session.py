@@ -83,7 +83,7 @@ def row_ids(result: CallToolResult) -> list[str]:
 
 async def test_tools_are_listed_with_input_schemas_output_schemas_and_annotations(mcp: Client) -> None:
     tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
-    assert len(tools) == 37 and {
+    assert len(tools) == 38 and {
         *TYPED_TOOLS,
         *WRITES,
         *CONNECTS,
@@ -91,6 +91,7 @@ async def test_tools_are_listed_with_input_schemas_output_schemas_and_annotation
         "record_summary",
         "find_practice",
         "approval_status",
+        "search_text",
     } <= set(tools)
     for name, tool in tools.items():
         hints = tool.annotations

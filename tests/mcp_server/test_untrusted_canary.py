@@ -221,6 +221,7 @@ async def _exercise(exercise: Exercise, stores: Stores, tools: dict[str, Any]) -
         await exercise.call("record_summary", source=source)
     await exercise.call("lab_trend", code_or_name=CANARY[1:])  # a name search matching every planted test name
     await exercise.call("whoami")
+    await exercise.call("search_text", query=CANARY)  # every planted text carries the canary word
     await _exercise_write_previews(exercise, stores)
     await exercise.call("list_sources")
     await exercise.call("kaiser_login_status")

@@ -71,6 +71,7 @@ ECW_CAPABILITIES = [
     "sso-openid-connect",
 ]
 _IGNORED = frozenset({"_sort", "_total", "_count"})
+_UNDECLARED = frozenset({"_content", "_text"})  # eCW offers no full-text search
 
 
 def ecw_scopes() -> list[str]:
@@ -110,7 +111,7 @@ def ecw_capability(body: dict[str, Any]) -> dict[str, Any]:
     for rest in body.get("rest") or []:
         rest["documentation"] = "eClinicalWorks-like sandbox: search a patient's record with patient=<id>"
         for resource in rest.get("resource") or []:
-            params = [p for p in resource.get("searchParam") or [] if p.get("name") not in _IGNORED]
+            params = [p for p in resource.get("searchParam") or [] if p.get("name") not in _IGNORED | _UNDECLARED]
             if resource.get("type") in COMPARTMENT_TYPES and not any(p.get("name") == "patient" for p in params):
                 params.append({"name": "patient", "type": "reference"})
             resource["searchParam"] = params
