@@ -52,7 +52,7 @@ def refusal_for(grant: ScopeGrant, method: str, path: str, query: str) -> ScopeR
     return None
 
 
-def filtered_bundle(body: bytes, grant: ScopeGrant) -> bytes | None:
+def filtered_bundle(body: bytes, grant: ScopeGrant, *, everything: bool = False) -> bytes | None:
     """The Bundle without entries of types outside the grant; None when nothing had to go."""
     try:
         bundle: Any = json.loads(body)
@@ -69,8 +69,8 @@ def filtered_bundle(body: bytes, grant: ScopeGrant) -> bytes | None:
     if len(kept) == len(entries):
         return None
     bundle["entry"] = kept
-    if "total" in bundle and all(e.get("search", {}).get("mode") != "include" for e in kept):
-        bundle["total"] = len(kept)  # $everything counts everything it returns; a search counts matches
+    if everything:
+        bundle.pop("total", None)  # it counted every type; a search's total counts its matches, all granted
     return json.dumps(bundle, separators=(",", ":")).encode()
 
 
@@ -113,7 +113,8 @@ class ScopeEnforcementMiddleware:
             assert start is not None
             body = b"".join(chunks)
             is_json = "json" in Headers(raw=start["headers"]).get("content-type", "")
-            kept = filtered_bundle(body, grant) if is_json else None
+            everything = str(scope["path"]).endswith("/$everything")
+            kept = filtered_bundle(body, grant, everything=everything) if is_json else None
             if kept is not None:
                 body = kept
                 headers = MutableHeaders(raw=list(start["headers"]))

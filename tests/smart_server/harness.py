@@ -38,6 +38,7 @@ class SmartHome:
     sessions: WebSessions
     store: SqliteStore
     patient_id: str
+    smart_database: Path
 
     @property
     def fhir_base(self) -> str:
@@ -67,7 +68,7 @@ def smart_home(tmp: Path, *, cors_origins: tuple[str, ...] = ()) -> Iterator[Sma
     assert patient_id is not None
     try:
         with serve_in_thread(facade_and_web(facade, web), port=port) as running:
-            yield SmartHome(running, smart, sessions, store, patient_id)
+            yield SmartHome(running, smart, sessions, store, patient_id, database.path)
     finally:
         store.close()
 
