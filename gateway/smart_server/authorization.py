@@ -112,8 +112,8 @@ class SmartAuthorizationServer:
     # -- token and revocation endpoints -----------------------------------------------------------
 
     def token(self, form: Mapping[str, str], authorization: str, *, issuer: str) -> dict[str, Any]:
-        client_id = self._authenticate(form, authorization)
         grant_type = form.get("grant_type")
+        client_id = self._authenticate(form, authorization, token=form.get("refresh_token", ""))
         if grant_type == "authorization_code":
             grant = self.tokens.redeem_code(
                 form.get("code", ""), client_id, form.get("redirect_uri", ""), form.get("code_verifier", "")
@@ -131,7 +131,7 @@ class SmartAuthorizationServer:
         return self._token_response(issued, issuer)
 
     def revoke(self, form: Mapping[str, str], authorization: str) -> None:
-        client_id = self._authenticate(form, authorization)
+        client_id = self._authenticate(form, authorization, token=form.get("token", ""))
         self.tokens.revoke(form.get("token", ""), client_id)
 
     def scope_grant(self, access_token: str) -> ScopeGrant | None:
@@ -161,9 +161,10 @@ class SmartAuthorizationServer:
             )
         return body
 
-    def _authenticate(self, form: Mapping[str, str], authorization: str) -> str:
+    def _authenticate(self, form: Mapping[str, str], authorization: str, *, token: str = "") -> str:
         """The client id: HTTP Basic for confidential clients (client_secret_basic), ``client_id`` in the
-        form for public ones."""
+        form for public ones; a public client refreshing or revoking may leave it out (RFC 6749 §6 asks
+        only confidential clients to identify themselves there): then the token's own client is meant."""
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() == "basic":
             try:
@@ -173,7 +174,8 @@ class SmartAuthorizationServer:
             if not self.registry.secret_ok(client_id, secret):
                 raise OAuthError("invalid_client", "Client authentication failed.", 401)
             return client_id
-        app = self.registry.by_client_id(form.get("client_id", ""))
+        named = form.get("client_id") or (self.tokens.owner(token) if token else None) or ""
+        app = self.registry.by_client_id(named)
         if app is None:
             raise OAuthError("invalid_client", "Unknown client.", 401)
         if app.confidential:

@@ -99,6 +99,12 @@ class TokenStore:
             return None
         return self.issue(TokenGrant(row[0], row[1]), with_refresh=True, family=row[2])
 
+    def owner(self, token: str) -> str | None:
+        """The client an access or refresh token was issued to."""
+        with self._db.connect() as conn:
+            row = conn.execute("SELECT client_id FROM tokens WHERE digest = ?", (digest(token),)).fetchone()
+        return None if row is None else str(row[0])
+
     def access(self, access_token: str) -> TokenGrant | None:
         with self._db.connect() as conn:
             row = conn.execute(
