@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 
+from fhirgate.approval_wiring import login_link
+from fhirgate.settings import Settings
 from gateway.smart_server import RegisteredApp
 from tests.smart_server.harness import REDIRECT_URI, SmartHome
 
@@ -154,3 +156,12 @@ def test_removing_an_app_ends_its_tokens(served: SmartHome) -> None:
     assert httpx2.get(f"{served.fhir_base}/Observation?_count=1", headers=headers).status_code == 200
     assert served.smart.registry.remove("removed app")
     assert httpx2.get(f"{served.fhir_base}/Observation?_count=1", headers=headers).status_code == 401
+
+
+def test_open_next_link_lands_only_on_the_web_apps_own_pages(served: SmartHome) -> None:
+    settings = Settings.from_environ({"FHIRGATE_HOME": str(served.smart_database.parent)})
+    with httpx2.Client() as http:
+        consent = http.get(login_link(settings, served.server.base_url, next_page="/smart/consent/abc"))
+        assert consent.status_code == 303 and consent.headers["location"] == "/smart/consent/abc"
+        elsewhere = http.get(login_link(settings, served.server.base_url, next_page="//evil.example/x"))
+        assert elsewhere.status_code == 303 and elsewhere.headers["location"] == "/approvals"
