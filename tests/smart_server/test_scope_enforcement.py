@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from gateway.smart_server import TokenStore
+from gateway.smart_server import TokenStore, grant_for
 from gateway.smart_server.tokens import TokenGrant
 from tests.smart_server.harness import STATIC_TOKEN, SmartHome
 
@@ -94,3 +94,16 @@ def test_static_token_keeps_full_access_and_unknown_tokens_get_401(served: Smart
 
 def test_metadata_stays_public_with_an_app_token(served: SmartHome) -> None:
     assert _get(served, "metadata", _token(served, "patient/Observation.read")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("requested", "granted"),
+    [
+        ("patient/Observation.cruds launch/patient", "patient/Observation.rs launch/patient"),
+        ("patient/*.read patient/*.write user/*.read system/*.read", "patient/*.read"),
+        ("patient/Condition.rs patient/Condition.rs openid", "patient/Condition.rs openid"),
+        ("patient/observation.read patient/Observation.x", ""),
+    ],
+)
+def test_only_read_scopes_are_granted(requested: str, granted: str) -> None:
+    assert grant_for(requested).text == granted
