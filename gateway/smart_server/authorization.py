@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from gateway.smart_server.errors import OAuthError
 from gateway.smart_server.registry import AppRegistry, RegisteredApp
@@ -168,7 +168,8 @@ class SmartAuthorizationServer:
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() == "basic":
             try:
-                client_id, _, secret = base64.b64decode(credentials.strip()[:512]).decode().partition(":")
+                decoded = base64.b64decode(credentials.strip()[:512], validate=True).decode()
+                client_id, secret = (unquote_plus(part) for part in decoded.partition(":")[::2])  # RFC 6749 §2.3.1
             except ValueError:
                 raise OAuthError("invalid_client", "Malformed Basic credentials.", 401) from None
             if not self.registry.secret_ok(client_id, secret):

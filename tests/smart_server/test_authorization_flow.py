@@ -165,3 +165,15 @@ def test_open_next_link_lands_only_on_the_web_apps_own_pages(served: SmartHome) 
         assert consent.status_code == 303 and consent.headers["location"] == "/smart/consent/abc"
         elsewhere = http.get(login_link(settings, served.server.base_url, next_page="//evil.example/x"))
         assert elsewhere.status_code == 303 and elsewhere.headers["location"] == "/approvals"
+
+
+def test_token_endpoint_refusals_are_oauth_errors(served: SmartHome) -> None:
+    token_url = f"{served.server.base_url}/oauth/token"
+    garbled = httpx2.post(token_url, data={"grant_type": "refresh_token"}, headers={"Authorization": "Basic %%%"})
+    assert garbled.status_code == 401 and garbled.json()["error"] == "invalid_client"
+    app = _app(served, "grant type app")
+    odd = httpx2.post(token_url, data={"grant_type": "password", "client_id": app.client_id})
+    assert odd.status_code == 400 and odd.json()["error"] == "unsupported_grant_type"
+    as_json = httpx2.post(token_url, json={"grant_type": "authorization_code"})
+    assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
+    assert garbled.headers["cache-control"] == "no-store"
