@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 import secrets
 import sqlite3
@@ -13,6 +14,7 @@ from contextlib import closing, contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
+import pytest
 
 from fhirgate.approval_wiring import login_link
 from fhirgate.settings import Settings
@@ -177,3 +179,26 @@ def test_token_endpoint_refusals_are_oauth_errors(served: SmartHome) -> None:
     as_json = httpx2.post(token_url, json={"grant_type": "authorization_code"})
     assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
     assert garbled.headers["cache-control"] == "no-store"
+
+
+def test_codes_tokens_and_secrets_never_reach_the_logs(served: SmartHome, caplog: pytest.LogCaptureFixture) -> None:
+    added = served.smart.registry.add("logged app", [REDIRECT_URI], confidential=True)
+    assert added.client_secret is not None
+    basic = base64.b64encode(f"{added.app.client_id}:{added.client_secret}".encode()).decode()
+    with caplog.at_level(logging.DEBUG):
+        code = _code(served, added.app)
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": VERIFIER,
+        }
+        issued = httpx2.post(
+            f"{served.server.base_url}/oauth/token", data=form, headers={"Authorization": f"Basic {basic}"}
+        ).json()
+        headers = {"Authorization": f"Bearer {issued['access_token']}"}
+        assert httpx2.get(f"{served.fhir_base}/Condition", headers=headers).status_code == 403
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    assert "/oauth/token" in logged  # the requests themselves were logged
+    for secret in (code, issued["access_token"], issued["refresh_token"], added.client_secret, VERIFIER):
+        assert secret not in logged
