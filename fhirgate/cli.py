@@ -11,6 +11,7 @@ from fhirgate.commands import demo, doctor, login, mcp, serve, status, sync, wip
 from fhirgate.commands import export as export_command  # noqa: F401 - registers `fhirgate export`
 from fhirgate.commands import open as open_command  # noqa: F401 - registers `fhirgate open`
 from fhirgate.commands import practices as practices_command  # noqa: F401 - registers `fhirgate practices`
+from fhirgate.commands import push as push_command  # noqa: F401 - registers `fhirgate push`
 from fhirgate.commands import sandbox as sandbox_command  # noqa: F401 - registers `fhirgate sandbox`
 from fhirgate.log_level import configure_logging
 from fhirgate.private_umask import make_new_files_private

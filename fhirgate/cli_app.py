@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from fhirgate.settings import Settings
+
+if TYPE_CHECKING:
+    from gateway.store import SqliteStore
 
 app = typer.Typer(
     help="fhirgate: your Kaiser record and your other doctors' FHIR servers, as one local FHIR gateway.",
@@ -43,6 +47,16 @@ def settings_from_env(*, bound_to_home: bool = True) -> Settings:
 def fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(1)
+
+
+def open_store(path: Path) -> SqliteStore:
+    """The local store; a damaged one (replaced, truncated) is one line pointing at `fhirgate doctor`, exit 1."""
+    from gateway.store import SqliteStore, StoreDamagedError
+
+    try:
+        return SqliteStore.open(path)
+    except StoreDamagedError as exc:
+        raise fail(str(exc)) from None
 
 
 def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -31,9 +32,15 @@ def free_port(host: str = LOOPBACK) -> int:
 
 @contextmanager
 def serve_in_thread(
-    app: ASGIApp, *, port: int = 0, host: str = LOOPBACK, header_timeout: float = HEADER_TIMEOUT_SECONDS
+    app: ASGIApp,
+    *,
+    port: int = 0,
+    host: str = LOOPBACK,
+    header_timeout: float = HEADER_TIMEOUT_SECONDS,
+    lifespan: Literal["on", "off"] = "off",
 ) -> Iterator[RunningServer]:
-    """Serve ``app`` until the block exits; ``port=0`` picks a free one; slow clients are timed out."""
+    """Serve ``app`` until the block exits; ``port=0`` picks a free one; slow clients are timed out.
+    ``lifespan="on"`` for apps that start work in their lifespan (the MCP streamable HTTP app)."""
     if host != LOOPBACK:
         raise ValueError("fhirgate only listens on 127.0.0.1")
     port = port or free_port(host)
@@ -43,7 +50,7 @@ def serve_in_thread(
         port=port,
         log_level="warning",
         access_log=False,
-        lifespan="off",
+        lifespan=lifespan,
         **slow_client_options(header_timeout),
     )
     server = uvicorn.Server(config)

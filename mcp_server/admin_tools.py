@@ -16,6 +16,7 @@ from pydantic import Field
 
 from fhir_client import FhirClientError, describe_outcome, entries, safe_url
 from mcp_server.capability_text import capability_summary
+from mcp_server.fencing import Fence, fence, fenced_quote
 from mcp_server.fhir_text import human_name
 from mcp_server.sources import RecordSource, UnknownSourceError
 from mcp_server.tool_context import SourceArg, ToolContext
@@ -64,7 +65,9 @@ class AdminTools:
         updated = meta.get("lastUpdated") if isinstance(meta, dict) else None
         reach = "reachable" + (f", patient record updated {updated}" if isinstance(updated, str) else "")
         lines.append(reach if patients else "reachable, but no Patient found (not synced yet?)")
-        lines += [f"note: {describe_outcome(o)}" for o in entries(bundle, "outcome")]
+        lines += [
+            f"note: the server said {fenced_quote(describe_outcome(o), limit=1000)}" for o in entries(bundle, "outcome")
+        ]
         return lines
 
     async def list_sources(self) -> str:
@@ -92,6 +95,7 @@ class AdminTools:
         except UnknownSourceError as error:
             raise to_tool_error(error, source=source or "", target="whoami") from error
         lines: list[str] = []
+        fenced = Fence()  # names, birth dates and genders are the sources' words
         for item in sources:
             try:
                 bundle = await item.client.search("Patient", [("_count", "5")])
@@ -99,11 +103,18 @@ class AdminTools:
                 failure = to_tool_error(error, source=item.name, target="Patient search", login_hint=item.login_hint)
                 lines.append(f"{item.name}: {failure}")
                 continue
-            for patient in entries(bundle, "match", None):
-                birth, gender = patient.get("birthDate", "?"), patient.get("gender", "?")
-                name = human_name(patient.get("name")) or "(no name)"
-                lines.append(f"{item.name}: Patient/{patient.get('id')} {name}, born {birth}, {gender}")
-        return "\n".join(lines) or "No patient found."
+            patients = [
+                f"Patient/{patient.get('id')} {human_name(patient.get('name')) or '(no name)'}, "
+                f"born {patient.get('birthDate', '?')}, {patient.get('gender', '?')}"
+                for patient in entries(bundle, "match", None)
+            ]
+            if patients:
+                lines += [f"{item.name}:", fenced.block("\n".join(patients))]
+        if not lines:
+            return "No patient found."
+        if any(fenced.marker in line for line in lines):
+            lines.insert(0, fenced.warning("patient data"))
+        return "\n".join(lines)
 
     async def get_capability_statement(
         self, source: Annotated[str, Field(description="A source name from list_sources.")]
@@ -116,7 +127,8 @@ class AdminTools:
             raise to_tool_error(error, source=source, target="metadata") from error
         except FhirClientError as error:
             raise to_tool_error(error, source=source, target="metadata", login_hint=item.login_hint) from error
-        return capability_summary(capability, source)
+        summary = capability_summary(capability, source)
+        return f"What source {source} says it supports:\n{fence(summary, what='CapabilityStatement summary')}"
 
     async def kaiser_login_status(self) -> str:
         """Whether the Kaiser record is synced and fresh, and how the user signs in to kp.org (a CLI step)."""

@@ -2,7 +2,8 @@
 before anything is sent, and one actionable message per failure kind.
 
 `fhir_client`'s SMART messages end with CLI advice (`fhirgate connect ...`); in a chat the fix
-is a tool call, so that advice is replaced here, and no message carries a traceback.
+is a tool call, so that advice is replaced here, and no message carries a traceback. What the
+practice's server said is quoted inside an untrusted fence; what the model sent, bounded.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from urllib.parse import urlsplit
 from mcp.server.mcpserver.exceptions import ToolError
 
 from fhir_client import AuthorizationError, DiscoveryError, FhirTransportError, SmartError, TokenEndpointError, safe_url
+from mcp_server.fencing import fenced_quote
+from mcp_server.quoting import bounded_text, quote_input
 
 __all__ = ["begin_failure", "check_base_url", "check_practice_name", "complete_failure"]
 
@@ -28,12 +31,14 @@ def check_practice_name(name: str) -> None:
     if name.lower() == "kaiser":
         raise ToolError("'kaiser' names the Kaiser record itself: choose another name for the practice, e.g. 'dr-lee'.")
     if not _NAME.fullmatch(name):
-        raise ToolError(f"{name[:60]!r} cannot name a practice: use 1-40 letters, digits and '-', e.g. 'dr-lee'.")
+        raise ToolError(
+            f"{quote_input(name, 60)} cannot name a practice: use 1-40 letters, digits and '-', e.g. 'dr-lee'."
+        )
 
 
 def _shown(url: str) -> str:
     try:
-        return safe_url(url.strip())[:200]
+        return bounded_text(safe_url(url.strip()))
     except ValueError:
         return "that address"
 
@@ -60,7 +65,8 @@ def check_base_url(url: str) -> None:
 
 
 def _without_cli_advice(error: Exception) -> str:
-    return _CLI_ADVICE.sub("", str(error)).rstrip(". ")
+    """The error's text without its CLI advice, fenced: it quotes what the practice's server answered."""
+    return fenced_quote(_CLI_ADVICE.sub("", str(error)).rstrip(". "))
 
 
 def begin_failure(error: Exception, name: str, url: str) -> str:

@@ -17,8 +17,10 @@ from mcp_types import CallToolResult, ContentBlock, ImageContent, TextContent
 from pydantic import Field
 
 from fhir_client import FhirClientError
+from mcp_server.fencing import Fence
 from mcp_server.lab_points import LabPoint, is_code, lab_point, matches_name
 from mcp_server.lab_units import convert
+from mcp_server.quoting import quote_input
 from mcp_server.sources import RecordSource, UnknownSourceError
 from mcp_server.token_budget import DEFAULT_MAX_TOKENS, estimate_tokens
 from mcp_server.tool_context import MaxTokensArg, SourceArg, ToolContext
@@ -100,7 +102,8 @@ class LabTrendTool:
             return CallToolResult(
                 content=[
                     TextContent(
-                        text=f"No numeric results found for {code_or_name!r}." + "".join(f"\n{n}" for n in notes)
+                        text=f"No numeric results found for {quote_input(code_or_name)}."
+                        + "".join(f"\n{n}" for n in notes)
                     )
                 ]
             )
@@ -119,15 +122,19 @@ class LabTrendTool:
         charted = [(p.when, v) for p, v in converted if v is not None]
         values = [v for _, v in charted]
         header = (
-            f"{code_or_name!r}: {len(points)} results {points[0].when}..{points[-1].when} "
-            f"from {', '.join(sorted({p.source for p in points}))}; unit {unit}; "
+            f"{quote_input(code_or_name)}: {len(points)} results {points[0].when}..{points[-1].when} "
+            f"from {', '.join(sorted({p.source for p in points}))}; in the unit below: "
             f"min {_fmt(min(values))}, max {_fmt(max(values))}, latest {_fmt(values[-1])}"
         )
         if band != (None, None):
             header += "; usual range " + "-".join("" if x is None else _fmt(x) for x in band)
-        lines = [header, f"tests matched: {', '.join(names)}"] if len(names) > 1 else [header]
-        lines.append("date | value | flag | ref | source | id")
-        room = max_tokens - 200 - sum(estimate_tokens(line) for line in lines)
+        # Units, test names, flags and reference texts are the sources' words: inside the fence.
+        fenced = Fence()
+        record = [f"unit: {unit}"]
+        record += [f"tests matched: {', '.join(names)}"] if len(names) > 1 else []
+        record.append("date | value | flag | ref | source | id")
+        lines = [header, fenced.warning("lab data")]
+        room = max_tokens - 250 - sum(estimate_tokens(line) for line in [*lines, *record])
         rows: list[str] = []
         for point, value in reversed(converted):
             row = _row(point, value, unit)
@@ -135,7 +142,7 @@ class LabTrendTool:
                 break
             room -= estimate_tokens(row) + 1
             rows.append(row)
-        lines += rows
+        lines.append(fenced.block("\n".join([*record, *rows])))
         if len(rows) < len(points):
             lines.append(
                 f"{len(points) - len(rows)} older results not listed (budget); "
@@ -143,7 +150,7 @@ class LabTrendTool:
             )
         if len(charted) < len(points):
             notes.append(
-                f"{len(points) - len(charted)} results in units that cannot be converted to {unit} are not charted"
+                f"{len(points) - len(charted)} results in units not convertible to the unit above are not charted"
             )
         if notes:
             lines.append("notes:")

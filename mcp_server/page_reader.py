@@ -125,7 +125,7 @@ class PageReader:
             # The server wrote it: quoted inside an untrusted fence (the quote is bounded too).
             if (text := describe_outcome(outcome)) and text not in self._outcomes:
                 self._outcomes.add(text)
-                self.notes.append(f"the server said: {fenced_quote(text, limit=1000)}")
+                self.notes.append(f"the server said: {fenced_quote(text, limit=500)}")
         next_url = bundle_link(bundle, "next")
         if next_url and not same_origin(next_url, self._client.base_url):
             self.notes.append("the server offered a next page on another site; it was not followed")

@@ -17,8 +17,9 @@ from pydantic import Field
 
 from fhir_client import FhirClientError
 from mcp_server.binary_text import extract_text
-from mcp_server.fencing import fence
+from mcp_server.fencing import fence, fenced_quote
 from mcp_server.fhir_text import concept_text, reference_text
+from mcp_server.quoting import bounded_text, quote_input
 from mcp_server.sources import UnknownSourceError
 from mcp_server.token_budget import BYTES_PER_TOKEN, DEFAULT_MAX_TOKENS
 from mcp_server.tool_context import MaxTokensArg, ToolContext
@@ -35,7 +36,7 @@ DocumentId = Annotated[
 
 
 def _bounded(text: str, max_tokens: int) -> tuple[str, str]:
-    limit = max(max_tokens - 200, 100) * BYTES_PER_TOKEN
+    limit = max(max_tokens - 250, 100) * BYTES_PER_TOKEN
     data = text.encode()
     if len(data) <= limit:
         return text, ""
@@ -90,7 +91,10 @@ class RecordTools:
                 return await self._read(source, "Binary", binary_id), url
             if attachment.get("data"):
                 return {"contentType": attachment.get("contentType"), "data": attachment.get("data")}, f"{id} (inline)"
-        raise ToolError(f"{id} on source {source!r} has no attachment fhirgate can read (no Binary, no inline data).")
+        raise ToolError(
+            f"{bounded_text(id)} on source {quote_input(source)} has no attachment fhirgate can read "
+            "(no Binary, no inline data)."
+        )
 
     async def read_message(
         self, source: SourceName, id: ResourceId, max_tokens: MaxTokensArg = DEFAULT_MAX_TOKENS
@@ -103,16 +107,17 @@ class RecordTools:
         senders = reference_text(message.get("sender")) or "unknown sender"
         recipients = ", ".join(reference_text(r) for r in message.get("recipient") or [] if reference_text(r))
         topic = concept_text(message.get("topic")) or concept_text((message.get("category") or [None])[0])
-        head = f"Communication/{id} from {source}: sent {message.get('sent', '?')} by {senders}"
-        head += f" to {recipients}" if recipients else ""
-        head += f"; subject {topic!r}" if topic else ""
+        # Everything but fhirgate's own words is the source's: sender, recipients, subject, status, text.
+        record = [f"sent {message.get('sent', '?')} by {senders}" + (f" to {recipients}" if recipients else "")]
+        record += [f"subject: {topic}"] if topic else []
+        record.append(f"status: {message.get('status', '?')}")
         text, attachments = _message_text(message)
         text, cut = _bounded(text, max_tokens)
-        lines = [head + f"; status {message.get('status', '?')}.{cut}"]
         if attachments:
-            lines.append("attachments: " + ", ".join(attachments) + " (read with get_binary)")
-        lines.append(fence(text or "(no text)", what="message text"))
-        return "\n".join(lines)
+            record.append("attachments (read with get_binary): " + ", ".join(attachments))
+        record += ["", text or "(no text)"]
+        head = f"Communication/{bounded_text(id)} from {quote_input(source)}: the message as the source holds it.{cut}"
+        return f"{head}\n{fence(chr(10).join(record), what='message')}"
 
     async def get_binary(
         self, source: SourceName, id: DocumentId, max_tokens: MaxTokensArg = DEFAULT_MAX_TOKENS
@@ -124,17 +129,21 @@ class RecordTools:
         stored inline). The text is inside an UNTRUSTED block and cut to max_tokens, saying so when cut.
         """
         binary, label = await self._attachment(source, id)
+        # A DocumentReference's attachment address and any content type are the source's words: fenced.
+        named = bounded_text(label) if label.startswith("Binary/") and label.endswith(id) else ""
+        named = named or f"{bounded_text(id)}, attachment {fenced_quote(label)}"
         content_type = str(binary.get("contentType") or "")
+        what = f"{named} from {quote_input(source)}"
         try:
             data = base64.b64decode(str(binary.get("data") or ""), validate=True)
         except (binascii.Error, ValueError):
-            return f"{label} from {source}: its data is not valid base64, so it cannot be read."
+            return f"{what}: its data is not valid base64, so it cannot be read."
+        what += f" ({len(data)} bytes, content type {fenced_quote(content_type)})"
         extracted = extract_text(content_type, data)
         if extracted.text is None:
-            return f"{label} from {source} ({content_type}, {len(data)} bytes): {extracted.problem}."
+            return f"{what}: no text to extract ({fenced_quote(extracted.problem)})."
         text, cut = _bounded(extracted.text, max_tokens)
-        head = f"{label} from {source} ({content_type}, {len(data)} bytes): extracted text.{cut}"
-        return f"{head}\n{fence(text or '(empty)', what='document text')}"
+        return f"{what}: extracted text.{cut}\n{fence(text or '(empty)', what='document text')}"
 
 
 def register_record_tools(server: MCPServer, tools: RecordTools) -> None:

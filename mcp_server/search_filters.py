@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from mcp_server.quoting import quote_input
+
 __all__ = [
     "CONDITION_CATEGORIES",
     "DOCUMENT_TYPES",
@@ -101,7 +103,8 @@ def date_filter(name: str, param: str, description: str) -> Filter:
         for part in parts:
             if not _DATE.fullmatch(part):
                 raise FilterValueError(
-                    f"{name}={part!r} is not a FHIR date; use e.g. 2024, ge2024-01-01 or ge2024-01-01,lt2024-07-01"
+                    f"{name}={quote_input(part)} is not a FHIR date; "
+                    "use e.g. 2024, ge2024-01-01 or ge2024-01-01,lt2024-07-01"
                 )
         return [(param, part) for part in parts]
 
@@ -117,6 +120,6 @@ def when_filter(param: str) -> Filter:
             return [(param, f"ge{today.isoformat()}"), ("_sort", param)]
         if key in ("past", "previous", "history"):
             return [(param, f"lt{today.isoformat()}"), ("_sort", f"-{param}")]
-        raise FilterValueError(f"when={value!r}: use 'upcoming' or 'past'")
+        raise FilterValueError(f"when={quote_input(value)}: use 'upcoming' or 'past'")
 
     return Filter("when", "'upcoming' (soonest first) or 'past' (newest first).", to_params)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from mcp_server.fencing import fenced_quote
 from mcp_server.sources import SourceStatus, StatusProbe
 
 __all__ = ["SurfaceLike", "kaiser_status_probe", "status_from_surfaces"]
@@ -31,8 +32,11 @@ def status_from_surfaces(states: Sequence[SurfaceLike]) -> SourceStatus:
     notes: list[str] = []
     for state in states:
         if state.last_error:
-            notes.append(f"surface {state.surface} failing (data may be stale): {state.last_error[:200]}")
-        notes += [f"surface {state.surface}: {problem[:200]}" for problem in state.problems[:3]]
+            # Sync errors and problems may quote what the portal answered: fenced, bounded.
+            notes.append(
+                f"surface {state.surface} failing (data may be stale): {fenced_quote(state.last_error, limit=200)}"
+            )
+        notes += [f"surface {state.surface}: {fenced_quote(problem, limit=200)}" for problem in state.problems[:3]]
     successes = [s.last_success for s in states if s.last_success is not None]
     word = "sync failing" if any(s.last_error for s in states) else "ready"
     return SourceStatus(word, last_sync=min(successes) if successes else None, notes=tuple(notes))

@@ -16,9 +16,13 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
+from fhir_client import FhirClientError
 from mcp_server.answer import Query, answer_query
 from mcp_server.cursor import CursorSigner, InvalidCursorError, query_fingerprint
-from mcp_server.sources import SourceRegistry, UnknownSourceError
+from mcp_server.declared_search import declared_parameters, undeclared_parameters
+from mcp_server.fencing import fenced_quote
+from mcp_server.quoting import bounded_text, quote_input
+from mcp_server.sources import RecordSource, SourceRegistry, UnknownSourceError
 from mcp_server.token_budget import DEFAULT_MAX_TOKENS, MIN_MAX_TOKENS
 from mcp_server.tool_errors import to_tool_error
 
@@ -104,6 +108,38 @@ class ToolContext:
     signer: CursorSigner = field(default_factory=CursorSigner)
     today: Callable[[], date] = _today
     default_max_tokens: int = DEFAULT_MAX_TOKENS
+    _declared: dict[tuple[str, str], Mapping[str, Any] | None] = field(default_factory=dict, init=False, repr=False)
+    """Each practice's CapabilityStatement by (name, base URL); None when it could not be read."""
+
+    async def check_declared(self, source: str | None, resource_type: str, params: Sequence[tuple[str, str]]) -> None:
+        """Refuse a search of one practice that uses parameters its CapabilityStatement does not declare for
+        the type (the parameters the model chose; the Kaiser facade validates for itself)."""
+        try:
+            selected = self.registry.select(source) if source else []
+        except UnknownSourceError:
+            return  # the search itself says so
+        if len(selected) == 1 and selected[0].kind == "practice":
+            await self._check_practice(selected[0], resource_type, params)
+
+    async def _check_practice(
+        self, source: RecordSource, resource_type: str, params: Sequence[tuple[str, str]]
+    ) -> None:
+        key = (source.name, source.client.base_url)
+        if key not in self._declared:
+            try:
+                self._declared[key] = await source.client.capabilities()
+            except FhirClientError:
+                self._declared[key] = None  # unknown: the server decides, as before
+        capability = self._declared[key]
+        declared = declared_parameters(capability, resource_type) if capability is not None else None
+        refused = undeclared_parameters(declared, params) if declared is not None else []
+        if refused:
+            listed = ", ".join(sorted(declared or ()))
+            raise ToolError(
+                f"Source {quote_input(source.name)} does not declare {bounded_text(', '.join(refused))} for "
+                f"{bounded_text(resource_type)} searches in its CapabilityStatement, so it would ignore or refuse "
+                f"them. It declares {fenced_quote(listed, limit=1000)}. Use those, then call again."
+            )
 
     async def search(
         self,

@@ -25,7 +25,10 @@ from mcp_server.fencing import fenced_quote
 from mcp_server.quoting import bounded_text, quote_input
 from mcp_server.sources import UnknownSourceError
 
-__all__ = ["to_tool_error"]
+__all__ = ["DIAGNOSTICS_QUOTE_LIMIT", "to_tool_error"]
+
+DIAGNOSTICS_QUOTE_LIMIT = 300
+"""Characters of a server's diagnostics an error quotes (they often echo the argument sent)."""
 
 _STATUS_ADVICE = {
     400: "The server rejected the request. Check the search parameter names and value formats "
@@ -48,7 +51,8 @@ def _issue_codes(error: FhirHTTPError) -> set[str]:
 
 
 def _said(error: FhirHTTPError) -> str:
-    return f"the server said {fenced_quote(error.diagnostics, limit=1000)}"
+    # Servers echo arguments in diagnostics: the quote bounds that echo too.
+    return f"the server said {fenced_quote(error.diagnostics, limit=DIAGNOSTICS_QUOTE_LIMIT)}"
 
 
 def _http_message(error: FhirHTTPError, source: str, target: str, login_hint: str | None) -> str:

@@ -109,6 +109,7 @@ class FhirTools:
         that cursor. Use fhir_get with a row's Type and id to read a resource in full.
         """
         pairs = normalize_params(params)
+        await self._context.check_declared(source, resource_type, pairs)
         result: CallToolResult = await self._context.search(
             "fhir_search",
             resource_type,

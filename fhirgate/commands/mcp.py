@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fhirgate.cli_app import app, fail, settings_from_env
+from fhirgate.cli_app import app, fail, open_store, settings_from_env
 from fhirgate.commands.serve import DEFAULT_TTL_MINUTES, OfflineOption, TtlOption
 from fhirgate.facade_token import facade_token
 from fhirgate.log_level import configure_logging, log_level
@@ -132,12 +132,11 @@ def mcp(
     from fhirgate.mcp_sources import mcp_connector, mcp_registry, served_approval_desk
     from fhirgate.practice_finder import PracticeFinder, directory_for
     from fhirgate.write_wiring import write_operations
-    from gateway.store import SqliteStore
     from mcp_server import build_server
     from mcp_server.stdio import run_stdio
 
     _log_to_home(settings)
-    store = SqliteStore.open(settings.store_path)
+    store = open_store(settings.store_path)
     try:
         secrets = SecretStore.for_settings(settings)
         writes = write_operations(settings, secrets, offline=offline)

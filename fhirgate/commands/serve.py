@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fhirgate.cli_app import app, err, fail, settings_from_env
+from fhirgate.cli_app import app, err, fail, open_store, settings_from_env
 from fhirgate.facade_token import facade_token, rotate_facade_token
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import LOOPBACK
@@ -121,7 +121,6 @@ def serve(
 
     from fhirgate.approval_wiring import record_web_address
     from gateway.bulk import ExportJobs
-    from gateway.store import SqliteStore
     from gateway.web import facade_and_web
 
     settings = settings_from_env()
@@ -130,7 +129,7 @@ def serve(
 
     secrets = SecretStore.for_settings(settings)
     token = facade_token(secrets)
-    store = SqliteStore.open(settings.store_path)
+    store = open_store(settings.store_path)
     writes = write_operations(settings, secrets, offline=offline)
     from fhirgate.smart_wiring import home_smart_server
 

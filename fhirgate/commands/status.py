@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from fhirgate.cli_app import app, settings_from_env
+from fhirgate.cli_app import app, open_store, settings_from_env
 from fhirgate.home_reach import SANDBOX_NOT_RUNNING, HomeReach
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
@@ -126,11 +126,9 @@ def practice_statuses(settings: Settings, now: float, *, sandbox_down: bool = Fa
 
 
 def surface_states(store: Path) -> list[SurfaceState]:
-    from gateway.store import SqliteStore
-
     if not store.exists():
         return []
-    opened = SqliteStore.open(store)
+    opened = open_store(store)
     try:
         return opened.surface_states()
     finally:

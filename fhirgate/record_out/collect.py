@@ -9,6 +9,7 @@ from typing import Protocol
 
 from fhir_client import FhirClientError
 from fhirgate.record_out.parts import RecordPart
+from fhirgate.record_out.practice_record import PracticeRecordError
 from fhirgate.record_out.sinks import RecordSink
 
 
@@ -39,7 +40,7 @@ async def collect(parts: Sequence[RecordPart], sink: RecordSink, progress: Colle
                 sink.write(item)
                 count += 1
                 progress.part_advanced(part.name, part.total)
-        except (FhirClientError, LookupError) as exc:
+        except (FhirClientError, PracticeRecordError) as exc:
             report.failed.append(part.name)
             report.problems.append(f"{part.name}: not exported completely: {exc}")
         report.problems += [f"{part.name}: {note}" for note in part.notes]

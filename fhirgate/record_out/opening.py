@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from datetime import datetime
 
+from fhirgate.home_reach import HomeReach
 from fhirgate.record_out.parts import KAISER, KaiserPart, PracticePart, RecordPart
 from fhirgate.settings import Settings
 from fhirgate.smart_connect import practice_clients
@@ -24,8 +25,9 @@ async def open_parts(
     since: datetime | None,
     stack: AsyncExitStack,
 ) -> list[RecordPart]:
-    """The parts for ``names`` (all sources when empty); practice clients close with ``stack``."""
-    practices = practice_clients(settings)
+    """The parts for ``names`` (all sources when empty); practice clients close with ``stack``. A practice is
+    read through the home's reach guard, like every other request to a source."""
+    practices = practice_clients(settings, transport=HomeReach.for_settings(settings).transport())
     for client in practices.values():
         stack.push_async_callback(client.aclose)
     known = [KAISER, *sorted(practices)]

@@ -36,3 +36,31 @@ class RichRecordProgress:
 
     def part_finished(self, name: str, count: int) -> None:
         self._progress.update(self._tasks[name], total=count, completed=count)
+
+
+class RichPushProgress:
+    """One bar for the resources being sent."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description:<16}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> RichPushProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._progress.stop()
+
+    def push_started(self, total: int) -> None:
+        self._task = self._progress.add_task("pushing", total=total)
+
+    def push_advanced(self, steps: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, steps)

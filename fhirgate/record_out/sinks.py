@@ -105,3 +105,17 @@ class CollectionBundleFile:
             self._entry(json.dumps(problems_outcome(problems), separators=(",", ":")))
         self._handle.write("]}\n")
         self._handle.close()
+
+
+class RecordList:
+    """The record kept in memory (what a push sends); problems are kept for the report."""
+
+    def __init__(self) -> None:
+        self.items: list[RecordItem] = []
+        self.problems: list[str] = []
+
+    def write(self, item: RecordItem) -> None:
+        self.items.append(item)
+
+    def finish(self, problems: list[str]) -> None:
+        self.problems = list(problems)

@@ -22,7 +22,7 @@ from gateway.facade.handlers import history_instance, read_resource, vread_resou
 from gateway.facade.outcomes import handle_exception
 from gateway.facade.refresh import FreshnessGate, RefreshPolicy
 from gateway.facade.responses import FhirJSONResponse
-from gateway.facade.searching import search_type, search_type_post
+from gateway.facade.searching import search_compartment, search_type, search_type_post
 from gateway.facade.security import (
     BearerAuthMiddleware,
     HostGuardMiddleware,
@@ -101,6 +101,7 @@ def _routes(
         Route("/fhir/{type}/{id}", _bind(read_resource, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history", _bind(history_instance, ctx), methods=["GET"]),
         Route("/fhir/{type}/{id}/_history/{vid}", _bind(vread_resource, ctx), methods=["GET"]),
+        Route("/fhir/Patient/{id}/{type}", _bind_async(search_compartment, ctx), methods=["GET"]),
     ]
 
 

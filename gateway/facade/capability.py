@@ -78,7 +78,11 @@ def build_capability_statement(
             {
                 "mode": "server",
                 "documentation": "Read-only but for the guarded write operations: the record is Kaiser's. "
-                "Result parameters: " + ", ".join(_RESULT_PARAMETERS),
+                "Result parameters: " + ", ".join(_RESULT_PARAMETERS) + ". Chained parameters (ref[:Type].param) and"
+                " reverse chains (_has:Type:ref:param) one level deep; composite parameters; the Patient compartment"
+                " (Patient/{id}/{type}?...); :identifier on references, :above/:below on URIs, :of-type on"
+                " identifiers.",
+                "compartment": ["http://hl7.org/fhir/CompartmentDefinition/patient"],
                 "security": security_block(cors=cors),
                 "resource": [*(_resource(t, operations or {}) for t in SERVED_RESOURCE_TYPES), concept_map_entry()],
                 "interaction": [{"code": "search-system"}],

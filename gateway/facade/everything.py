@@ -98,9 +98,10 @@ async def _posted(request: Request) -> list[tuple[str, str]]:
     if content_type not in _JSON:
         raise InvalidSearchError(f"POST $everything needs a form or FHIR JSON body, not {content_type or 'none'!r}")
     try:
-        return _parameters_resource(json.loads(body))
-    except ValueError:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to be a Parameters resource
         raise InvalidSearchError("POST $everything body is not valid JSON") from None
+    return _parameters_resource(parsed)
 
 
 async def everything(request: Request, ctx: FacadeContext) -> Response:

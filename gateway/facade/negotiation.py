@@ -10,8 +10,26 @@ _JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json", 
 _JSON_MEDIA = ("application/fhir+json", "application/json", "application/json+fhir", "*/*", "application/*")
 
 
+_FHIR_VERSION = "4.0"
+"""The FHIR version served (R4, 4.0.x); ``Accept: ...; fhirVersion=3.0`` asks for another one."""
+
+
 def _media_types(accept: str) -> list[str]:
     return [part.split(";")[0].strip().lower() for part in accept.split(",") if part.strip()]
+
+
+def _fhir_version(part: str) -> str | None:
+    for parameter in part.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "fhirversion":
+            return value.strip().strip('"')
+    return None
+
+
+def _acceptable(part: str) -> bool:
+    version = _fhir_version(part)
+    media = part.split(";")[0].strip().lower()
+    return media in _JSON_MEDIA and (version is None or version == _FHIR_VERSION or version.startswith("4.0."))
 
 
 def require_fhir_json(request: Request) -> None:
@@ -21,8 +39,11 @@ def require_fhir_json(request: Request) -> None:
         if fmt.split(";")[0].strip().lower() not in _JSON_FORMATS:
             raise NotAcceptableError(f"_format={fmt!r} is not supported; this server speaks FHIR JSON only")
         return
-    media = _media_types(request.headers.get("accept", ""))
-    if media and not any(m in _JSON_MEDIA for m in media):
+    accept = request.headers.get("accept", "")
+    parts = [part for part in accept.split(",") if part.strip()]
+    if parts and not any(_acceptable(part) for part in parts):
+        if any(_fhir_version(part) is not None for part in parts):
+            raise NotAcceptableError("this server speaks FHIR 4.0 (R4) only; Accept asked for another fhirVersion")
         raise NotAcceptableError("Accept must allow application/fhir+json; this server speaks FHIR JSON only")
 
 

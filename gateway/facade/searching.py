@@ -19,7 +19,7 @@ from gateway.facade.freshness import surface_outcomes
 from gateway.facade.negotiation import require_fhir_json
 from gateway.facade.outcomes import operation_outcome
 from gateway.facade.responses import FhirJSONResponse, JsonText
-from gateway.search import InvalidSearchError, SearchRequest, parse_search
+from gateway.search import InvalidSearchError, SearchRequest, parameters_for, parse_search, require_searchable
 
 _FORM = "application/x-www-form-urlencoded"
 
@@ -47,6 +47,25 @@ async def search_type(request: Request, ctx: FacadeContext) -> Response:
     """``GET [base]/{type}?...``."""
     require_fhir_json(request)
     return await run_type_search(request, ctx, request.path_params["type"], request.query_params.multi_items())
+
+
+async def search_compartment(request: Request, ctx: FacadeContext) -> Response:
+    """``GET [base]/Patient/{id}/{type}?...``: the type's search within the patient's compartment.
+
+    The compartment is the type's ``patient`` parameter (``_id`` for Patient itself); a type without one
+    (Practitioner, Organization, Medication, ...) is outside the Patient compartment: 400.
+    """
+    require_fhir_json(request)
+    resource_type, patient_id = request.path_params["type"], request.path_params["id"]
+    require_searchable(resource_type)
+    names = {p.name for p in parameters_for(resource_type)}
+    if resource_type == "Patient":
+        scope = ("_id", patient_id)
+    elif "patient" in names:
+        scope = ("patient", f"Patient/{patient_id}")
+    else:
+        raise InvalidSearchError(f"{resource_type} is not in the Patient compartment")
+    return await run_type_search(request, ctx, resource_type, [*request.query_params.multi_items(), scope])
 
 
 async def search_type_post(request: Request, ctx: FacadeContext) -> Response:

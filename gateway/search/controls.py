@@ -32,6 +32,9 @@ def parse_sort(resource_type: str, raw: str) -> tuple[SortKey, ...]:
         keys.append(SortKey(lookup_parameter(resource_type, text.removeprefix("-")), descending))
     if len({k.parameter.name for k in keys}) != len(keys):
         raise InvalidSearchError(f"_sort names a parameter twice: {raw!r}")
+    for key in keys:
+        if key.parameter.type is SearchParamType.COMPOSITE:
+            raise UnsupportedSearchError(f"_sort by the composite parameter {key.parameter.name!r} is not supported")
     return tuple(keys)
 
 

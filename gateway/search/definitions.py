@@ -55,6 +55,7 @@ class SearchParamType(enum.StrEnum):
     QUANTITY = "quantity"
     NUMBER = "number"
     URI = "uri"
+    COMPOSITE = "composite"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,8 @@ class SearchParameter:
     at every step), ``|`` unions alternatives, e.g. ``"effectiveDateTime|effectivePeriod"``, and the step
     ``extension(name)`` keeps the extensions whose url ends in ``/name``.
     For reference parameters, only references to one of ``targets`` are indexed.
+    A composite parameter's ``paths`` names the elements each tuple lives in (``""``: the resource itself,
+    ``component``: each Observation.component) and ``components`` the (type, path) of each part within it.
     """
 
     name: str
@@ -73,6 +76,7 @@ class SearchParameter:
     description: str
     paths: str
     targets: tuple[str, ...] = ()
+    components: tuple[tuple[SearchParamType, str], ...] = ()
 
 
 def param(
@@ -80,6 +84,13 @@ def param(
 ) -> SearchParameter:
     """Shorthand the table modules use for one row."""
     return SearchParameter(name, type_, resource_type, description, paths, tuple(targets))
+
+
+def composite(
+    resource_type: str, name: str, roots: str, description: str, *components: tuple[SearchParamType, str]
+) -> SearchParameter:
+    """Shorthand for one composite row: ``roots`` holds the tuples, ``components`` their parts."""
+    return SearchParameter(name, SearchParamType.COMPOSITE, resource_type, description, roots, (), components)
 
 
 ANY_TARGET: tuple[str, ...] = SERVED_RESOURCE_TYPES

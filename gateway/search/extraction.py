@@ -12,6 +12,9 @@ from gateway.search.paths import evaluate_path
 from gateway.search.references import normalize_reference
 from gateway.search.strings import normalize_string
 
+EXTRACTION_VERSION = 2
+"""Bump when the rows a value yields change (stores rebuild their index once: ``gateway.store.reindex``)."""
+
 _NAME_PARTS = ("text", "family", "given", "prefix", "suffix")
 _ADDRESS_PARTS = ("text", "line", "city", "district", "state", "postalCode", "country")
 
@@ -53,6 +56,21 @@ def _tokens(param: SearchParameter, node: Any) -> Iterator[IndexRow]:
         elif isinstance(node.get("value"), str):  # Identifier / ContactPoint
             yield IndexRow(param.name, token_system=node.get("system"), token_code=node["value"])
             yield from _token_text(param, (node.get("type") or {}).get("text"))
+            yield from _of_type(param, node)
+        elif isinstance(node.get("display"), str):  # a Coding with only a display: text, no code
+            yield from _token_text(param, node["display"])
+
+
+def _of_type(param: SearchParameter, identifier: dict[str, Any]) -> Iterator[IndexRow]:
+    # ``:of-type`` rows: only ``string_exact`` is set, so no token, ``:text`` or sort condition sees them
+    for coding in (identifier.get("type") or {}).get("coding") or ():
+        if isinstance(coding, dict) and isinstance(coding.get("system"), str) and isinstance(coding.get("code"), str):
+            yield IndexRow(param.name, string_exact=of_type_key(coding["system"], coding["code"], identifier["value"]))
+
+
+def of_type_key(type_system: str, type_code: str, value: str) -> str:
+    """The indexed form of an Identifier's (type coding, value) for ``:of-type``."""
+    return f"{type_system}|{type_code}|{value}"
 
 
 def _string_parts(node: Any) -> Iterator[str]:
@@ -142,10 +160,41 @@ _EXTRACTORS: dict[SearchParamType, Callable[[SearchParameter, Any], Iterator[Ind
 }
 
 
+def _second_part(kind: SearchParamType, row: IndexRow) -> dict[str, Any] | None:
+    """A composite's value part in the columns its own conditions read (the code part has the token columns)."""
+    if kind in (SearchParamType.QUANTITY, SearchParamType.TOKEN):  # unit or value coding: system, code
+        if row.token_code is None:
+            return None
+        return {"string_value": row.token_system, "string_exact": row.token_code, "number": row.number}
+    if kind is SearchParamType.STRING:
+        return {"string_value": row.string_value, "string_exact": row.string_exact}
+    if kind is SearchParamType.DATE:
+        return {"date_low": row.date_low, "date_high": row.date_high}
+    return None
+
+
+def _composites(param: SearchParameter, resource: dict[str, Any]) -> Iterator[IndexRow]:
+    """One row per (code coding, value) pair found in the same element: the parts stay correlated."""
+    (first_kind, first_path), (second_kind, second_path) = param.components
+    roots = [n for alt in param.paths.split("|") for n in ([resource] if not alt else evaluate_path(resource, alt))]
+    for root in roots:
+        if not isinstance(root, dict):
+            continue
+        codes = [r for node in evaluate_path(root, first_path) for r in _EXTRACTORS[first_kind](param, node)]
+        values = [r for node in evaluate_path(root, second_path) for r in _EXTRACTORS[second_kind](param, node)]
+        seconds = [part for part in (_second_part(second_kind, v) for v in values) if part is not None]
+        for code in (c for c in codes if c.token_code is not None):
+            for second in seconds:
+                yield IndexRow(param.name, token_system=code.token_system, token_code=code.token_code, **second)
+
+
 def extract_index_rows(resource: dict[str, Any]) -> list[IndexRow]:
     """Every index row of ``resource`` for the parameters of its type (duplicates removed, order kept)."""
     rows: dict[IndexRow, None] = {}
     for param in parameters_for(str(resource.get("resourceType", ""))):
+        if param.type is SearchParamType.COMPOSITE:
+            rows.update(dict.fromkeys(_composites(param, resource)))
+            continue
         extract = _EXTRACTORS[param.type]
         for node in evaluate_path(resource, param.paths):
             rows.update(dict.fromkeys(extract(param, node)))

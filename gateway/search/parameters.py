@@ -40,6 +40,10 @@ _COMMON_PARAMETERS = (
     param(
         ANY_RESOURCE, "_lastUpdated", SearchParamType.DATE, "meta.lastUpdated", "When the resource last changed here"
     ),
+    param(ANY_RESOURCE, "_tag", SearchParamType.TOKEN, "meta.tag", "Tags applied to the resource"),
+    param(ANY_RESOURCE, "_profile", SearchParamType.URI, "meta.profile", "Profiles the resource claims"),
+    param(ANY_RESOURCE, "_security", SearchParamType.TOKEN, "meta.security", "Security labels of the resource"),
+    param(ANY_RESOURCE, "_source", SearchParamType.URI, "meta.source", "Where the resource came from (the surface)"),
 )
 
 SEARCH_PARAMETERS: tuple[SearchParameter, ...] = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gateway.search.chains import parse_chain, parse_has
 from gateway.search.controls import (
     parse_count,
     parse_elements,
@@ -42,12 +43,18 @@ def _check_modifier(param: SearchParameter, modifier: str | None) -> None:
         raise UnsupportedSearchError(f"Unsupported modifier {modifier!r} on search parameter {param.name!r}")
 
 
-# Input bounds (DESIGN.md §8): beyond these SQLite's expression tree overflows; no real query needs them.
+# Input bounds (DESIGN.md §8): beyond these SQLite's expression tree overflows or one search runs for
+# minutes (100 date parameters of 100 values each: ~2 min); no real query comes near them.
 MAX_VALUES_PER_PARAMETER = 100
 MAX_PARAMETERS = 100
+MAX_VALUES_PER_SEARCH = 1000
 
 
 def _parse_filter(resource_type: str, key: str, raw: str) -> SearchFilter | None:
+    if key.startswith("_has:"):
+        return parse_has(resource_type, key, raw, _parse_filter)
+    if "." in key:
+        return parse_chain(resource_type, key, raw, _parse_filter)
     name, _, modifier = key.partition(":")
     param = lookup_parameter(resource_type, name)
     _check_modifier(param, modifier or None)
@@ -157,4 +164,7 @@ def parse_search(resource_type: str, params: Sequence[tuple[str, str]], *, lenie
     builder = _Builder(resource_type, lenient)
     for key, raw in params:
         builder.add(key, raw)
+    values = sum(len(f.values) for f in builder.filters)
+    if values > MAX_VALUES_PER_SEARCH:
+        raise InvalidSearchError(f"{values} search values in all; at most {MAX_VALUES_PER_SEARCH} are served")
     return builder.build()

@@ -58,6 +58,22 @@ class TokenValue:
 
 
 @dataclass(frozen=True, slots=True)
+class UriValue:
+    """A URI search value; the filter's modifier says whether it is matched whole, ``:above`` or ``:below``."""
+
+    uri: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfTypeValue:
+    """``identifier:of-type=system|code|value``: an Identifier whose ``type`` has that coding and that value."""
+
+    type_system: str
+    type_code: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class DateValue:
     """A date search value: the prefix and the range the value's precision covers."""
 
@@ -105,7 +121,46 @@ class MissingValue:
     missing: bool
 
 
-SearchValue = TokenValue | DateValue | StringValue | ReferenceValue | NumberValue | QuantityValue | MissingValue
+@dataclass(frozen=True, slots=True)
+class ChainValue:
+    """``ref[:Type].param=v``: the reference points at a resource of ``target_types`` that ``inner`` matches."""
+
+    target_types: tuple[str, ...]
+    inner: SearchFilter
+
+
+@dataclass(frozen=True, slots=True)
+class HasValue:
+    """``_has:Source:ref:param=v``: a ``source_type`` resource whose ``reference`` parameter points at the
+    candidate (of ``target_type``) and that ``inner`` matches."""
+
+    source_type: str
+    reference: str
+    target_type: str
+    inner: SearchFilter
+
+
+@dataclass(frozen=True, slots=True)
+class CompositeValue:
+    """``a$b``: one value per component of a composite parameter, all met by the same indexed tuple."""
+
+    parts: tuple[SearchValue, ...]
+
+
+SearchValue = (
+    TokenValue
+    | ChainValue
+    | HasValue
+    | CompositeValue
+    | DateValue
+    | StringValue
+    | ReferenceValue
+    | NumberValue
+    | QuantityValue
+    | MissingValue
+    | UriValue
+    | OfTypeValue
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +172,13 @@ class SearchFilter:
     values: tuple[SearchValue, ...]
     raw: str
     """The value as the client sent it (for the self link)."""
+    spelled: str | None = None
+    """The key as the client wrote it when it is not ``name[:modifier]`` (chains, ``_has``)."""
 
     @property
     def key(self) -> str:
+        if self.spelled is not None:
+            return self.spelled
         return self.parameter.name if self.modifier is None else f"{self.parameter.name}:{self.modifier}"
 
     @property

@@ -140,5 +140,17 @@ CARE_PARAMETERS: tuple[SearchParameter, ...] = (
     _p("Coverage", "beneficiary", _T.REFERENCE, "beneficiary", "The covered party", "Patient"),
     _p("Coverage", "status", _T.TOKEN, "status", STATUS),
     _p("Coverage", "payor", _T.REFERENCE, "payor", "The issuer", "Organization", "Patient", "RelatedPerson"),
+    _p(
+        "Coverage",
+        "policy-holder",
+        _T.REFERENCE,
+        "policyHolder",
+        "Who owns the policy",
+        "Patient",
+        "RelatedPerson",
+        "Organization",
+    ),
+    _p("Coverage", "subscriber", _T.REFERENCE, "subscriber", "The subscriber", "Patient", "RelatedPerson"),
+    _p("Coverage", "type", _T.TOKEN, "type", "The kind of coverage"),
     _p("Coverage", "identifier", _T.TOKEN, "identifier", IDENTIFIER),
 )

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from gateway.search.definitions import IDENTIFIER, PERFORMER_TARGETS, STATUS, SUBJECT_TARGETS, SearchParameter
 from gateway.search.definitions import SearchParamType as _T
+from gateway.search.definitions import composite as _c
 from gateway.search.definitions import param as _p
 
 _EFFECTIVE = "effectiveDateTime|effectivePeriod|effectiveInstant"
+_CODE = (_T.TOKEN, "code")
+_QUANTITY = (_T.QUANTITY, "valueQuantity")
+_CONCEPT = (_T.TOKEN, "valueCodeableConcept")
 
 CLINICAL_PARAMETERS: tuple[SearchParameter, ...] = (
     # Patient
@@ -20,6 +24,17 @@ CLINICAL_PARAMETERS: tuple[SearchParameter, ...] = (
     _p("Patient", "death-date", _T.DATE, "deceasedDateTime", "The date of death"),
     _p("Patient", "telecom", _T.TOKEN, "telecom", "A contact point (phone, email)"),
     _p("Patient", "address", _T.STRING, "address", "Any part of an address"),
+    _p(
+        "Patient",
+        "general-practitioner",
+        _T.REFERENCE,
+        "generalPractitioner",
+        "The patient's nominated primary care provider",
+        "Practitioner",
+        "Organization",
+        "PractitionerRole",
+    ),
+    _p("Patient", "organization", _T.REFERENCE, "managingOrganization", "The custodian organization", "Organization"),
     # Observation
     _p("Observation", "patient", _T.REFERENCE, "subject", "The patient the observation is about", "Patient"),
     _p("Observation", "subject", _T.REFERENCE, "subject", "The subject of the observation", *SUBJECT_TARGETS),
@@ -33,6 +48,53 @@ CLINICAL_PARAMETERS: tuple[SearchParameter, ...] = (
     _p("Observation", "performer", _T.REFERENCE, "performer", "Who performed the observation", *PERFORMER_TARGETS),
     _p("Observation", "derived-from", _T.REFERENCE, "derivedFrom", "Source observation", "Observation"),
     _p("Observation", "has-member", _T.REFERENCE, "hasMember", "Member observations of a panel", "Observation"),
+    _p("Observation", "value-concept", _T.TOKEN, "valueCodeableConcept", "The value, if a CodeableConcept"),
+    _p("Observation", "value-string", _T.STRING, "valueString", "The value, if a string"),
+    _p("Observation", "value-date", _T.DATE, "valueDateTime|valuePeriod", "The value, if a date or period"),
+    _p("Observation", "component-code", _T.TOKEN, "component.code", "The code of a component"),
+    _c("Observation", "code-value-quantity", "", "Code and quantity value (code$[prefix]n|s|u)", _CODE, _QUANTITY),
+    _c("Observation", "code-value-concept", "", "Code and coded value (code$system|code)", _CODE, _CONCEPT),
+    _c("Observation", "code-value-string", "", "Code and string value (code$text)", _CODE, (_T.STRING, "valueString")),
+    _c(
+        "Observation",
+        "code-value-date",
+        "",
+        "Code and date value (code$[prefix]date)",
+        _CODE,
+        (_T.DATE, "valueDateTime|valuePeriod"),
+    ),
+    _c(
+        "Observation",
+        "combo-code-value-quantity",
+        "|component",
+        "Code and quantity, of the Observation or a component",
+        _CODE,
+        _QUANTITY,
+    ),
+    _c(
+        "Observation",
+        "combo-code-value-concept",
+        "|component",
+        "Code and coded value, of the Observation or a component",
+        _CODE,
+        _CONCEPT,
+    ),
+    _c(
+        "Observation",
+        "component-code-value-quantity",
+        "component",
+        "A component's code and quantity value",
+        _CODE,
+        _QUANTITY,
+    ),
+    _c(
+        "Observation",
+        "component-code-value-concept",
+        "component",
+        "A component's code and coded value",
+        _CODE,
+        _CONCEPT,
+    ),
     # DiagnosticReport
     _p("DiagnosticReport", "patient", _T.REFERENCE, "subject", "The patient the report is about", "Patient"),
     _p("DiagnosticReport", "subject", _T.REFERENCE, "subject", "The subject of the report", *SUBJECT_TARGETS),

@@ -11,15 +11,18 @@ from gateway.search.errors import InvalidSearchError, UnsupportedSearchError
 from gateway.search.escaping import split_escaped, unescape
 from gateway.search.references import normalize_reference
 from gateway.search.request import (
+    CompositeValue,
     DatePrefix,
     DateValue,
     MissingValue,
     NumberValue,
+    OfTypeValue,
     QuantityValue,
     ReferenceValue,
     SearchValue,
     StringValue,
     TokenValue,
+    UriValue,
 )
 from gateway.search.strings import normalize_string
 
@@ -43,6 +46,19 @@ def token_value(param: SearchParameter, modifier: str | None, text: str) -> Sear
     if not system and not code:
         raise InvalidSearchError(f"Token value {text!r} for {param.name!r} has neither system nor code")
     return TokenValue(system=system, code=code or None)
+
+
+def of_type_value(param: SearchParameter, modifier: str | None, text: str) -> SearchValue:
+    """``identifier:of-type=typeSystem|typeCode|value``: all three parts are required (R4)."""
+    parts = [unescape(p) for p in split_escaped(text, "|", maxsplit=2)]
+    if len(parts) != 3 or not all(parts):
+        raise InvalidSearchError(f"{param.name}:of-type takes system|code|value, not {text!r}")
+    return OfTypeValue(*parts)
+
+
+def uri_value(param: SearchParameter, modifier: str | None, text: str) -> SearchValue:
+    """A URI, whole (``:above``/``:below`` compare it by path segments, in the store)."""
+    return UriValue(unescape(text))
 
 
 def date_value(param: SearchParameter, modifier: str | None, text: str) -> SearchValue:
@@ -92,6 +108,18 @@ def reference_value(param: SearchParameter, modifier: str | None, text: str) -> 
     return ReferenceValue(tuple(f"{t}/{text}" for t in types))
 
 
+def composite_value(param: SearchParameter, modifier: str | None, text: str) -> SearchValue:
+    """``a$b``: each part parsed as its component's type (a ``$`` inside a part is escaped as ``\\$``)."""
+    parts = split_escaped(text, "$")
+    if len(parts) != len(param.components) or not all(parts):
+        raise InvalidSearchError(f"{param.name} takes {len(param.components)} parts joined by $, not {text!r}")
+    parsers = {SearchParamType.QUANTITY: quantity_value, SearchParamType.DATE: date_value}
+    parsers |= {SearchParamType.TOKEN: token_value, SearchParamType.STRING: string_value}
+    return CompositeValue(
+        tuple(parsers[kind](param, None, part) for (kind, _), part in zip(param.components, parts, strict=True))
+    )
+
+
 def missing_value(param: SearchParameter, text: str) -> SearchValue:
     if text not in ("true", "false"):
         raise InvalidSearchError(f"{param.name}:missing takes true or false, not {text!r}")
@@ -103,23 +131,26 @@ VALUE_PARSERS: dict[SearchParamType, Callable[[SearchParameter, str | None, str]
     SearchParamType.DATE: date_value,
     SearchParamType.STRING: string_value,
     SearchParamType.REFERENCE: reference_value,
-    SearchParamType.URI: token_value,
+    SearchParamType.URI: uri_value,
     SearchParamType.NUMBER: number_value,
     SearchParamType.QUANTITY: quantity_value,
+    SearchParamType.COMPOSITE: composite_value,
 }
 
 MODIFIERS: dict[SearchParamType, frozenset[str]] = {
     SearchParamType.STRING: frozenset({"exact", "contains", "missing"}),
-    SearchParamType.TOKEN: frozenset({"not", "text", "missing"}),
+    SearchParamType.TOKEN: frozenset({"not", "text", "missing", "of-type"}),
     SearchParamType.DATE: frozenset({"missing"}),
     SearchParamType.REFERENCE: frozenset({"missing", "identifier"}),
     SearchParamType.QUANTITY: frozenset({"missing"}),
     SearchParamType.NUMBER: frozenset({"missing"}),
-    SearchParamType.URI: frozenset({"missing"}),
+    SearchParamType.URI: frozenset({"missing", "above", "below"}),
+    SearchParamType.COMPOSITE: frozenset(),
 }
 """Modifiers per type; a reference parameter also takes its target types (``subject:Patient``)."""
 
 MODIFIER_PARSERS: dict[str, Callable[[SearchParameter, str | None, str], SearchValue]] = {
     "identifier": token_value,  # ``subject:identifier=system|value``: the reference's Identifier, a token
+    "of-type": of_type_value,
 }
 """Modifiers whose values parse as another type than the parameter's."""

@@ -44,6 +44,8 @@ def refusal_for(grant: ScopeGrant, method: str, path: str, query: str) -> ScopeR
     if not rest:
         named = [t for v in parse_qs(query).get("_type", []) for t in v.split(",") if t]
         types = named or ["*"]
+    elif len(rest) == 3 and rest[0] == "Patient" and not rest[2].startswith(("$", "_")):
+        types = [rest[2]]  # a compartment search (`Patient/{id}/Observation`) returns that type
     else:
         types = [rest[0]]
     refused = [t for t in types if not grant.may_read(t)]

@@ -8,7 +8,9 @@ from gateway.store.protocol import ResourceStore
 from gateway.store.records import (
     InvalidResourceError,
     SearchPage,
+    StoreDamagedError,
     StoredResource,
+    StoreFullError,
     SurfaceState,
     SurfaceWriteSummary,
 )
@@ -23,6 +25,8 @@ __all__ = [
     "SearchPage",
     "SqliteStore",
     "StoreClosedError",
+    "StoreDamagedError",
+    "StoreFullError",
     "StoredResource",
     "SurfaceState",
     "SurfaceWriteSummary",

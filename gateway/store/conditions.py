@@ -10,19 +10,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway.search import (
+    ChainValue,
+    CompositeValue,
     DatePrefix,
     DateValue,
+    HasValue,
     MissingValue,
     NumberValue,
+    OfTypeValue,
     QuantityValue,
     ReferenceValue,
     SearchFilter,
     SearchValue,
     StringValue,
     TokenValue,
+    UriValue,
     normalize_string,
 )
 from gateway.search.dates import to_epoch_micros
+from gateway.search.extraction import of_type_key
 
 STRING_MAX = "\U0010ffff"
 
@@ -58,8 +64,8 @@ _NUMBER_CONDITIONS: dict[DatePrefix, tuple[str, tuple[str, ...]]] = {
     DatePrefix.LT: ("si.number < ?", ("value",)),
     DatePrefix.GE: ("si.number >= ?", ("value",)),
     DatePrefix.LE: ("si.number <= ?", ("value",)),
-    DatePrefix.SA: ("si.number > ?", ("value",)),
-    DatePrefix.EB: ("si.number < ?", ("value",)),
+    DatePrefix.SA: ("si.number >= ?", ("high",)),  # R4: above the search value's whole range, no overlap
+    DatePrefix.EB: ("si.number < ?", ("low",)),
     DatePrefix.AP: ("(si.number >= ? AND si.number <= ?)", ("ap_low", "ap_high")),
 }
 
@@ -128,6 +134,107 @@ def _reference(_: SearchFilter, value: ReferenceValue) -> Condition:
     return f"si.reference IN ({marks})", list(value.references)
 
 
+def _uri(search_filter: SearchFilter, value: UriValue) -> Condition:
+    if search_filter.modifier == "below":  # the value itself or anything under it, by path segment
+        stem = value.uri.rstrip("/")
+        return "(si.token_code = ? OR (si.token_code >= ? AND si.token_code < ?))", [
+            stem,
+            stem + "/",
+            stem + "/" + STRING_MAX,
+        ]
+    if search_filter.modifier == "above":  # the value itself or any ancestor path of it
+        ancestors = _uri_ancestors(value.uri)
+        return f"si.token_code IN ({', '.join('?' for _ in ancestors)})", list(ancestors)
+    return "(si.token_code = ? AND si.token_system IS NULL)", [value.uri]
+
+
+def _uri_ancestors(uri: str) -> list[str]:
+    scheme, sep, rest = uri.partition("://")
+    segments = (rest if sep else scheme).rstrip("/").split("/")
+    prefix = scheme + sep if sep else ""
+    return [prefix + "/".join(segments[:n]) for n in range(len(segments), 0, -1)]
+
+
+def _of_type(_: SearchFilter, value: OfTypeValue) -> Condition:
+    return "(si.token_code IS NULL AND si.string_exact = ?)", [
+        of_type_key(value.type_system, value.type_code, value.value)
+    ]
+
+
+def _ored(search_filter: SearchFilter) -> Condition:
+    conditions = [value_condition(search_filter, v) for v in search_filter.values]
+    return " OR ".join(f"({sql})" for sql, _ in conditions), [arg for _, args in conditions for arg in args]
+
+
+def _chain(_: SearchFilter, value: ChainValue) -> Condition:
+    # The inner query aliases its own rows ``si`` too: SQL resolves the name to the innermost table.
+    inner, args = _ored(value.inner)
+    marks = ", ".join("?" for _ in value.target_types)
+    return (
+        "si.reference IN (SELECT si.resource_type || '/' || si.resource_id FROM search_index si"  # noqa: S608
+        f" WHERE si.resource_type IN ({marks}) AND si.param = ? AND ({inner}))",
+        [*value.target_types, value.inner.parameter.name, *args],
+    )
+
+
+def _has(_: SearchFilter, value: HasValue) -> Condition:
+    inner, args = _ored(value.inner)
+    prefix = value.target_type + "/"
+    return (
+        "si.token_code IN (SELECT substr(si.reference, ?) FROM search_index si"  # noqa: S608
+        " WHERE si.resource_type = ? AND si.param = ? AND si.reference >= ? AND si.reference < ?"
+        " AND si.resource_id IN (SELECT si.resource_id FROM search_index si"
+        f" WHERE si.resource_type = ? AND si.param = ? AND ({inner})))",
+        [
+            len(prefix) + 1,
+            value.source_type,
+            value.reference,
+            prefix,
+            prefix + STRING_MAX,
+            value.source_type,
+            value.inner.parameter.name,
+            *args,
+        ],
+    )
+
+
+def _composite_part(search_filter: SearchFilter, part: SearchValue) -> Condition:
+    """A value part of a composite, on the columns ``extraction._second_part`` fills."""
+    if isinstance(part, QuantityValue):
+        sql, args = _number(search_filter, part.number)
+        if part.system is not None:
+            sql, args = f"{sql} AND si.string_value = ?", [*args, part.system]
+        if part.code is not None:
+            sql, args = f"{sql} AND si.string_exact = ?", [*args, part.code]
+        return f"({sql})", args
+    if isinstance(part, TokenValue):
+        clauses: list[str] = []
+        args = []
+        if part.code is not None:
+            clauses.append("si.string_exact = ?")
+            args.append(part.code)
+        if part.system == "":
+            clauses.append("si.string_value IS NULL")
+        elif part.system is not None:
+            clauses.append("si.string_value = ?")
+            args.append(part.system)
+        return "(" + " AND ".join(clauses) + ")", args
+    if isinstance(part, StringValue):
+        return _string(search_filter, part)
+    return value_condition(search_filter, part)  # a date part reads the date columns as a date does
+
+
+def _composite(search_filter: SearchFilter, value: CompositeValue) -> Condition:
+    first, second = value.parts
+    if not isinstance(first, TokenValue):
+        raise TypeError("composite parameters start with a token part")
+    code_sql, code_args = _token(search_filter, first)
+    part_sql, part_args = _composite_part(search_filter, second)
+    # The code part is the selective one: unary + keeps SQLite from seeking a value index instead.
+    part_sql = part_sql.replace("si.", "+si.")
+    return f"({code_sql} AND {part_sql})", [*code_args, *part_args]
+
+
 def _present(_: SearchFilter, __: MissingValue) -> Condition:
     # any row of the parameter; ``:missing=true`` is the negation, applied by the caller (``SearchFilter.negated``)
     return "1", []
@@ -141,6 +248,11 @@ _CONDITIONS: dict[type, Callable[[SearchFilter, Any], Condition]] = {
     NumberValue: _number,
     QuantityValue: _quantity,
     MissingValue: _present,
+    UriValue: _uri,
+    OfTypeValue: _of_type,
+    ChainValue: _chain,
+    HasValue: _has,
+    CompositeValue: _composite,
 }
 
 

@@ -57,3 +57,11 @@ class SurfaceWriteSummary:
 
 class InvalidResourceError(ValueError):
     """A producer handed the store something that is not a storable FHIR resource (a bug upstream)."""
+
+
+class StoreFullError(OSError):
+    """The disk (or the store's size limit) is full: the write was rolled back, earlier data is intact."""
+
+
+class StoreDamagedError(RuntimeError):
+    """The store file is not a SQLite database or is corrupt (replaced, truncated); ``doctor`` says what to do."""

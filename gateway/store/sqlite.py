@@ -13,7 +13,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -26,10 +26,13 @@ from gateway.store.history import INSERT_VERSION, read_history, read_version
 from gateway.store.records import (
     InvalidResourceError,
     SearchPage,
+    StoreDamagedError,
     StoredResource,
+    StoreFullError,
     SurfaceState,
     SurfaceWriteSummary,
 )
+from gateway.store.reindex import ensure_index_current
 from gateway.store.schema import migrate
 from gateway.store.searching import run_search
 from gateway.store.sync_state import read_sync_state, write_sync_state
@@ -58,6 +61,10 @@ def _index_params(key: tuple[str, str], row: IndexRow) -> tuple[str | int | floa
         row.reference,
         row.number,
     )
+
+
+def _insert_index_rows(conn: sqlite3.Connection, key: tuple[str, str], rows: Iterable[IndexRow]) -> None:
+    conn.executemany(_INSERT_INDEX_ROW, [_index_params(key, r) for r in rows])
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -101,9 +108,18 @@ class SqliteStore:
         os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
         path.chmod(0o600)
         connections = ConnectionPool(path)
-        with connections.lease() as conn:
-            conn.execute("PRAGMA journal_mode = WAL")
-            migrate(conn)
+        try:
+            with connections.lease() as conn:
+                conn.execute("PRAGMA journal_mode = WAL")
+                migrate(conn)
+                ensure_index_current(conn, _insert_index_rows)
+        except sqlite3.DatabaseError as exc:
+            connections.close_all()
+            if exc.sqlite_errorcode not in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+                raise
+            raise StoreDamagedError(
+                f"the store {path} is damaged ({exc}); run `fhirgate doctor` for what to do"
+            ) from None
         return cls(connections)
 
     @contextmanager
@@ -112,10 +128,14 @@ class SqliteStore:
             conn.execute(begin)
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                # SQLite may already have rolled back (it does on some SQLITE_FULL and I/O errors).
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                    raise StoreFullError("disk full: the store could not be written; earlier data kept") from None
                 raise
-            conn.execute("COMMIT")
 
     def write_surface(
         self,
@@ -178,10 +198,7 @@ class SqliteStore:
         )
         conn.execute(INSERT_VERSION, (*key, version, _iso(now), compact_json(stamped)))
         conn.execute("DELETE FROM search_index WHERE resource_type = ? AND resource_id = ?", key)
-        conn.executemany(
-            _INSERT_INDEX_ROW,
-            [_index_params(key, r) for r in extract_index_rows(stamped)],
-        )
+        _insert_index_rows(conn, key, extract_index_rows(stamped))
         return "new" if row is None else "updated"
 
     def record_surface_failure(self, surface: str, error: str, *, now: datetime) -> None:

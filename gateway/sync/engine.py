@@ -24,7 +24,7 @@ from pathlib import Path
 from gateway.kaiser.errors import KaiserError, LoginRequired
 from gateway.kaiser.keepalive import KEEPALIVE_SECONDS, keepalive_running
 from gateway.kaiser.portal_client import PortalClient
-from gateway.store.records import InvalidResourceError
+from gateway.store.records import InvalidResourceError, StoreFullError
 from gateway.store.sync_state import SyncStateStore
 from gateway.sync.changes import changed_references
 from gateway.sync.progress import SilentProgress, SurfaceReport, SyncProgress
@@ -106,6 +106,8 @@ class SyncEngine:
             self._fail(name, report, str(exc))
         except (KaiserError, UntranslatableError, InvalidResourceError) as exc:  # the last: one id, two contents
             self._fail(name, report, str(exc))
+        except StoreFullError:
+            self._fail(name, report, "disk full: free some space, then `fhirgate sync` again (earlier data kept)")
         except Exception as exc:  # one surface's bug must not sink the others; no payload in the message
             # The exception's message may quote portal data: log where it happened, never what it said.
             where = traceback.extract_tb(exc.__traceback__)[-1]
@@ -136,5 +138,8 @@ class SyncEngine:
 
     def _fail(self, name: str, report: SurfaceReport, message: str) -> None:
         report.error = message
-        self.store.record_surface_failure(name, message, now=self.clock())
+        try:
+            self.store.record_surface_failure(name, message, now=self.clock())
+        except StoreFullError:  # too full even to note the failure: the report still carries it
+            log.warning("event=failure_not_recorded surface=%s reason=disk_full", name)
         log.warning("event=surface_failed surface=%s error=%s", name, message)

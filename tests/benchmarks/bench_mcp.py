@@ -209,7 +209,7 @@ async def run_questions(registry: SourceRegistry) -> list[dict[str, Any]]:
             result = await client.call_tool(tool, {"source": "kaiser", **arguments})
             text = answer_text(result)
             structured = result.structured_content or {}
-            ids = [row[1] for row in structured.get("rows", [])]
+            ids = [row[1] for row in (structured.get("untrusted_record_data") or structured).get("rows", [])]
             bundle = await client_fhir.search(resource_type, [*params, ("_count", str(max(len(ids), 1)))])
             returned = [e["resource"] for e in bundle.get("entry", []) if e.get("search", {}).get("mode") == "match"]
             returned = returned[: len(ids)]

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from fhirgate.serving import RunningServer, serve_in_thread
 from gateway.facade import MAX_BODY_BYTES, create_facade_app, outcome_response
 from gateway.facade.quoting import QUOTE_LIMIT
-from gateway.search.parsing import MAX_PARAMETERS, MAX_VALUES_PER_PARAMETER
+from gateway.search.parsing import MAX_PARAMETERS, MAX_VALUES_PER_PARAMETER, MAX_VALUES_PER_SEARCH
 from gateway.store import SqliteStore
 from tests.facade.conftest import AUTH, T0, TOKEN
 from tests.store.sample_resources import lab
@@ -53,6 +53,15 @@ def test_too_many_parameters_is_a_400(served: RunningServer) -> None:
     with httpx2.Client(base_url=served.base_url) as client:
         refused = client.post("/fhir/Observation/_search", content=body, headers=FORM)
     assert refused.status_code == 400 and f"at most {MAX_PARAMETERS}" in _issue(refused)["diagnostics"]
+
+
+def test_too_many_values_across_parameters_is_a_400(served: RunningServer) -> None:
+    per_parameter = ",".join(f"ge2020-01-{1 + i % 28:02d}" for i in range(MAX_VALUES_PER_PARAMETER))
+    count = MAX_VALUES_PER_SEARCH // MAX_VALUES_PER_PARAMETER + 1
+    body = "&".join(f"date={per_parameter}" for _ in range(count))
+    with httpx2.Client(base_url=served.base_url) as client:
+        refused = client.post("/fhir/Observation/_search", content=body, headers=FORM)
+    assert refused.status_code == 400 and f"at most {MAX_VALUES_PER_SEARCH}" in _issue(refused)["diagnostics"]
 
 
 def test_a_search_form_over_the_limit_streamed_without_length_is_413(served: RunningServer) -> None:

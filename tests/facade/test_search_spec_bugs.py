@@ -111,6 +111,10 @@ def test_post_patient_everything_is_the_operation_not_405(http: httpx2.Client) -
     parameters = {"resourceType": "Parameters", "parameter": [{"name": "_type", "valueString": "ServiceRequest"}]}
     posted = http.post("/Patient/p1/$everything", json=parameters, headers={"Content-Type": "application/fhir+json"})
     assert sorted(_ids(posted)) == ["events", "once", "standing", "undated"]
+    deep = http.post("/Patient/p1/$everything", content=b"[" * 100_000, headers={"Content-Type": "application/json"})
+    assert deep.status_code == 400 and deep.json()["issue"][0]["code"] == "invalid"
+    unknown = http.post("/Patient/p1/$everything", data={"color": "red"})
+    assert unknown.status_code == 400
 
 
 def test_binary_is_a_valid_provenance_target_and_included(http: httpx2.Client) -> None:

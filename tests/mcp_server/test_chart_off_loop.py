@@ -40,16 +40,23 @@ async def test_the_loop_keeps_ticking_while_a_chart_renders() -> None:
     rendering = False
     await ticks
     assert png.startswith(b"\x89PNG")
-    assert len(gaps) > 10, "the ticker ran throughout the render"
-    assert max(gaps) < render_seconds / 3, (max(gaps), render_seconds)
+    # Rendered on the loop, the ticker would tick at most twice, one gap as long as the render. A
+    # loaded machine may starve the loop's thread for a while, so no single gap is held to milliseconds.
+    assert len(gaps) >= 10, "the ticker ran throughout the render"
+    assert sorted(gaps)[len(gaps) // 2] < render_seconds / 20, (sorted(gaps)[len(gaps) // 2], render_seconds)
+    ticking = sum(gap for gap in gaps if gap < render_seconds / 10)
+    assert ticking > render_seconds / 3, "the loop ran in short steps for much of the render"
 
 
 async def test_a_cancelled_render_stops_waiting_at_once() -> None:
+    started = time.monotonic()
+    await _render()
+    render_seconds = time.monotonic() - started
     task = asyncio.create_task(_render())
-    await asyncio.sleep(0.02)
+    await asyncio.sleep(render_seconds / 10)
     started = time.monotonic()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert task.cancelled()
-    assert time.monotonic() - started < 0.15
+    assert time.monotonic() - started < render_seconds / 3, "did not wait for the rest of the render"

@@ -92,9 +92,10 @@ async def test_a_wrong_state_or_a_refused_code_asks_for_a_fresh_link(tmp_path: P
             stale = await _refused(client, "complete_oauth", code_or_redirect_url=redirect, state="old-state")
             forged_code = re.sub(r"code=[^&]+", "code=not-the-code", redirect)
             refused = await _refused(client, "complete_oauth", code_or_redirect_url=forged_code, state=state.group(1))
-    assert stale == (
-        "The practice's answer cannot be used: no pending connection has this state. "
-        "Call connect_practice again for a fresh sign-in link (each link works once)."
-    )
+    assert re.fullmatch(
+        r"The practice's answer cannot be used: <<<BEGIN UNTRUSTED (\w+)>>> no pending connection has this state "
+        r"<<<END UNTRUSTED \1>>>\. Call connect_practice again for a fresh sign-in link \(each link works once\)\.",
+        stale,
+    ), stale
     assert refused.startswith("The practice refused the sign-in code: ") and "Codes are single-use" in refused
     assert "fhirgate connect" not in stale + refused

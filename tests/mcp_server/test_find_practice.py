@@ -7,7 +7,8 @@ from pathlib import Path
 
 import httpx2
 from mcp import Client
-from mcp_types import CallToolResult, TextContent
+from mcp.client.context import ClientRequestContext
+from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
 
 from fhirgate.practice_connector import SmartPracticeConnector
 from fhirgate.practice_finder import PracticeFinder, directory_for
@@ -15,6 +16,7 @@ from fhirgate.settings import Settings
 from gateway.sandbox.ehr import EhrClient, EhrConfig
 from gateway.store import SqliteStore
 from mcp_server import SourceRegistry, build_server
+from tests.mcp_server.approving_person import connect_desk
 from tests.mcp_server.conftest import kaiser_source
 from tests.sandbox.ehr.ehr_harness import consent_by_form, running_ehr
 
@@ -39,8 +41,18 @@ async def test_find_a_practice_by_name_then_connect_it_by_its_code(seeded: Sqlit
             "FHIRGATE_PROVIDER_HOSTS": "localhost=127.0.0.1",
         }
         directory = PracticeFinder(directory_for(settings, environ))
-        server = build_server(registry, connector=SmartPracticeConnector(settings, environ), directory=directory)
-        async with Client(server) as client:
+        connector = SmartPracticeConnector(settings, environ)
+        desk = connect_desk(tmp_path / "approvals", connector)
+        server = build_server(registry, connector=connector, approvals=desk, directory=directory)
+        shown: list[str] = []
+
+        async def person_approves_what_they_see(
+            context: ClientRequestContext, params: ElicitRequestParams
+        ) -> ElicitResult:
+            shown.append(params.message)
+            return ElicitResult(action="accept", content={"approve": True})
+
+        async with Client(server, elicitation_callback=person_approves_what_they_see) as client:
             found = await client.call_tool("find_practice", {"name": "lee family", "state": "CA"})
             nothing = await client.call_tool("find_practice", {"name": "mayo clinic"})
             ambiguous = await client.call_tool(
@@ -60,6 +72,7 @@ async def test_find_a_practice_by_name_then_connect_it_by_its_code(seeded: Sqlit
     assert "No practice" in text_of(nothing)
     assert ambiguous.is_error and "2 practices match" in text_of(ambiguous)
     assert not started.is_error and httpx2.URL(authorize_url).params["aud"] == base_url
+    assert len(shown) == 1 and base_url in shown[0]  # the person approved the address the code resolved to
     assert not done.is_error, text_of(done)
     listed = text_of(sources)
     assert "no refresh token held" in listed and "within the hour" in listed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,14 +51,19 @@ async def test_an_unreachable_practice_is_listed_with_its_fix(seeded: SqliteStor
 
 async def test_whoami_names_the_patient(kaiser_registry: SourceRegistry) -> None:
     text = await call(kaiser_registry, "whoami")
-    assert text.startswith("kaiser: Patient/")
-    assert text.endswith("Jordan Q Specimen, born 1959-05-04, female")
+    lines = text.splitlines()
+    assert lines[0].startswith("The patient data between the ") and lines[1] == "kaiser:"
+    assert (
+        re.fullmatch(r"<<<BEGIN UNTRUSTED (\w+)>>>", lines[2]) and lines[4] == f"<<<END UNTRUSTED {lines[2][19:-3]}>>>"
+    )
+    assert lines[3].startswith("Patient/") and lines[3].endswith("Jordan Q Specimen, born 1959-05-04, female")
 
 
 async def test_capability_statement_is_summarised(kaiser_registry: SourceRegistry) -> None:
     text = await call(kaiser_registry, "get_capability_statement", source="kaiser")
     lines = text.splitlines()
-    assert lines[0].startswith("kaiser: fhirgate, FHIR 4.0.1")
+    assert lines[0] == "What source kaiser says it supports:" and "untrusted" in lines[1]
+    assert lines[3].startswith("kaiser: fhirgate, FHIR 4.0.1")
     observation = next(line for line in lines if line.startswith("Observation:"))
     assert "search-type" in observation
     assert {"code", "date", "category"} <= set(observation.split("; ")[1].split(","))
@@ -93,7 +99,11 @@ def test_status_from_surfaces() -> None:
     assert (ready.state, ready.last_sync, ready.notes) == ("ready", early, ())
     failing = status_from_surfaces([Surface("profile", late, "portal timeout", ("1 order skipped",))])
     assert failing.state == "sync failing"
-    assert failing.notes == (
-        "surface profile failing (data may be stale): portal timeout",
-        "surface profile: 1 order skipped",
+    # What the sync recorded may quote the portal: fenced.
+    unfenced = tuple(
+        re.sub(r"<<<BEGIN UNTRUSTED (\w+)>>> (.*) <<<END UNTRUSTED \1>>>", r"[\2]", n) for n in failing.notes
+    )
+    assert unfenced == (
+        "surface profile failing (data may be stale): [portal timeout]",
+        "surface profile: [1 order skipped]",
     )

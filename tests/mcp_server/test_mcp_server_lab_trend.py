@@ -52,10 +52,11 @@ async def test_trend_merges_sources_converts_units_and_draws_a_chart(seeded: Sql
     text_block, image = result.content
     assert isinstance(text_block, TextContent) and isinstance(image, ImageContent)
     lines = text_block.text.splitlines()
-    assert lines[0].startswith("'glucose': 4 results 2023-02-01..2026-03-01 from kaiser, valley; unit mg/dL;")
+    assert lines[0].startswith("'glucose': 4 results 2023-02-01..2026-03-01 from kaiser, valley; in the unit below:")
+    assert "unit: mg/dL" in lines and lines.index("unit: mg/dL") == 3  # first line inside the fence
     assert "2025-06-01 | 112 (from 1.12 g/L) | H | 70-99 | valley | Observation/g1" in lines
     assert "2026-03-01 | 0.5 mmol/L (not convertible) | N | 3.9-5.5 | valley | Observation/g2" in lines
-    assert "- 1 results in units that cannot be converted to mg/dL are not charted" in lines
+    assert "- 1 results in units not convertible to the unit above are not charted" in lines
     assert image.mime_type == "image/png"
     assert base64.b64decode(image.data).startswith(b"\x89PNG\r\n\x1a\n")
 

@@ -48,5 +48,6 @@ async def test_a_practice_connected_from_the_chat_is_searched_with_kaiser(seeded
     assert text_of(done).startswith("Connected 'dr-sample' (")
     assert CLIENT_SECRET not in text + text_of(done)
     lines = text_of(who).splitlines()
-    assert any(line.startswith("dr-sample: Patient/") and ehr.record.person.surname in line for line in lines)
-    assert any(line.startswith("kaiser: Patient/") for line in lines)
+    practice = lines.index("dr-sample:")
+    assert lines[practice + 2].startswith("Patient/") and ehr.record.person.surname in lines[practice + 2]
+    assert lines[lines.index("kaiser:") + 2].startswith("Patient/")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.home_modes import loose_paths
-from tests.record_out.two_sources import PRACTICE, TwoSourceHome
+from tests.record_out.two_sources import PRACTICE, TwoSourceHome, run_fhirgate
 
 _REFERENCE = re.compile(r'"reference":"([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]+)"')
 
@@ -88,3 +88,23 @@ def test_an_unknown_source_or_a_used_directory_is_one_line_and_exit_1(two_source
     refused = two_sources.run("export", str(used))
     assert refused.returncode == 1 and "not an empty directory" in refused.stderr
     assert (used / "keep.txt").read_text() == "mine"
+
+
+def test_a_practice_that_cannot_answer_is_reported_and_the_rest_is_exported(tmp_path: Path) -> None:
+    from fhir_client import SourceCatalog
+    from tests.bulk.small_record import seed_small_record
+    from tests.fhirgate.source_records import add_practice
+
+    home = tmp_path / "home"
+    kaiser = seed_small_record(home / "store.sqlite3")
+    kaiser.store.close()
+    add_practice(SourceCatalog(home / "sources.sqlite3"), "hill-clinic", "connected", None)  # no tokens held
+    out = tmp_path / "out"
+    done = run_fhirgate(home, "export", str(out))
+    assert done.returncode == 1
+    assert "could not export everything from: hill-clinic" in done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sum(o["count"] for o in manifest["output"]) == sum(kaiser.counts.values())
+    (error,) = manifest["error"]
+    outcome = json.loads((out / error["url"]).read_text())
+    assert outcome["issue"][0]["diagnostics"].startswith("hill-clinic: not exported completely")

@@ -30,20 +30,17 @@ class TwoSourceHome:
     ehr: EhrApp
     practice_base: str
 
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FHIRGATE_", "HEALOW_"))}
-        env.update(FHIRGATE_HOME=str(self.home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
-        return {**env, "COLUMNS": "120"}
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_fhirgate(self.home, *args)
 
-    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-            [sys.executable, "-m", "fhirgate", *args],
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+
+def run_fhirgate(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`fhirgate ARGS` as a user runs it, on ``home`` (secrets in the home's file keychain)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FHIRGATE_", "HEALOW_"))}
+    env.update(FHIRGATE_HOME=str(home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", COLUMNS="120")
+    return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-m", "fhirgate", *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 async def _connect(home: Path, base_url: str) -> None:

@@ -91,7 +91,14 @@ def test_reference_parameters_declare_served_targets_and_others_do_not() -> None
 
 def test_binary_is_read_only_and_unknown_types_are_not_served() -> None:
     require_served("Binary")
-    assert {p.name for p in parameters_for("Binary")} == {"_id", "_lastUpdated"}
+    assert {p.name for p in parameters_for("Binary")} == {
+        "_id",
+        "_lastUpdated",
+        "_tag",
+        "_profile",
+        "_security",
+        "_source",
+    }
     assert all(p.resource_type == ANY_RESOURCE for p in parameters_for("Binary"))
     with pytest.raises(UnsupportedResourceTypeError, match="read only"):
         require_searchable("Binary")

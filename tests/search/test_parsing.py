@@ -112,7 +112,7 @@ def test_lenient_handling_ignores_unknown_parameters() -> None:
         ([("_revinclude", "*")], UnsupportedSearchError),
         ([("_revinclude", "Encounter:*")], InvalidSearchError),
         ([("_include", "Observation:*:Spaceship")], InvalidSearchError),
-        ([("_include", "Patient:general-practitioner")], UnsupportedSearchError),
+        ([("_include", "Patient:link")], UnsupportedSearchError),
         ([("_include", "MedicationRequest:medication")], InvalidSearchError),
         ([("_include", "Observation:subject:Spaceship")], InvalidSearchError),
         ([("_revinclude", "MedicationRequest:medication")], InvalidSearchError),

@@ -62,6 +62,13 @@ def test_writes_and_export_are_refused_to_app_tokens_even_with_every_read(served
     assert _get(served, "Patient/$export", token).status_code == 403
 
 
+def test_compartment_search_needs_the_searched_type(served: SmartHome) -> None:
+    token = _token(served, "patient/Observation.rs")
+    answer = _get(served, f"Patient/{served.patient_id}/Observation?_count=2", token)
+    assert answer.status_code == 200 and _types(answer.json()) == {"Observation"}
+    assert _get(served, f"Patient/{served.patient_id}/Condition?_count=2", token).status_code == 403
+
+
 def test_system_search_needs_every_named_type(served: SmartHome) -> None:
     token = _token(served, "patient/Observation.read patient/Condition.read")
     assert _get(served, "?_type=Observation,Condition&_count=1", token).status_code == 200
