@@ -4,18 +4,25 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := conformance/node_modules/.package-lock.json
+SMART_JS_STAMP := tests/smart_js/node_modules/.package-lock.json
 PUSH_SERVER_STAMP := tests/push_server/node_modules/.package-lock.json
 
 .PHONY: demo test lint typecheck pytest install node push-server browser clean conformance bench fuzz audit lock soak
 
 install: $(STAMP)
 
-node: $(NODE_STAMP)
+node: $(NODE_STAMP) $(SMART_JS_STAMP)
 
 # The conformance suite's second validator (Medplum, pinned in conformance/package-lock.json) runs on Node >= 20.
 $(NODE_STAMP): conformance/package.json conformance/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "fhirgate's conformance suite needs Node.js 20+ and npm (e.g. 'sudo apt-get install nodejs npm')"; exit 1; }
 	npm ci --prefix conformance --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The SMART JS client (npm fhirclient, pinned in tests/smart_js/package-lock.json), run in Chromium by tests/smart_server.
+$(SMART_JS_STAMP): tests/smart_js/package.json tests/smart_js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "fhirgate's SMART JS client test needs Node.js 20+ and npm"; exit 1; }
+	npm ci --prefix tests/smart_js --no-audit --no-fund --loglevel=error
 	@touch $@
 
 push-server: $(PUSH_SERVER_STAMP)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, cast, get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
+from urllib.parse import urlencode
 
 import httpx2
 from starlette.applications import Starlette
@@ -18,6 +19,9 @@ from gateway.writes.audit import AuditLog
 from gateway.writes.decisions import ApprovalDecisions, ConnectStarter, Decision
 from gateway.writes.operations import WriteOperations
 from mcp_server.approval_desk import ApprovalState
+
+if TYPE_CHECKING:
+    from gateway.smart_server import SmartAuthorizationServer
 
 __all__ = [
     "HomeApprovalDesk",
@@ -44,8 +48,14 @@ def web_sessions(settings: Settings) -> WebSessions:
     return WebSessions(ensure_private_dir(settings.home) / "web.sqlite3")
 
 
-def home_web_app(settings: Settings, decisions: ApprovalDecisions, *, port: int | None) -> Starlette:
-    return create_web_app(WebSettings(port=port), sessions=web_sessions(settings), approvals=decisions)
+def home_web_app(
+    settings: Settings,
+    decisions: ApprovalDecisions,
+    *,
+    port: int | None,
+    smart: SmartAuthorizationServer | None = None,
+) -> Starlette:
+    return create_web_app(WebSettings(port=port), sessions=web_sessions(settings), approvals=decisions, smart=smart)
 
 
 def record_web_address(settings: Settings, base_url: str) -> None:
@@ -77,9 +87,11 @@ def live_web_address(settings: Settings) -> str | None:
     return address if answer.status_code == 200 and "content-security-policy" in answer.headers else None
 
 
-def login_link(settings: Settings, base_url: str) -> str:
-    """A one-time sign-in link for the web app at ``base_url`` (valid five minutes, once)."""
-    return f"{base_url}/login?token={web_sessions(settings).new_login_link_token()}"
+def login_link(settings: Settings, base_url: str, *, next_page: str | None = None) -> str:
+    """A one-time sign-in link for the web app at ``base_url`` (valid five minutes, once); ``next_page``:
+    the web app's own page to land on (the web app ignores any other)."""
+    link = f"{base_url}/login?token={web_sessions(settings).new_login_link_token()}"
+    return link if next_page is None else f"{link}&{urlencode({'next': next_page})}"
 
 
 class HomeApprovalDesk:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from fhirgate.cli_app import app, err
+from fhirgate.commands import apps as apps_command  # noqa: F401 - registers `fhirgate apps`
 from fhirgate.commands import connect as connect_command  # noqa: F401 - registers connect, sources, disconnect, keys
 from fhirgate.commands import demo, doctor, login, mcp, serve, status, sync, wipe
 from fhirgate.commands import export as export_command  # noqa: F401 - registers `fhirgate export`

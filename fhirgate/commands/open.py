@@ -20,6 +20,10 @@ from fhirgate.secrets import SecretStore
 @app.command(name="open")
 def open_web_app(
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Only print the sign-in link.")] = False,
+    next_page: Annotated[
+        str | None,
+        typer.Option("--next", help="The page to land on once signed in (e.g. a SMART app's consent page)."),
+    ] = None,
 ) -> None:
     """Open fhirgate's local web app (approve or reject writes and practice connections), signed in."""
     from fhirgate.approval_wiring import live_web_address, login_link
@@ -27,7 +31,7 @@ def open_web_app(
     settings = settings_from_env()
     running = live_web_address(settings)
     if running is not None:
-        _hand_over(login_link(settings, running), no_browser=no_browser)
+        _hand_over(login_link(settings, running, next_page=next_page), no_browser=no_browser)
         return
 
     from fhirgate.approval_wiring import approval_decisions, home_web_app, record_web_address

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from fhirgate.settings import Settings
     from gateway.bulk import ExportJobs
     from gateway.facade import RefreshPolicy
+    from gateway.smart_server import SmartAuthorizationServer
     from gateway.store import ResourceStore, SqliteStore
     from gateway.writes.operations import WriteOperations
 
@@ -43,10 +44,11 @@ def build_facade(
     writes: WriteOperations | None = None,
     refresh: RefreshPolicy | None = None,
     exports: ExportJobs | None = None,
+    smart: SmartAuthorizationServer | None = None,
 ) -> Starlette:
     """The facade as `fhirgate serve` runs it: Host must name this port; surfaces come from the sync table;
     with ``writes``, the guarded `$refill` and `$send` operations too; with ``refresh``, searches first
-    refresh stale surfaces; with ``exports``, Bulk Data ``$export``."""
+    refresh stale surfaces; with ``exports``, Bulk Data ``$export``; with ``smart``, SMART App Launch."""
     from gateway.facade import LOOPBACK_HOSTS, create_facade_app
     from gateway.sync.surfaces import SURFACES
     from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
@@ -64,6 +66,7 @@ def build_facade(
         extra_operations=WRITE_OPERATIONS if writes is not None else None,
         refresh=refresh,
         exports=exports,
+        smart=smart,
     )
 
 
@@ -78,15 +81,19 @@ def refresh_policy(
     return kaiser_refresh_policy(settings, secrets, store, ttl=timedelta(minutes=ttl_minutes))
 
 
-def _web_app(settings: Settings, writes: WriteOperations, port: int) -> Starlette:
-    """The web app mounted at `/` next to the facade: approvals of writes and practice connections."""
+def _web_app(
+    settings: Settings, writes: WriteOperations, port: int, smart: SmartAuthorizationServer | None = None
+) -> Starlette:
+    """The web app mounted at `/` next to the facade: approvals of writes and practice connections, and
+    the consent page of SMART app launches."""
     import os
 
     from fhirgate.approval_wiring import approval_decisions, home_web_app
     from fhirgate.practice_connector import SmartPracticeConnector, connection_starter
 
     starter = connection_starter(SmartPracticeConnector(settings, os.environ))
-    return home_web_app(settings, approval_decisions(settings, writes=writes, connect=starter), port=port)
+    decisions = approval_decisions(settings, writes=writes, connect=starter)
+    return home_web_app(settings, decisions, port=port, smart=smart)
 
 
 @app.command()
@@ -124,6 +131,9 @@ def serve(
     token = facade_token(secrets)
     store = open_store(settings.store_path)
     writes = write_operations(settings, secrets, offline=offline)
+    from fhirgate.smart_wiring import home_smart_server
+
+    smart = home_smart_server(settings, secrets, store)
     facade = build_facade(
         store,
         token=token,
@@ -133,8 +143,9 @@ def serve(
         writes=writes,
         refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
         exports=ExportJobs(store, settings.home / "exports"),
+        smart=smart,
     )
-    app = facade_and_web(facade, _web_app(settings, writes, chosen))
+    app = facade_and_web(facade, _web_app(settings, writes, chosen, smart))
     shown = f"[{host}]" if ":" in host else host
     err.print(f"FHIR R4 facade on http://{shown}:{chosen}/fhir  (bearer token: `fhirgate token`)")
     err.print(f"Web app (approvals) on http://127.0.0.1:{chosen}/  (sign in: `fhirgate open`)")

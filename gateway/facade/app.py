@@ -29,7 +29,7 @@ from gateway.facade.security import (
     InFlightLimitMiddleware,
     static_token_verifier,
 )
-from gateway.facade.smart import smart_configuration
+from gateway.facade.smart import JWKS_PATH, REVOKE_PATH, TOKEN_PATH, smart_configuration, smart_security_block
 from gateway.facade.system_search import search_system
 from gateway.facade.terminology import read_concept_map
 from gateway.search import FhirError
@@ -37,6 +37,7 @@ from gateway.store import ResourceStore
 
 if TYPE_CHECKING:
     from gateway.bulk import ExportJobs
+    from gateway.smart_server import SmartAuthorizationServer
 
 PUBLIC_PATHS = ("/fhir/metadata", "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -69,17 +70,24 @@ def _routes(
     cors: bool,
     operations: Mapping[str, Sequence[dict[str, str]]],
     system_operations: Sequence[dict[str, str]] = (),
+    smart_scopes: Sequence[str] | None = None,
 ) -> list[Route]:
     capability = build_capability_statement(
         date=datetime.now(UTC), cors=cors, operations=operations, system_operations=system_operations
     )
-    smart = smart_configuration()
+    static_smart = smart_configuration()
 
     def metadata(request: Request) -> Response:
-        return FhirJSONResponse(capability)
+        if smart_scopes is None:
+            return FhirJSONResponse(capability)
+        # The oauth-uris are absolute: they name the origin the client addressed (Host is checked).
+        rest = {**capability["rest"][0], "security": smart_security_block(_origin(request), cors=cors)}
+        return FhirJSONResponse({**capability, "rest": [rest]})
 
     def smart_config(request: Request) -> Response:
-        return JSONResponse(smart)
+        if smart_scopes is None:
+            return JSONResponse(static_smart)
+        return JSONResponse(smart_configuration(_origin(request), scopes=tuple(smart_scopes)))
 
     return [
         Route("/fhir/metadata", metadata, methods=["GET"]),
@@ -97,6 +105,10 @@ def _routes(
     ]
 
 
+def _origin(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
 def create_facade_app(
     store: ResourceStore,
     *,
@@ -111,6 +123,7 @@ def create_facade_app(
     extra_operations: Mapping[str, Sequence[dict[str, str]]] | None = None,
     refresh: RefreshPolicy | None = None,
     exports: ExportJobs | None = None,
+    smart: SmartAuthorizationServer | None = None,
 ) -> Starlette:
     """The FHIR facade app: public ``/fhir/metadata`` and SMART configuration; bearer-protected reads.
 
@@ -122,10 +135,28 @@ def create_facade_app(
     guarded writes of ``gateway.writes``, wired by the composition root).
     ``refresh``: how searches first refresh stale surfaces (None: offline, the store is served as it is).
     ``exports``: the Bulk Data export jobs (``$export``); None: no bulk export.
+    ``smart``: the SMART App Launch server (its token endpoints here, its tokens accepted and their
+    scopes enforced on every read); None: the static token only.
     """
     if (token is None) == (verify_token is None):
         raise ValueError("give exactly one of token and verify_token")
     verifier = verify_token if verify_token is not None else static_token_verifier(token or "")
+    public_paths: tuple[str, ...] = PUBLIC_PATHS
+    smart_middleware: list[Middleware] = []
+    smart_routes: list[BaseRoute] = []
+    smart_scopes: Sequence[str] | None = None
+    if smart is not None:
+        from gateway.smart_server import SUPPORTED_SCOPES, ScopeEnforcementMiddleware, oauth_routes
+
+        static_verifier = verifier
+
+        def verifier(presented: str) -> bool:
+            return static_verifier(presented) or smart.scope_grant(presented) is not None
+
+        public_paths = (*PUBLIC_PATHS, TOKEN_PATH, REVOKE_PATH, JWKS_PATH)
+        smart_middleware = [Middleware(ScopeEnforcementMiddleware, scope_grant=smart.scope_grant)]
+        smart_routes = list(oauth_routes(smart))
+        smart_scopes = SUPPORTED_SCOPES
     freshness = FreshnessGate(refresh, store) if refresh is not None else None
     ctx = FacadeContext(store, surface_types or {}, freshness)
     cors = bool(cors_origins)
@@ -141,7 +172,8 @@ def create_facade_app(
             )
         )
     middleware += [
-        Middleware(BearerAuthMiddleware, verify_token=verifier, public_paths=PUBLIC_PATHS, allow_preflight=cors),
+        Middleware(BearerAuthMiddleware, verify_token=verifier, public_paths=public_paths, allow_preflight=cors),
+        *smart_middleware,
         Middleware(InFlightLimitMiddleware, limit=max_in_flight),
         Middleware(BodyLimitMiddleware),
     ]
@@ -159,6 +191,7 @@ def create_facade_app(
     routes = [
         *extra_routes,
         *bulk,
-        *_routes(ctx, cors=cors, operations=operations, system_operations=system_operations),
+        *smart_routes,
+        *_routes(ctx, cors=cors, operations=operations, system_operations=system_operations, smart_scopes=smart_scopes),
     ]
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)

@@ -1,6 +1,6 @@
 """`create_web_app`: the local web app (sign-in by one-time link, then the approvals page).
 
-Routes: ``GET /login?token=`` spends a one-time link and sets the session cookie (HttpOnly,
+Routes: ``GET /login?token=[&next=]`` spends a one-time link and sets the session cookie (HttpOnly,
 SameSite=Strict); ``GET /`` and ``GET /approvals`` list what waits for the person; ``GET /approvals/{id}``
 shows one complete preview with Approve / Reject; ``POST /approvals/{id}`` decides it (session cookie +
 CSRF token required) and redirects back (POST-redirect-GET: a reload never re-posts).
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader
 from starlette.applications import Starlette
@@ -24,6 +25,9 @@ from gateway.web.approvals_page import approvals_routes, page
 from gateway.web.security import WebGuardMiddleware
 from gateway.web.sessions import SESSION_COOKIE, SESSION_TTL, WebSessions
 from gateway.writes.decisions import ApprovalDecisions
+
+if TYPE_CHECKING:
+    from gateway.smart_server import SmartAuthorizationServer
 
 __all__ = ["WebSettings", "create_web_app"]
 
@@ -39,14 +43,29 @@ class WebSettings:
     allowed_hosts: Sequence[str] = LOOPBACK_NAMES
 
 
-def create_web_app(settings: WebSettings, *, sessions: WebSessions, approvals: ApprovalDecisions) -> Starlette:
+# Where a sign-in link may send the browser on (`fhirgate open --next`): our own pages only.
+NEXT_PREFIXES = ("/approvals", "/smart/consent/")
+
+
+def _next_page(requested: str) -> str:
+    safe = requested.startswith(NEXT_PREFIXES) and len(requested) <= 200 and "//" not in requested
+    return requested if safe else "/approvals"
+
+
+def create_web_app(
+    settings: WebSettings,
+    *,
+    sessions: WebSessions,
+    approvals: ApprovalDecisions,
+    smart: SmartAuthorizationServer | None = None,
+) -> Starlette:
     templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True))
 
     async def login(request: Request) -> Response:
         session_id = sessions.redeem_login_link(request.query_params.get("token", ""))
         if session_id is None:
             return page(templates, request, "signin.html", {"reason": "This sign-in link is not valid any more."}, 403)
-        response = RedirectResponse("/approvals", status_code=303)
+        response = RedirectResponse(_next_page(request.query_params.get("next", "")), status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
             session_id,
@@ -69,5 +88,9 @@ def create_web_app(settings: WebSettings, *, sessions: WebSessions, approvals: A
         Route("/static/app.css", stylesheet, methods=["GET"]),
         *approvals_routes(templates, sessions, approvals),
     ]
+    if smart is not None:
+        from gateway.web.smart_consent import smart_consent_routes
+
+        routes += smart_consent_routes(templates, sessions, smart)
     guard = Middleware(WebGuardMiddleware, allowed_hosts=settings.allowed_hosts, port=settings.port)
     return Starlette(routes=routes, middleware=[guard])

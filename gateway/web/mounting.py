@@ -1,5 +1,6 @@
-"""One loopback server, two apps: the FHIR facade at ``/fhir`` (and its public ``/.well-known`` path),
-the web app everywhere else. Each keeps its own guards (bearer token there, session cookie here)."""
+"""One loopback server, two apps: the FHIR facade at ``/fhir`` (its public ``/.well-known`` path, and the
+SMART token endpoints under ``/oauth/``), the web app everywhere else.
+Each keeps its own guards (bearer token there, session cookie here)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["facade_and_web"]
 
-_FACADE_PREFIXES = ("/fhir", "/.well-known/")
+_FACADE_PREFIXES = ("/fhir", "/.well-known/", "/oauth/")
 
 
 def facade_and_web(facade: ASGIApp, web: ASGIApp) -> ASGIApp:
