@@ -12,6 +12,7 @@ import httpx2
 from starlette.applications import Starlette
 
 from fhirgate.settings import Settings, ensure_private_dir
+from gateway.store.protocol import ResourceStore
 from gateway.web import WebSessions, WebSettings, create_web_app
 from gateway.writes.approvals import ApprovalKind, ApprovalStore
 from gateway.writes.audit import AuditLog
@@ -44,8 +45,12 @@ def web_sessions(settings: Settings) -> WebSessions:
     return WebSessions(ensure_private_dir(settings.home) / "web.sqlite3")
 
 
-def home_web_app(settings: Settings, decisions: ApprovalDecisions, *, port: int | None) -> Starlette:
-    return create_web_app(WebSettings(port=port), sessions=web_sessions(settings), approvals=decisions)
+def home_web_app(
+    settings: Settings, decisions: ApprovalDecisions, *, port: int | None, record: ResourceStore | None = None
+) -> Starlette:
+    """The home's web app; with ``record`` (the store the facade serves) its record pages too."""
+    sessions = web_sessions(settings)
+    return create_web_app(WebSettings(port=port), sessions=sessions, approvals=decisions, record=record)
 
 
 def record_web_address(settings: Settings, base_url: str) -> None:

@@ -78,7 +78,7 @@ def refresh_policy(
     return kaiser_refresh_policy(settings, secrets, store, ttl=timedelta(minutes=ttl_minutes))
 
 
-def _web_app(settings: Settings, writes: WriteOperations, port: int) -> Starlette:
+def _web_app(settings: Settings, writes: WriteOperations, port: int, store: SqliteStore) -> Starlette:
     """The web app mounted at `/` next to the facade: approvals of writes and practice connections."""
     import os
 
@@ -86,7 +86,8 @@ def _web_app(settings: Settings, writes: WriteOperations, port: int) -> Starlett
     from fhirgate.practice_connector import SmartPracticeConnector, connection_starter
 
     starter = connection_starter(SmartPracticeConnector(settings, os.environ))
-    return home_web_app(settings, approval_decisions(settings, writes=writes, connect=starter), port=port)
+    decisions = approval_decisions(settings, writes=writes, connect=starter)
+    return home_web_app(settings, decisions, port=port, record=store)
 
 
 @app.command()
@@ -135,7 +136,7 @@ def serve(
         refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
         exports=ExportJobs(store, settings.home / "exports"),
     )
-    app = facade_and_web(facade, _web_app(settings, writes, chosen))
+    app = facade_and_web(facade, _web_app(settings, writes, chosen, store))
     shown = f"[{host}]" if ":" in host else host
     err.print(f"FHIR R4 facade on http://{shown}:{chosen}/fhir  (bearer token: `fhirgate token`)")
     err.print(f"Web app (approvals) on http://127.0.0.1:{chosen}/  (sign in: `fhirgate open`)")

@@ -1,4 +1,4 @@
-"""`create_web_app`: the local web app (sign-in by one-time link, then the approvals page).
+"""`create_web_app`: the local web app (sign-in by one-time link, the record's pages, the approvals page).
 
 Routes: ``GET /login?token=`` spends a one-time link and sets the session cookie (HttpOnly,
 SameSite=Strict); ``GET /`` and ``GET /approvals`` list what waits for the person; ``GET /approvals/{id}``
@@ -20,7 +20,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from gateway.store.protocol import ResourceStore
 from gateway.web.approvals_page import approvals_routes, page
+from gateway.web.record_pages import record_routes
 from gateway.web.security import WebGuardMiddleware
 from gateway.web.sessions import SESSION_COOKIE, SESSION_TTL, WebSessions
 from gateway.writes.decisions import ApprovalDecisions
@@ -39,14 +41,22 @@ class WebSettings:
     allowed_hosts: Sequence[str] = LOOPBACK_NAMES
 
 
-def create_web_app(settings: WebSettings, *, sessions: WebSessions, approvals: ApprovalDecisions) -> Starlette:
+def create_web_app(
+    settings: WebSettings,
+    *,
+    sessions: WebSessions,
+    approvals: ApprovalDecisions,
+    record: ResourceStore | None = None,
+) -> Starlette:
+    """With ``record`` (the store the facade serves), the record's pages too; without, approvals only."""
+    start = "/overview" if record is not None else "/approvals"
     templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True))
 
     async def login(request: Request) -> Response:
         session_id = sessions.redeem_login_link(request.query_params.get("token", ""))
         if session_id is None:
             return page(templates, request, "signin.html", {"reason": "This sign-in link is not valid any more."}, 403)
-        response = RedirectResponse("/approvals", status_code=303)
+        response = RedirectResponse(start, status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
             session_id,
@@ -58,7 +68,7 @@ def create_web_app(settings: WebSettings, *, sessions: WebSessions, approvals: A
         return response
 
     async def home(request: Request) -> Response:
-        return RedirectResponse("/approvals", status_code=303)
+        return RedirectResponse(start, status_code=303)
 
     async def stylesheet(request: Request) -> Response:
         return Response(_STYLESHEET, media_type="text/css")
@@ -68,6 +78,7 @@ def create_web_app(settings: WebSettings, *, sessions: WebSessions, approvals: A
         Route("/login", login, methods=["GET"]),
         Route("/static/app.css", stylesheet, methods=["GET"]),
         *approvals_routes(templates, sessions, approvals),
+        *(record_routes(templates, sessions, record) if record is not None else []),
     ]
     guard = Middleware(WebGuardMiddleware, allowed_hosts=settings.allowed_hosts, port=settings.port)
     return Starlette(routes=routes, middleware=[guard])
