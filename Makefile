@@ -4,18 +4,29 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := conformance/node_modules/.package-lock.json
+AXE_STAMP := tests/web/axe/node_modules/.package-lock.json
 
-.PHONY: demo test lint typecheck pytest install node browser clean conformance bench fuzz audit lock soak
+.PHONY: demo test lint typecheck pytest install node browser clean conformance bench fuzz audit lock soak screenshots
 
 install: $(STAMP)
 
-node: $(NODE_STAMP)
+node: $(NODE_STAMP) $(AXE_STAMP)
 
 # The conformance suite's second validator (Medplum, pinned in conformance/package-lock.json) runs on Node >= 20.
 $(NODE_STAMP): conformance/package.json conformance/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "fhirgate's conformance suite needs Node.js 20+ and npm (e.g. 'sudo apt-get install nodejs npm')"; exit 1; }
 	npm ci --prefix conformance --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# axe-core (pinned in tests/web/axe/package-lock.json), injected into the web app's pages by the browser tests.
+$(AXE_STAMP): tests/web/axe/package.json tests/web/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "fhirgate's web tests need npm (e.g. 'sudo apt-get install nodejs npm')"; exit 1; }
+	npm ci --prefix tests/web/axe --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# A PNG of each record page of the web app over the sandbox patient, in screenshots/ (git-ignored).
+screenshots: install browser
+	$(BIN)/python -m tests.web.screenshots
 
 # The long run over the large sandbox patient (make test runs the small one).
 conformance: install node

@@ -63,7 +63,7 @@ def _render(
         axes.set_xlim(only - timedelta(days=30), only + timedelta(days=30))
     locator = AutoDateLocator()  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))  # type: ignore[no-untyped-call]
     axes.set_ylabel(unit, fontsize=8)
     axes.tick_params(labelsize=7)
     axes.grid(alpha=0.3)
