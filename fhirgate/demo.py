@@ -148,9 +148,10 @@ def _web_app(demo: Settings, secrets: SecretStore, port: int, store: SqliteStore
 
 def _print_web_app(demo: Settings, console: Console, base_url: str) -> None:
     record_web_address(demo, base_url)  # `fhirgate open` on the demo home signs in here
-    console.rule("Web app: approve what an assistant prepares")
+    console.rule("Web app: your record, and approving what an assistant prepares")
     console.print(
-        f"Approvals page: {base_url}/approvals\nSign-in link (works once, 5 minutes): {login_link(demo, base_url)}",
+        f"Record pages: {base_url}/overview   Approvals: {base_url}/approvals\n"
+        f"Sign-in link (works once, 5 minutes): {login_link(demo, base_url)}",
         soft_wrap=True,
         highlight=False,
     )
