@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -28,10 +29,12 @@ from gateway.web.sessions import SESSION_COOKIE, WebSessions
 __all__ = ["ANALYTES_PER_PAGE", "EMBEDDABLE_TYPES", "record_routes"]
 
 ANALYTES_PER_PAGE = 8
+MAX_FORM_BYTES = 512
 EMBEDDABLE_TYPES = ("application/pdf", "image/png", "image/jpeg", "text/plain")
 """The Binary content types ``/binary/{id}`` serves (inline, under the page's origin); anything else is refused."""
 _TABLES = {table.slug: table for table in TABLES}
-Handler = Callable[[Request], Any]
+Handler = Callable[[Request], Awaitable[Response]]
+SignedInHandler = Callable[[Request, str], Awaitable[Response]]
 
 
 def record_routes(
@@ -44,13 +47,14 @@ def record_routes(
     reader = RecordReader(store)
     looked = LastLooked(sessions.path)
 
-    def signed_in(handler: Callable[[Request, str], Any]) -> Handler:
+    def signed_in(handler: SignedInHandler) -> Handler:
+        """``handler`` with the session id, once the cookie names a live session; the sign-in page otherwise."""
+
         async def guarded(request: Request) -> Response:
             session_id = request.cookies.get(SESSION_COOKIE)
             if not session_id or not sessions.is_valid(session_id):
                 return page(templates, request, "signin.html", {"reason": "Sign in to see your record."}, 401)
-            response: Response = await handler(request, session_id)
-            return response
+            return await handler(request, session_id)
 
         return guarded
 
@@ -66,8 +70,15 @@ def record_routes(
         return page(templates, request, "overview.html", context)
 
     async def mark_seen(request: Request, session_id: str) -> Response:
-        body = (await request.body())[:512].decode("utf-8", errors="replace")
-        given = dict(part.split("=", 1) for part in body.split("&") if "=" in part).get("csrf", "")
+        body = b""
+        async for chunk in request.stream():  # the form is one token: never buffer more than a few hundred bytes
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                return page(templates, request, "forbidden.html", {}, 413)
+        try:
+            given = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=4).get("csrf", [""])[0]
+        except ValueError:
+            given = ""
         if not WebSessions.csrf_ok(session_id, given):
             return page(templates, request, "forbidden.html", {}, 403)
         looked.mark(clock())
@@ -164,6 +175,4 @@ def record_routes(
 
 
 def _pretty(json_text: str) -> str:
-    import json
-
     return json.dumps(json.loads(json_text), indent=2, ensure_ascii=False)

@@ -115,3 +115,9 @@ def test_labs_group_results_by_analyte_with_range_and_flag(web: tuple[TestClient
     page = _signed_in(web).get("/labs").text
     assert page.count('<figure class="chart"><svg role="img"') == page.count('<section class="analyte"') > 0
     assert "<style" not in page and 'style="' not in page  # the CSP allows no inline style
+
+
+def test_mark_as_seen_refuses_a_body_larger_than_its_form(web: tuple[TestClient, WebSessions]) -> None:
+    client = _signed_in(web)
+    answer = client.post("/overview/seen", content=b"csrf=" + b"a" * 4096, follow_redirects=False)
+    assert answer.status_code == 413
