@@ -173,14 +173,23 @@ def test_marking_as_seen_clears_whats_new(site: RecordSite, page: Page) -> None:
     assert "You last marked the record as seen" in page.inner_text("main")
 
 
-def test_tab_reaches_every_navigation_link_and_control(site: RecordSite, page: Page) -> None:
-    page.goto(f"{site.base_url}/overview")
+@pytest.mark.parametrize(
+    ("path", "controls"),
+    [("/overview", ("Mark as seen",)), ("/timeline", ("SELECT", "Filter", "FHIR JSON"))],
+)
+def test_tab_reaches_every_navigation_link_and_control(
+    path: str, controls: tuple[str, ...], site: RecordSite, page: Page
+) -> None:
+    page.goto(site.base_url + path)
     reached: list[str] = []
-    for _ in range(60):
+    for _ in range(40):
         page.keyboard.press("Tab")
-        reached.append(page.evaluate("document.activeElement.innerText || document.activeElement.tagName"))
-    for name in (*NAV, "Mark as seen", "Skip to content"):
+        reached.append(
+            page.evaluate("(e => e.tagName === 'SELECT' ? 'SELECT' : e.innerText || e.tagName)(document.activeElement)")
+        )
+    for name in ("Skip to content", *NAV, *controls):
         assert name in reached, name
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus is visible
 
 
 def test_axe_finds_no_serious_or_critical_violation(site: RecordSite, browser: Browser, watched: Watched) -> None:
