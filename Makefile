@@ -71,12 +71,13 @@ test: lint typecheck audit pytest
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Benchmarks: sync, facade and MCP answers on the large sandbox patient (slow; not part of `make test`).
+# Benchmarks: sync, facade, MCP answers and the web app's pages on the large sandbox patient (slow; not part of `make test`).
 bench: install node
 	$(BIN)/python -m tests.benchmarks.bench_sync
 	$(BIN)/python -m tests.benchmarks.bench_facade
 	npm ci --prefix tests/benchmarks --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m tests.benchmarks.bench_mcp
+	$(BIN)/python -m tests.benchmarks.bench_web_pages
 
 # Long fuzz runs (make test runs short ones): facade queries, SMART answers, 10,000 drifted payloads per
 # translator property, 10,000 hostile portal payloads per surface through the sync (each a whole sync:
