@@ -124,12 +124,14 @@ def test_labs_draw_one_svg_trend_per_analyte(site: RecordSite, page: Page) -> No
     label = page.locator("section.analyte svg").first.get_attribute("aria-label") or ""
     assert label.startswith("Trend of ")
     page.get_by_role("link", name="Next page").first.click()
+    page.wait_for_url("**/labs?page=2")
     assert "page=2" in page.url and page.locator("section.analyte svg").count() >= 1
 
 
 def test_a_report_shows_its_components_conclusion_and_pdf_inline(site: RecordSite, page: Page) -> None:
     page.goto(f"{site.base_url}/timeline?type=result")
     page.get_by_role("link", name="BASIC METABOLIC PANEL").first.click()
+    page.wait_for_url("**/labs/reports/*")
     text = page.inner_text("main")
     assert "Potassium" in text and "Components" in text
     pdf = page.locator("object.pdf[type='application/pdf']")
@@ -142,9 +144,11 @@ def test_a_report_shows_its_components_conclusion_and_pdf_inline(site: RecordSit
 def test_a_document_is_sanitised_html_and_its_json_is_one_click_away(site: RecordSite, page: Page) -> None:
     page.goto(f"{site.base_url}/documents")
     page.get_by_role("link", name="After Visit Summary").first.click()
+    page.wait_for_url("**/documents/*")
     assert page.locator(".record-html").count() >= 1
     assert page.locator(".record-html script, .record-html [onclick], .record-html img").count() == 0
     page.get_by_role("link", name="FHIR JSON").first.click()
+    page.wait_for_url("**/resource/DocumentReference/*")
     assert page.locator("h1").inner_text().startswith("DocumentReference/")
     assert '"resourceType": "DocumentReference"' in page.inner_text("pre")
 
@@ -152,6 +156,7 @@ def test_a_document_is_sanitised_html_and_its_json_is_one_click_away(site: Recor
 def test_a_thread_shows_every_message(site: RecordSite, page: Page) -> None:
     page.goto(f"{site.base_url}/messages")
     page.get_by_role("link", name="Physical therapy exercises").first.click()
+    page.wait_for_url("**/messages/*")
     assert page.locator("article.message").count() >= 2
     assert "Thank you, that helps." in page.inner_text("main")
 
@@ -160,6 +165,7 @@ def test_the_timeline_filters_by_type(site: RecordSite, page: Page) -> None:
     page.goto(f"{site.base_url}/timeline")
     page.select_option("#type", "message")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/timeline?type=message*")
     kinds = set(page.locator("tbody tr td:nth-child(2)").all_inner_texts())
     assert kinds == {"Message"}
 
@@ -167,7 +173,8 @@ def test_the_timeline_filters_by_type(site: RecordSite, page: Page) -> None:
 def test_marking_as_seen_clears_whats_new(site: RecordSite, page: Page) -> None:
     page.goto(f"{site.base_url}/overview")
     assert page.locator("ul.news strong").first.inner_text() != "0"
-    page.get_by_role("button", name="Mark as seen").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Mark as seen").click()
     assert page.url == f"{site.base_url}/overview"
     assert set(page.locator("ul.news strong").all_inner_texts()) == {"0"}
     assert "You last marked the record as seen" in page.inner_text("main")
