@@ -6,12 +6,13 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := conformance/node_modules/.package-lock.json
 SMART_JS_STAMP := tests/smart_js/node_modules/.package-lock.json
 PUSH_SERVER_STAMP := tests/push_server/node_modules/.package-lock.json
+AXE_STAMP := tests/web/axe/node_modules/.package-lock.json
 
-.PHONY: demo test lint typecheck pytest install node push-server browser clean conformance bench fuzz audit lock soak
+.PHONY: demo test lint typecheck pytest install node push-server browser clean conformance bench fuzz audit lock soak screenshots
 
 install: $(STAMP)
 
-node: $(NODE_STAMP) $(SMART_JS_STAMP)
+node: $(NODE_STAMP) $(SMART_JS_STAMP) $(AXE_STAMP)
 
 # The conformance suite's second validator (Medplum, pinned in conformance/package-lock.json) runs on Node >= 20.
 $(NODE_STAMP): conformance/package.json conformance/package-lock.json
@@ -32,6 +33,16 @@ $(PUSH_SERVER_STAMP): tests/push_server/package.json tests/push_server/package-l
 	@command -v npm >/dev/null 2>&1 || { echo "fhirgate's push tests need Node.js 20+ and npm (e.g. 'sudo apt-get install nodejs npm')"; exit 1; }
 	npm ci --prefix tests/push_server --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# axe-core (pinned in tests/web/axe/package-lock.json), injected into the web app's pages by the browser tests.
+$(AXE_STAMP): tests/web/axe/package.json tests/web/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "fhirgate's web tests need npm (e.g. 'sudo apt-get install nodejs npm')"; exit 1; }
+	npm ci --prefix tests/web/axe --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# A PNG of each record page of the web app over the sandbox patient, in screenshots/ (git-ignored).
+screenshots: install browser
+	$(BIN)/python -m tests.web.screenshots
 
 # The long run over the large sandbox patient (make test runs the small one).
 conformance: install node
@@ -76,7 +87,7 @@ test: lint typecheck audit pytest
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Benchmarks: sync, facade, MCP answers, export and push on the large sandbox patient (slow; not part of `make test`).
+# Benchmarks: sync, facade, MCP answers, export and push, and the web app's pages on the large sandbox patient (slow; not part of `make test`).
 bench: install node push-server
 	$(BIN)/python -m tests.benchmarks.bench_sync
 	$(BIN)/python -m tests.benchmarks.bench_facade
@@ -84,6 +95,7 @@ bench: install node push-server
 	npm ci --prefix tests/benchmarks --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m tests.benchmarks.bench_mcp
 	$(BIN)/python -m tests.benchmarks.bench_export
+	$(BIN)/python -m tests.benchmarks.bench_web_pages
 
 # Long fuzz runs (make test runs short ones): facade queries, SMART answers, 10,000 drifted payloads per
 # translator property, 10,000 hostile portal payloads per surface through the sync (each a whole sync:

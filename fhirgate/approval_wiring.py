@@ -13,6 +13,7 @@ import httpx2
 from starlette.applications import Starlette
 
 from fhirgate.settings import Settings, ensure_private_dir
+from gateway.store.protocol import ResourceStore
 from gateway.web import WebSessions, WebSettings, create_web_app
 from gateway.writes.approvals import ApprovalKind, ApprovalStore
 from gateway.writes.audit import AuditLog
@@ -54,8 +55,12 @@ def home_web_app(
     *,
     port: int | None,
     smart: SmartAuthorizationServer | None = None,
+    record: ResourceStore | None = None,
 ) -> Starlette:
-    return create_web_app(WebSettings(port=port), sessions=web_sessions(settings), approvals=decisions, smart=smart)
+    """The home's web app; with ``record`` (the store the facade serves) its record pages too, with ``smart``
+    the consent page of SMART app launches."""
+    sessions = web_sessions(settings)
+    return create_web_app(WebSettings(port=port), sessions=sessions, approvals=decisions, smart=smart, record=record)
 
 
 def record_web_address(settings: Settings, base_url: str) -> None:

@@ -79,7 +79,7 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             if report.patient_id is None:
                 raise DemoFailed("the profile could not be synced; see the summary above")
             token = facade_token(secrets)
-            with serve_demo_facade(store, token, web=lambda port: _web_app(demo, secrets, port)) as facade:
+            with serve_demo_facade(store, token, web=lambda port: _web_app(demo, secrets, port, store)) as facade:
                 _print_facade(console, f"{facade.base_url}/fhir", token, report.patient_id)
                 await _ask_mcp(demo, console)
                 _print_web_app(demo, console, facade.base_url)
@@ -139,18 +139,19 @@ async def _sync(client: PortalClient, store: SqliteStore, console: Console) -> S
     return report
 
 
-def _web_app(demo: Settings, secrets: SecretStore, port: int) -> ASGIApp:
+def _web_app(demo: Settings, secrets: SecretStore, port: int, store: SqliteStore) -> ASGIApp:
     """The web app next to the facade: approvals of writes to the sandbox portal and of practice connections."""
     starter = connection_starter(SmartPracticeConnector(demo, os.environ))
     decisions = approval_decisions(demo, writes=write_operations(demo, secrets), connect=starter)
-    return home_web_app(demo, decisions, port=port)
+    return home_web_app(demo, decisions, port=port, record=store)
 
 
 def _print_web_app(demo: Settings, console: Console, base_url: str) -> None:
     record_web_address(demo, base_url)  # `fhirgate open` on the demo home signs in here
-    console.rule("Web app: approve what an assistant prepares")
+    console.rule("Web app: your record, and approving what an assistant prepares")
     console.print(
-        f"Approvals page: {base_url}/approvals\nSign-in link (works once, 5 minutes): {login_link(demo, base_url)}",
+        f"Record pages: {base_url}/overview   Approvals: {base_url}/approvals\n"
+        f"Sign-in link (works once, 5 minutes): {login_link(demo, base_url)}",
         soft_wrap=True,
         highlight=False,
     )

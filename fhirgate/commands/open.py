@@ -43,7 +43,10 @@ def open_web_app(
     starter = connection_starter(SmartPracticeConnector(settings, os.environ))
     decisions = approval_decisions(settings, writes=writes, connect=starter)
     port = free_port()
-    with serve_in_thread(home_web_app(settings, decisions, port=port), port=port) as web:
+    from gateway.store import SqliteStore
+
+    store = SqliteStore.open(settings.store_path)
+    with serve_in_thread(home_web_app(settings, decisions, port=port, record=store), port=port) as web:
         record_web_address(settings, web.base_url)
         _hand_over(login_link(settings, web.base_url), no_browser=no_browser)
         err.print("Serving the web app until Ctrl-C.")

@@ -82,10 +82,14 @@ def refresh_policy(
 
 
 def _web_app(
-    settings: Settings, writes: WriteOperations, port: int, smart: SmartAuthorizationServer | None = None
+    settings: Settings,
+    writes: WriteOperations,
+    port: int,
+    store: SqliteStore,
+    smart: SmartAuthorizationServer | None = None,
 ) -> Starlette:
-    """The web app mounted at `/` next to the facade: approvals of writes and practice connections, and
-    the consent page of SMART app launches."""
+    """The web app mounted at `/` next to the facade: the record's pages, approvals of writes and practice
+    connections, and the consent page of SMART app launches."""
     import os
 
     from fhirgate.approval_wiring import approval_decisions, home_web_app
@@ -93,7 +97,7 @@ def _web_app(
 
     starter = connection_starter(SmartPracticeConnector(settings, os.environ))
     decisions = approval_decisions(settings, writes=writes, connect=starter)
-    return home_web_app(settings, decisions, port=port, smart=smart)
+    return home_web_app(settings, decisions, port=port, smart=smart, record=store)
 
 
 @app.command()
@@ -145,7 +149,7 @@ def serve(
         exports=ExportJobs(store, settings.home / "exports"),
         smart=smart,
     )
-    app = facade_and_web(facade, _web_app(settings, writes, chosen, smart))
+    app = facade_and_web(facade, _web_app(settings, writes, chosen, store, smart))
     shown = f"[{host}]" if ":" in host else host
     err.print(f"FHIR R4 facade on http://{shown}:{chosen}/fhir  (bearer token: `fhirgate token`)")
     err.print(f"Web app (approvals) on http://127.0.0.1:{chosen}/  (sign in: `fhirgate open`)")

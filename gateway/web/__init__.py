@@ -1,5 +1,5 @@
 """The local web app of DESIGN.md §9 (served at ``/`` next to the facade at ``/fhir``): one-time-link
-sign-in, a browser session the model never holds, and for now the approvals page."""
+sign-in, a browser session the model never holds, the record's pages and the approvals page."""
 
 from gateway.web.app import WebSettings, create_web_app
 from gateway.web.mounting import facade_and_web

@@ -1,4 +1,4 @@
-"""`create_web_app`: the local web app (sign-in by one-time link, then the approvals page).
+"""`create_web_app`: the local web app (sign-in by one-time link, the record's pages, the approvals page).
 
 Routes: ``GET /login?token=[&next=]`` spends a one-time link and sets the session cookie (HttpOnly,
 SameSite=Strict); ``GET /`` and ``GET /approvals`` list what waits for the person; ``GET /approvals/{id}``
@@ -21,7 +21,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from gateway.store.protocol import ResourceStore
 from gateway.web.approvals_page import approvals_routes, page
+from gateway.web.record_pages import record_routes
 from gateway.web.security import WebGuardMiddleware
 from gateway.web.sessions import SESSION_COOKIE, SESSION_TTL, WebSessions
 from gateway.writes.decisions import ApprovalDecisions
@@ -44,12 +46,12 @@ class WebSettings:
 
 
 # Where a sign-in link may send the browser on (`fhirgate open --next`): our own pages only.
-NEXT_PREFIXES = ("/approvals", "/smart/consent/")
+NEXT_PREFIXES = ("/approvals", "/smart/consent/", "/overview")
 
 
-def _next_page(requested: str) -> str:
+def _next_page(requested: str, start: str) -> str:
     safe = requested.startswith(NEXT_PREFIXES) and len(requested) <= 200 and "//" not in requested
-    return requested if safe else "/approvals"
+    return requested if safe else start
 
 
 def create_web_app(
@@ -58,14 +60,17 @@ def create_web_app(
     sessions: WebSessions,
     approvals: ApprovalDecisions,
     smart: SmartAuthorizationServer | None = None,
+    record: ResourceStore | None = None,
 ) -> Starlette:
+    """With ``record`` (the store the facade serves), the record's pages too; without, approvals only."""
+    start = "/overview" if record is not None else "/approvals"
     templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True))
 
     async def login(request: Request) -> Response:
         session_id = sessions.redeem_login_link(request.query_params.get("token", ""))
         if session_id is None:
             return page(templates, request, "signin.html", {"reason": "This sign-in link is not valid any more."}, 403)
-        response = RedirectResponse(_next_page(request.query_params.get("next", "")), status_code=303)
+        response = RedirectResponse(_next_page(request.query_params.get("next", ""), start), status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
             session_id,
@@ -77,7 +82,7 @@ def create_web_app(
         return response
 
     async def home(request: Request) -> Response:
-        return RedirectResponse("/approvals", status_code=303)
+        return RedirectResponse(start, status_code=303)
 
     async def stylesheet(request: Request) -> Response:
         return Response(_STYLESHEET, media_type="text/css")
@@ -87,6 +92,7 @@ def create_web_app(
         Route("/login", login, methods=["GET"]),
         Route("/static/app.css", stylesheet, methods=["GET"]),
         *approvals_routes(templates, sessions, approvals),
+        *(record_routes(templates, sessions, record) if record is not None else []),
     ]
     if smart is not None:
         from gateway.web.smart_consent import smart_consent_routes

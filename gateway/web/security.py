@@ -19,8 +19,8 @@ __all__ = ["SECURITY_HEADERS", "WebGuardMiddleware"]
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'self'; img-src 'self'; object-src 'self'; frame-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -29,6 +29,14 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+
+EMBEDDED_PREFIX = "/binary/"
+"""Record attachments (PDFs) that the app's own pages embed: only our origin may frame them, and they run
+sandboxed with nothing allowed but the viewer."""
+_EMBEDDED_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'; sandbox",
+    "X-Frame-Options": "SAMEORIGIN",
+}
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -72,6 +80,8 @@ class WebGuardMiddleware:
                 headers = MutableHeaders(scope=message)
                 for key, value in SECURITY_HEADERS.items():
                     headers[key] = value
+                if str(scope.get("path", "")).startswith(EMBEDDED_PREFIX):
+                    headers.update(_EMBEDDED_HEADERS)
             await send(message)
 
         await app(scope, receive, send_with_headers)

@@ -28,11 +28,12 @@ def test_serve_answers_fhir_with_the_token_and_the_web_app_with_a_session(tmp_pa
     store = SqliteStore.open(tmp_path / "store.db")
     facade = build_facade(store, token="t", host="127.0.0.1", port=8765, cors_origins=[])
     writes = write_operations(settings, SecretStore.for_settings(settings))
-    served = facade_and_web(facade, _web_app(settings, writes, 8765))
+    served = facade_and_web(facade, _web_app(settings, writes, 8765, store))
     with TestClient(served, base_url="http://127.0.0.1:8765", follow_redirects=False) as client:
         assert client.get("/fhir/metadata").status_code == 200
         assert client.get("/fhir/Patient").status_code == 401  # no bearer token: the facade's guard
         assert client.get("/approvals").status_code == 401  # no session: sign in with `fhirgate open`
+        assert client.get("/overview").status_code == 401  # the record pages read the facade's store, signed in
         assert client.get("/approvals", headers={"Authorization": "Bearer t"}).status_code == 401  # token ≠ session
         assert "frame-ancestors 'none'" in client.get("/approvals").headers["content-security-policy"]
     store.close()

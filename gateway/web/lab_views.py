@@ -1,0 +1,189 @@
+"""Labs as the pages show them: results grouped by test (analyte: LOINC code, else the test's name, and
+its unit), each group with its trend, latest value, flag and reference range; and one report with its
+components, comments and PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from markupsafe import Markup
+
+from gateway.web.fhir_display import concept_text, date_text, displays, quantity_text
+from gateway.web.record_reading import FactOrigin, RecordReader, Resource, origin_of
+from gateway.web.trend_svg import trend_svg
+
+__all__ = ["AnalyteView", "LabResultRow", "ReportView", "analytes", "report_view"]
+
+_LOINC = "http://loinc.org"
+
+
+@dataclass(frozen=True)
+class LabResultRow:
+    name: str
+    when: str
+    value: str
+    flag: str
+    reference_range: str
+    comments: list[str]
+    report_url: str | None
+    origin: FactOrigin
+
+
+@dataclass
+class AnalyteView:
+    name: str
+    unit: str
+    loinc: str
+    results: list[LabResultRow] = field(default_factory=list)
+    chart: Markup | None = None
+    """Inline SVG when the analyte has numeric values (rendered only for the page shown)."""
+    points: list[tuple[date, float]] = field(default_factory=list)
+    band: tuple[float | None, float | None] = (None, None)
+
+    @property
+    def anchor(self) -> str:
+        return "analyte-" + "".join(c if c.isalnum() else "-" for c in (self.loinc or self.name).lower())
+
+
+@dataclass(frozen=True)
+class ReportView:
+    title: str
+    when: str
+    status: str
+    performer: str
+    conclusion: str
+    components: list[LabResultRow]
+    pdf_urls: list[str]
+    origin: FactOrigin
+
+
+def analytes(reader: RecordReader) -> list[AnalyteView]:
+    """Every lab analyte, most recently measured first; charts are not drawn yet (see ``with_charts``)."""
+    report_of = _report_of_observation(reader.all("DiagnosticReport"))
+    groups: dict[tuple[str, str], AnalyteView] = {}
+    for observation in reader.all("Observation"):
+        if not _is_lab(observation):
+            continue
+        name = concept_text(observation.get("code"))
+        loinc = _loinc(observation)
+        quantity = observation.get("valueQuantity") or {}
+        unit = str(quantity.get("unit") or quantity.get("code") or "")
+        group = groups.setdefault((loinc or name.lower(), unit), AnalyteView(name=name, unit=unit, loinc=loinc))
+        row = _row(observation, report_of.get(str(observation.get("id"))))
+        group.results.append(row)
+        number = quantity.get("value")
+        when = str(observation.get("effectiveDateTime") or "")[:10]
+        if isinstance(number, int | float) and len(when) == 10:
+            group.points.append((date.fromisoformat(when), float(number)))
+            group.band = _band(observation) if group.band == (None, None) else group.band
+    for group in groups.values():
+        group.results.sort(key=lambda r: r.when, reverse=True)
+        group.points.sort()
+    return sorted(groups.values(), key=lambda g: g.results[0].when if g.results else "", reverse=True)
+
+
+def with_charts(groups: list[AnalyteView]) -> list[AnalyteView]:
+    for group in groups:
+        if group.points:
+            group.chart = trend_svg(group.points, label=group.name, unit=group.unit or "value", band=group.band)
+    return groups
+
+
+def report_view(reader: RecordReader, report_id: str) -> ReportView | None:
+    report = reader.one("DiagnosticReport", report_id)
+    if report is None:
+        return None
+    components = []
+    for reference in report.get("result") or []:
+        kind, _, result_id = str(reference.get("reference", "")).partition("/")
+        observation = reader.one(kind, result_id) if kind == "Observation" else None
+        if observation is not None:
+            components.append(_row(observation, None))
+    return ReportView(
+        title=concept_text(report.get("code")) or "Report",
+        when=date_text(report.get("effectiveDateTime") or report.get("issued")),
+        status=str(report.get("status", "")),
+        performer=displays(report.get("performer")),
+        conclusion=str(report.get("conclusion") or ""),
+        components=components,
+        pdf_urls=_pdf_urls(reader, report),
+        origin=origin_of(report),
+    )
+
+
+def _pdf_urls(reader: RecordReader, report: Resource) -> list[str]:
+    """The report's PDFs: its ``presentedForm`` and the DocumentReferences whose context names it."""
+    attachments = [a for a in report.get("presentedForm") or [] if isinstance(a, dict)]
+    target = f"DiagnosticReport/{report.get('id')}"
+    for document in reader.all("DocumentReference"):
+        related = (document.get("context") or {}).get("related") or []
+        if any(isinstance(r, dict) and r.get("reference") == target for r in related):
+            attachments += [c.get("attachment") or {} for c in document.get("content") or []]
+    urls = []
+    for attachment in attachments:
+        url = str(attachment.get("url") or "")
+        if str(attachment.get("contentType", "")).startswith("application/pdf") and url.startswith("Binary/"):
+            urls.append("/binary/" + url.removeprefix("Binary/"))
+    return list(dict.fromkeys(urls))
+
+
+def _report_of_observation(reports: list[Resource]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for report in reports:
+        for reference in report.get("result") or []:
+            kind, _, observation_id = str(reference.get("reference", "")).partition("/")
+            if kind == "Observation":
+                found[observation_id] = str(report.get("id"))
+    return found
+
+
+def _row(observation: Resource, report_id: str | None) -> LabResultRow:
+    return LabResultRow(
+        name=concept_text(observation.get("code")),
+        when=date_text(observation.get("effectiveDateTime") or observation.get("issued")),
+        value=quantity_text(observation.get("valueQuantity"))
+        or str(observation.get("valueString") or concept_text(observation.get("valueCodeableConcept"))),
+        flag=", ".join(concept_text(i) for i in observation.get("interpretation") or [] if concept_text(i) != "Normal"),
+        reference_range="; ".join(_range_text(r) for r in observation.get("referenceRange") or []),
+        comments=[str(n.get("text")) for n in observation.get("note") or [] if isinstance(n, dict) and n.get("text")],
+        report_url=f"/labs/reports/{report_id}" if report_id else None,
+        origin=origin_of(observation),
+    )
+
+
+def _range_text(reference_range: Any) -> str:
+    if not isinstance(reference_range, dict):
+        return ""
+    if reference_range.get("text"):
+        return str(reference_range["text"])
+    low, high = quantity_text(reference_range.get("low")), quantity_text(reference_range.get("high"))
+    return f"{low} – {high}" if low and high else (f"≥ {low}" if low else (f"≤ {high}" if high else ""))
+
+
+def _band(observation: Resource) -> tuple[float | None, float | None]:
+    for reference_range in observation.get("referenceRange") or []:
+        low = (reference_range.get("low") or {}).get("value")
+        high = (reference_range.get("high") or {}).get("value")
+        if isinstance(low, int | float) or isinstance(high, int | float):
+            return (
+                float(low) if isinstance(low, int | float) else None,
+                float(high) if isinstance(high, int | float) else None,
+            )
+    return (None, None)
+
+
+def _is_lab(observation: Resource) -> bool:
+    for category in observation.get("category") or []:
+        for coding in (category or {}).get("coding") or []:
+            if coding.get("code") == "laboratory":
+                return True
+    return False
+
+
+def _loinc(observation: Resource) -> str:
+    for coding in (observation.get("code") or {}).get("coding") or []:
+        if coding.get("system") == _LOINC and coding.get("code"):
+            return str(coding["code"])
+    return ""

@@ -1,0 +1,178 @@
+"""The record's pages (overview, timeline, labs, the tables, visits, messages, documents), the stored
+FHIR JSON behind each fact and the Binary content a page embeds. Every route needs the session cookie;
+each handler reads the store through ``RecordReader`` and hands view objects to a template."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from gateway.store.protocol import ResourceStore
+from gateway.web.approvals_page import page
+from gateway.web.correspondence_views import document_view, documents, thread, threads, visits
+from gateway.web.lab_views import analytes, report_view, with_charts
+from gateway.web.last_looked import LastLooked
+from gateway.web.record_reading import RecordReader
+from gateway.web.record_tables import TABLES, table_rows
+from gateway.web.record_views import TIMELINE_KINDS, overview, paged, timeline
+from gateway.web.sessions import SESSION_COOKIE, WebSessions
+
+__all__ = ["ANALYTES_PER_PAGE", "EMBEDDABLE_TYPES", "record_routes"]
+
+ANALYTES_PER_PAGE = 8
+MAX_FORM_BYTES = 512
+EMBEDDABLE_TYPES = ("application/pdf", "image/png", "image/jpeg", "text/plain")
+"""The Binary content types ``/binary/{id}`` serves (inline, under the page's origin); anything else is refused."""
+_TABLES = {table.slug: table for table in TABLES}
+Handler = Callable[[Request], Awaitable[Response]]
+SignedInHandler = Callable[[Request, str], Awaitable[Response]]
+
+
+def record_routes(
+    templates: Jinja2Templates,
+    sessions: WebSessions,
+    store: ResourceStore,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> list[Route]:
+    reader = RecordReader(store)
+    looked = LastLooked(sessions.path)
+
+    def signed_in(handler: SignedInHandler) -> Handler:
+        """``handler`` with the session id, once the cookie names a live session; the sign-in page otherwise."""
+
+        async def guarded(request: Request) -> Response:
+            session_id = request.cookies.get(SESSION_COOKIE)
+            if not session_id or not sessions.is_valid(session_id):
+                return page(templates, request, "signin.html", {"reason": "Sign in to see your record."}, 401)
+            return await handler(request, session_id)
+
+        return guarded
+
+    def missing(request: Request, what: str) -> Response:
+        return page(templates, request, "record_missing.html", {"what": what}, 404)
+
+    def number(request: Request) -> int:
+        raw = request.query_params.get("page", "1")[:6]
+        return int(raw) if raw.isdigit() else 1
+
+    async def overview_page(request: Request, session_id: str) -> Response:
+        context = {"view": overview(reader, looked.get()), "csrf": WebSessions.csrf_token(session_id)}
+        return page(templates, request, "overview.html", context)
+
+    async def mark_seen(request: Request, session_id: str) -> Response:
+        body = b""
+        async for chunk in request.stream():  # the form is one token: never buffer more than a few hundred bytes
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                return page(templates, request, "forbidden.html", {}, 413)
+        try:
+            given = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=4).get("csrf", [""])[0]
+        except ValueError:
+            given = ""
+        if not WebSessions.csrf_ok(session_id, given):
+            return page(templates, request, "forbidden.html", {}, 403)
+        looked.mark(clock())
+        return RedirectResponse("/overview", status_code=303)
+
+    async def timeline_page(request: Request, _: str) -> Response:
+        kind = request.query_params.get("type") or None
+        kind = kind if kind in TIMELINE_KINDS else None
+        source = (request.query_params.get("source") or "")[:40] or None
+        entries, sources = timeline(reader, kind, source)
+        context = {
+            "page": paged(entries, number(request)),
+            "kinds": TIMELINE_KINDS,
+            "kind": kind,
+            "sources": sources,
+            "source": source,
+        }
+        return page(templates, request, "timeline.html", context)
+
+    async def labs_page(request: Request, _: str) -> Response:
+        groups = analytes(reader)
+        shown = paged(groups, number(request), ANALYTES_PER_PAGE)
+        with_charts(shown.items)
+        return page(templates, request, "labs.html", {"page": shown, "every": groups})
+
+    async def report_page(request: Request, _: str) -> Response:
+        view = report_view(reader, request.path_params["report_id"])
+        return missing(request, "report") if view is None else page(templates, request, "report.html", {"report": view})
+
+    async def table_page(request: Request, _: str) -> Response:
+        table = _TABLES.get(request.path_params["slug"])
+        if table is None:
+            return missing(request, "list")
+        rows = paged(table_rows(reader, table), number(request))
+        return page(templates, request, "record_table.html", {"table": table, "page": rows})
+
+    async def visits_page(request: Request, _: str) -> Response:
+        return page(templates, request, "visits.html", {"page": paged(visits(reader), number(request))})
+
+    async def messages_page(request: Request, _: str) -> Response:
+        return page(templates, request, "messages.html", {"page": paged(threads(reader), number(request))})
+
+    async def thread_page(request: Request, _: str) -> Response:
+        found = thread(reader, request.path_params["message_id"])
+        if found is None:
+            return missing(request, "message")
+        return page(templates, request, "thread.html", {"subject": found[0], "messages": found[1]})
+
+    async def documents_page(request: Request, _: str) -> Response:
+        return page(templates, request, "documents.html", {"page": paged(documents(reader), number(request))})
+
+    async def document_page(request: Request, _: str) -> Response:
+        view = document_view(reader, request.path_params["document_id"])
+        return (
+            missing(request, "document")
+            if view is None
+            else page(templates, request, "document.html", {"document": view})
+        )
+
+    async def resource_json(request: Request, _: str) -> Response:
+        resource_type, resource_id = request.path_params["resource_type"][:64], request.path_params["resource_id"]
+        text = reader.json_text(resource_type, resource_id) if resource_type != "Binary" else None
+        if text is None:
+            return missing(request, "resource")
+        context = {"resource_type": resource_type, "resource_id": resource_id, "json": _pretty(text)}
+        return page(templates, request, "resource_json.html", context)
+
+    async def binary(request: Request, _: str) -> Response:
+        found = reader.one("Binary", request.path_params["binary_id"])
+        kind = str((found or {}).get("contentType", "")).split(";")[0].strip().lower()
+        if found is None or kind not in EMBEDDABLE_TYPES:
+            return missing(request, "attachment")
+        try:
+            content = base64.b64decode(str(found.get("data", "")), validate=True)
+        except (binascii.Error, ValueError):
+            return missing(request, "attachment")
+        return Response(content, media_type=kind, headers={"Content-Disposition": "inline"})
+
+    return [
+        Route("/overview", signed_in(overview_page), methods=["GET"]),
+        Route("/overview/seen", signed_in(mark_seen), methods=["POST"]),
+        Route("/timeline", signed_in(timeline_page), methods=["GET"]),
+        Route("/labs", signed_in(labs_page), methods=["GET"]),
+        Route("/labs/reports/{report_id}", signed_in(report_page), methods=["GET"]),
+        Route("/record/{slug}", signed_in(table_page), methods=["GET"]),
+        Route("/visits", signed_in(visits_page), methods=["GET"]),
+        Route("/messages", signed_in(messages_page), methods=["GET"]),
+        Route("/messages/{message_id}", signed_in(thread_page), methods=["GET"]),
+        Route("/documents", signed_in(documents_page), methods=["GET"]),
+        Route("/documents/{document_id}", signed_in(document_page), methods=["GET"]),
+        Route("/resource/{resource_type}/{resource_id}", signed_in(resource_json), methods=["GET"]),
+        Route("/binary/{binary_id}", signed_in(binary), methods=["GET"]),
+    ]
+
+
+def _pretty(json_text: str) -> str:
+    return json.dumps(json.loads(json_text), indent=2, ensure_ascii=False)
