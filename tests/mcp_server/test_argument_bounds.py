@@ -19,7 +19,7 @@ from mcp_server.tool_errors import DIAGNOSTICS_QUOTE_LIMIT
 
 HUGE = "Q" * 1_000_000
 ECHO = re.compile(f"Q{{{DIAGNOSTICS_QUOTE_LIMIT + 1},}}")
-REQUIRED = {"source": "kaiser", "resource_type": "Observation", "id": "x", "code_or_name": "potassium"}
+REQUIRED = {"source": "kaiser", "resource_type": "Observation", "id": "x", "code_or_name": "potassium", "query": "knee"}
 
 
 def text_of(result: CallToolResult) -> str:

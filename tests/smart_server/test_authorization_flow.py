@@ -185,7 +185,8 @@ def test_codes_tokens_and_secrets_never_reach_the_logs(served: SmartHome, caplog
     added = served.smart.registry.add("logged app", [REDIRECT_URI], confidential=True)
     assert added.client_secret is not None
     basic = base64.b64encode(f"{added.app.client_id}:{added.client_secret}".encode()).decode()
-    with caplog.at_level(logging.DEBUG):
+    # httpx2's own logger is set here too: an earlier test in the session may have raised its level.
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx2"):
         code = _code(served, added.app)
         form = {
             "grant_type": "authorization_code",
