@@ -32,10 +32,24 @@ def immunization(shot: Mapping[str, Any]) -> Summary:
     return Summary(cells, notes_of(shot))
 
 
+_DATE_ONLY = "urn:fhirgate:kaiser:extension:date-only"
+"""The Kaiser translator's mark of a visit with a day but no time (see docs/decisions.md)."""
+
+
+def _visit_day(visit: Mapping[str, Any]) -> str | None:
+    for extension in visit.get("extension") or []:
+        if isinstance(extension, Mapping) and extension.get("url") == _DATE_ONLY:
+            day = extension.get("valueDate")
+            return day if isinstance(day, str) else None
+    return None
+
+
 def appointment(visit: Mapping[str, Any]) -> Summary:
+    """A date-only visit shows its day alone (`start` is then only a placeholder), others date and time."""
     people = [p.get("actor") for p in visit.get("participant") or [] if isinstance(p, Mapping)]
+    day = _visit_day(visit)
     cells = [
-        str(visit.get("start") or "")[:16].replace("T", " "),
+        f"{day} (no time given)" if day else str(visit.get("start") or "")[:16].replace("T", " "),
         concept_text(_first(visit.get("serviceType"))) or concept_text(visit.get("appointmentType")),
         _refs(people),
         status_of(visit),
@@ -57,7 +71,9 @@ def communication(message: Mapping[str, Any]) -> Summary:
         f"from {reference_text(message.get('sender'))}" if message.get("sender") else "",
         status_of(message),
     ]
-    prose = [("excerpt", snippet[:_SNIPPET] + ("…" if len(snippet) > _SNIPPET else ""))] if snippet else []
+    if len(snippet) > _SNIPPET:
+        snippet = snippet[:_SNIPPET].rstrip() + f"… [excerpt of {len(snippet)} characters; all of it: read_message]"
+    prose = [("excerpt", snippet)] if snippet else []
     return Summary(cells, prose)
 
 
@@ -78,20 +94,43 @@ def document_reference(document: Mapping[str, Any]) -> Summary:
 
 
 def care_team(team: Mapping[str, Any]) -> Summary:
+    """One cell per member (`who (role)`), so a large team is never cut short."""
     members = []
     for participant in team.get("participant") or []:
         if isinstance(participant, Mapping):
-            role = concept_text(_first(participant.get("role")))
+            roles = ", ".join(t for t in (concept_text(r) for r in participant.get("role") or []) if t)
             who = reference_text(participant.get("member"))
-            members.append(f"{who} ({role})" if role else who)
-    return Summary([str(team.get("name") or ""), "; ".join(m for m in members if m), status_of(team)])
+            members.append(f"{who} ({roles})" if roles and who else who or roles)
+    return Summary([str(team.get("name") or ""), *(m for m in members if m), status_of(team)])
+
+
+def _device_names(item: Mapping[str, Any]) -> str:
+    names = [n.get("name") for n in item.get("deviceName") or [] if isinstance(n, Mapping)]
+    return ", ".join(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
+
+
+def _udi(item: Mapping[str, Any]) -> str:
+    parts = []
+    for carrier in item.get("udiCarrier") or []:
+        if isinstance(carrier, Mapping):
+            hrf, di = carrier.get("carrierHRF"), carrier.get("deviceIdentifier")
+            if isinstance(hrf, str) and hrf:
+                parts.append(f"UDI {hrf}")
+            elif isinstance(di, str) and di:
+                parts.append(f"UDI DI {di}")
+    return ", ".join(p for p in parts if p)
 
 
 def device(item: Mapping[str, Any]) -> Summary:
-    udi = _first(item.get("udiCarrier"))
+    """Type, every name (`deviceName`), manufacturer, model, serial number and UDI, when present."""
+    maker, serial, model = item.get("manufacturer"), item.get("serialNumber"), item.get("modelNumber")
     cells = [
         concept_text(item.get("type")),
-        f"UDI {udi.get('deviceIdentifier')}" if isinstance(udi, Mapping) and udi.get("deviceIdentifier") else "",
+        _device_names(item),
+        f"made by {maker}" if isinstance(maker, str) and maker else "",
+        f"model {model}" if isinstance(model, str) and model else "",
+        f"serial {serial}" if isinstance(serial, str) and serial else "",
+        _udi(item),
         status_of(item),
     ]
     return Summary(cells, notes_of(item))
@@ -104,7 +143,47 @@ def service_request(order: Mapping[str, Any]) -> Summary:
         reference_text(order.get("requester")),
         status_of(order),
     ]
-    return Summary(cells, notes_of(order))
+    prose = notes_of(order)
+    if isinstance(instruction := order.get("patientInstruction"), str) and instruction.strip():
+        prose.insert(0, ("patient instructions", instruction))
+    return Summary(cells, prose)
+
+
+def _telecom(resource: Mapping[str, Any]) -> str:
+    points = []
+    for point in resource.get("telecom") or []:
+        if isinstance(point, Mapping) and isinstance(value := point.get("value"), str) and value.strip():
+            label = " ".join(str(point[k]) for k in ("system", "use") if isinstance(point.get(k), str))
+            points.append(f"{label} {value}".strip())
+    return ", ".join(points)
+
+
+def _address(resource: Mapping[str, Any]) -> str:
+    addresses = [a for a in resource.get("address") or [] if isinstance(a, Mapping)]
+    if not addresses:
+        return ""
+    first = addresses[0]
+    if isinstance(text := first.get("text"), str) and text.strip():
+        return text
+    lines = [str(line) for line in first.get("line") or [] if isinstance(line, str)]
+    parts = [*lines, *(str(first[k]) for k in ("city", "state", "postalCode") if isinstance(first.get(k), str))]
+    return ", ".join(parts)
+
+
+def related_person(person: Mapping[str, Any]) -> Summary:
+    """Name, relationship(s), phone/email and address: an emergency contact answerable from the row."""
+    relations = ", ".join(t for t in (concept_text(r) for r in person.get("relationship") or []) if t)
+    cells = [human_name(person.get("name")), relations, _telecom(person), _address(person)]
+    if person.get("active") is False:
+        cells.append("inactive")
+    return Summary(cells)
+
+
+def organization(org: Mapping[str, Any]) -> Summary:
+    """Name, kind, phone/web and address."""
+    kinds = ", ".join(t for t in (concept_text(k) for k in org.get("type") or []) if t)
+    name = org.get("name")
+    return Summary([name if isinstance(name, str) else "", kinds, _telecom(org), _address(org)])
 
 
 def audit_event(event: Mapping[str, Any]) -> Summary:
@@ -162,6 +241,8 @@ CARE_SUMMARIZERS: dict[str, Summarizer] = {
     "DocumentReference": document_reference,
     "Immunization": immunization,
     "MedicationDispense": medication_dispense,
+    "Organization": organization,
     "Practitioner": practitioner,
+    "RelatedPerson": related_person,
     "ServiceRequest": service_request,
 }

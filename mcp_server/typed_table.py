@@ -50,7 +50,7 @@ TYPED_TOOLS: tuple[TypedTool, ...] = (
         "get_practitioner",
         "Practitioner",
         "Clinicians known to the source.",
-        (token_filter("name", "name", "A portion of the practitioner's name."),),
+        (token_filter("name", "name:contains", "A portion of the practitioner's name (any part)."),),
     ),
     TypedTool(
         "search_observation",

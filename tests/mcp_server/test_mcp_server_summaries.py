@@ -174,7 +174,9 @@ def test_the_table_covers_the_types_the_brief_names() -> None:
         "DocumentReference",
         "Immunization",
         "MedicationDispense",
+        "Organization",
         "Practitioner",
+        "RelatedPerson",
         "ServiceRequest",
     }
 
@@ -191,6 +193,6 @@ def test_prose_is_separated_from_the_row_and_clipped() -> None:
     row, prose = render_row(resource)
     assert row == "Observation/n | Comment | (text value, see record text)"
     assert prose[0].startswith("Observation/n note: word word")
-    assert len(prose[0]) < 450
-    assert prose[0].endswith("…")
+    assert len(prose[0]) < 520
+    assert prose[0].endswith("… [cut at 400 of 999 characters; all of it: fhir_get Observation/n]")
     assert prose[1].startswith("Observation/n value: Result discussed")
