@@ -65,9 +65,14 @@ class Answer:
 
 def _item(resource: dict[str, Any], fmt: AnswerFormat) -> tuple[str, list[str]]:
     if fmt == "fhir":
-        trimmed, _ = elide_attachment_data(resource)
-        return compact_json(trimmed), []
+        return compact_json(_shown_resource(resource)), []
     return render_row(resource)
+
+
+def _shown_resource(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource as `format="fhir"` shows it (attachment data elided), in the text and the structured copy."""
+    trimmed, _ = elide_attachment_data(resource)
+    return dict(trimmed)
 
 
 def _positions(signer: CursorSigner, cursor: str | None, fingerprint: str, names: list[str]) -> dict[str, Position]:
@@ -119,6 +124,7 @@ async def answer_query(
     room = max_tokens - _RESERVE_TOKENS - sum(estimate_tokens(note) + 10 for note in known_notes)
     accepted_any = False
     structured_rows: list[list[str]] = []
+    structured_resources: list[dict[str, Any]] = []
     for name, reader in readers.items():
         source = by_name[name]
         failed = failures[name]
@@ -148,6 +154,8 @@ async def answer_query(
                 section.items.append(text)
                 section.prose += prose
                 structured_rows.append(row_fields(resource, name))
+                if fmt == "fhir":
+                    structured_resources.append({"source": name, "resource": _shown_resource(resource)})
                 reader.consume()
             if full:
                 break
@@ -176,4 +184,6 @@ async def answer_query(
     parts = AnswerParts(query=query, sections=sections, fmt=fmt, federated=federated, next_cursor=next_cursor)
     text, structured = render_answer(parts)
     structured[UNTRUSTED_KEY]["rows"] = structured_rows if fmt == "rows" else []
+    if fmt == "fhir":  # the same resources the text holds, so structured and text agree
+        structured[UNTRUSTED_KEY]["resources"] = structured_resources
     return Answer(text=text, structured=structured, rows=structured_rows)

@@ -20,6 +20,7 @@ from mcp_server.practice_connect import ConnectTools, PracticeConnector
 from mcp_server.record_summary import RecordSummaryTool
 from mcp_server.record_tools import RecordTools, register_record_tools
 from mcp_server.search_page import DEFAULT_CHAR_BUDGET
+from mcp_server.server_identity import drop_unserved_capabilities, package_version
 from mcp_server.sources import SourceRegistry
 from mcp_server.text_search import TextSearchTool, register_text_search
 from mcp_server.tool_context import ToolContext
@@ -63,8 +64,11 @@ def build_server(
     With a `directory`, `find_practice`, and `connect_practice` also takes a practice code or name.
     """
     server: MCPServer = MCPServer(
-        name, instructions=INSTRUCTIONS.format(sources=", ".join(registry.names()) or "none configured")
+        name,
+        version=package_version(),
+        instructions=INSTRUCTIONS.format(sources=", ".join(registry.names()) or "none configured"),
     )
+    drop_unserved_capabilities(server)
     context = ToolContext(registry, signer=CursorSigner(cursor_key))
     if today is not None:
         context.today = today

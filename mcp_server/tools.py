@@ -126,7 +126,11 @@ class FhirTools:
         self,
         source: Source,
         since: Annotated[
-            str | None, Field(description="Only resources changed since this instant, e.g. 2025-01-01T00:00:00Z.")
+            str | None,
+            Field(
+                description="Only resources fhirgate stored or updated since this instant (FHIR _since), "
+                "e.g. 2025-01-01T00:00:00Z; not the date of the care they describe."
+            ),
         ] = None,
         types: Annotated[
             list[str] | None, Field(description="Only these resource types, e.g. ['Observation', 'Condition'].")
@@ -137,8 +141,10 @@ class FhirTools:
     ) -> SearchResult:
         """Everything one source holds about the patient (FHIR `Patient/$everything`), as compact rows.
 
-        Use it for a broad review ("what changed since my last visit": pass `since`) or to list a
-        few types at once (`types`). Rows come in the server's order, mixed resource types, within
+        Use it for a broad review, or to list a few types at once (`types`). `since` filters on when
+        fhirgate stored or last updated a resource (FHIR `_since`), e.g. "what arrived since the last
+        sync", not on when the care happened: for "since my last visit", use a typed tool's `date`.
+        Rows come in the server's order, mixed resource types, within
         the token budget; when rows are left the reply gives a cursor: call again with the same
         arguments plus that cursor. Free text from the record comes in UNTRUSTED blocks.
         """

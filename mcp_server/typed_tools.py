@@ -7,6 +7,7 @@ filter appears as its own documented, optional argument next to the shared ones.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -19,7 +20,7 @@ from mcp_server.search_filters import FilterValueError
 from mcp_server.tool_context import CursorArg, FormatArg, MaxTokensArg, SearchResult, SourceArg, ToolContext
 from mcp_server.typed_table import TYPED_TOOLS, TypedTool
 
-__all__ = ["register_typed_tools", "typed_tool_function"]
+__all__ = ["register_typed_tools", "tool_title", "typed_tool_function"]
 
 _COMMON_DOC = (
     "Returns compact rows (Type/id | date | name | value (flag) | ref range | status) within max_tokens; "
@@ -77,10 +78,16 @@ def typed_tool_function(spec: TypedTool, context: ToolContext) -> Callable[..., 
     return tool
 
 
+def tool_title(summary: str) -> str:
+    """The summary's first clause without its parenthetical examples: `Observations, newest first`."""
+    plain = " ".join(re.sub(r"\s*\([^)]*\)", "", summary).split())
+    return re.split(r"[.;](?:\s|$)", plain, maxsplit=1)[0].strip()
+
+
 def register_typed_tools(server: MCPServer, context: ToolContext) -> None:
     """Add one tool per `TYPED_TOOLS` row."""
     for spec in TYPED_TOOLS:
-        title = spec.summary.split(",")[0].split(".")[0]
+        title = tool_title(spec.summary)
         server.add_tool(
             typed_tool_function(spec, context),
             name=spec.name,

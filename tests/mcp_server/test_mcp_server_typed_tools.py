@@ -119,6 +119,11 @@ async def test_fhir_format_returns_a_fenced_bundle_within_the_budget(kaiser_regi
     assert bundle["resourceType"] == "Bundle" and bundle["total"] == 5
     assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["MedicationRequest"] * 5
     assert text.endswith("All results shown.")
+    # The structured copy holds the same resources, under the untrusted key.
+    record = (result.structured_content or {})["untrusted_record_data"]
+    assert record["rows"] == []
+    assert [item["resource"] for item in record["resources"]] == [e["resource"] for e in bundle["entry"]]
+    assert {item["source"] for item in record["resources"]} == {"kaiser"}
 
 
 async def test_unknown_source_lists_the_known_ones(kaiser_registry: SourceRegistry) -> None:
