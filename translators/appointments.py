@@ -2,7 +2,9 @@
 
 ``status`` is ``booked``, or ``checked-in`` for the ``InProgressVisits`` bucket. ``start`` is the instant of
 ``/Date(ms)/`` at the visit's local offset (see :mod:`translators.visit_context`); a visit without a time
-(``Time`` null) keeps that placeholder instant and carries its real day in the ``date-only`` extension.
+(``Time`` null) gets a placeholder instant at noon UTC of its day (the same calendar day in every zone from
+UTC-11 to UTC+11; Epic's own is UTC midnight, the evening before in the Americas) and carries its real day in
+the ``date-only`` extension; no ``end`` is computed from a placeholder.
 ``end`` needs ``DurationInMinutes``; without it ``end`` is marked data-absent (unknown) rather than guessed,
 since R4 wants booked appointments to have one (app-3). Also used for past no-shows (status ``noshow``) by
 :mod:`translators.encounters`.
@@ -76,6 +78,10 @@ _LONGEST_VISIT_MINUTES = 60 * 24 * 366
 """Longer than any visit; a larger duration is junk (and may pass year 9999 or FHIR's positiveInt)."""
 
 
+def _plausible(minutes: int | None) -> bool:
+    return minutes is not None and 0 < minutes <= _LONGEST_VISIT_MINUTES
+
+
 def _end(start: str | None, minutes: int | None) -> str | None:
     if start is None or minutes is None or minutes <= 0:
         return None
@@ -92,12 +98,17 @@ def _appointment(
     log: WarningLog,
 ) -> FhirJson:
     when = visit_time(visit, log)
+    # A visit with a day but no time: FHIR wants an instant in `start` (app-3), and Epic's is UTC midnight,
+    # which a client west of UTC shows as the afternoon before. Noon UTC is the same calendar day from
+    # UTC-11 to UTC+11; the date-only extension says the time is a placeholder. No end from a placeholder.
+    start = f"{when.date_only}T12:00:00Z" if when.date_only else when.instant
+    timed = start if not when.date_only else None
     minutes = visit.get("DurationInMinutes").integer()
     try:
-        end = _end(when.instant, minutes if minutes is None or minutes <= _LONGEST_VISIT_MINUTES else None)
+        end = _end(timed, minutes if minutes is None or minutes <= _LONGEST_VISIT_MINUTES else None)
     except OverflowError:
         end = None
-    if minutes is not None and minutes > 0 and end is None and when.instant is not None:
+    if minutes is not None and minutes > 0 and end is None and timed is not None:
         log.warn("DurationInMinutes", f"duration of {minutes} minutes is not a visit's length; end omitted")
     visit_type = visit.get("VisitTypeName").text()
     area = specialty(visit)
@@ -118,13 +129,13 @@ def _appointment(
         "status": status,
         "serviceType": [{"text": visit_type}] if visit_type else None,
         "specialty": [{"text": area}] if area else None,
-        "start": when.instant,
+        "start": start,
         "end": end,
-        "minutesDuration": minutes if end else None,
+        "minutesDuration": minutes if end or (timed is None and _plausible(minutes)) else None,
         "participant": participants,
     }
     built: FhirJson = pruned(appointment)
-    if when.instant and not end:
+    if start and not end:
         # app-3: a booked appointment has an end; the portal does not say it, so it is marked unknown.
         built["_end"] = {"extension": [{"url": DATA_ABSENT_REASON_EXTENSION, "valueCode": "unknown"}]}
     return built

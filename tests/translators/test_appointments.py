@@ -56,11 +56,11 @@ ROWS: list[tuple[str, dict[str, Any], str, Any]] = [
         lambda a: "end" not in a and a["_end"]["extension"][0]["valueCode"] == "unknown",
     ),
     (
-        "time null: placeholder instant, real day in an extension",
+        "time null: placeholder instant at noon UTC (the same day in any US zone), real day in an extension",
         visit(REFILL),
         "LaterVisitsList",
         lambda a: (
-            a["start"] == "2026-01-01T00:00:00Z"
+            a["start"] == "2026-01-01T12:00:00Z"
             and {"url": "urn:fhirgate:kaiser:extension:date-only", "valueDate": "2026-01-01"} in a["extension"]
         ),
     ),
