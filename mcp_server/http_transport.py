@@ -2,6 +2,10 @@
 
 Every request needs `Authorization: Bearer <facade token>`; the SDK's transport security
 checks `Host` (and `Origin`) against loopback names, which defeats DNS rebinding.
+
+Sessions are bounded for a server that runs for weeks: a session whose client went away without a
+DELETE is closed after ``SESSION_IDLE_SECONDS`` without a request (the SDK's default is 30 minutes), and
+at most ``MAX_SESSIONS`` are open at once (a further one gets 503 until room frees; the SDK allows 10,000).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ __all__ = ["LOOPBACK", "BearerGuard", "http_app", "run_http"]
 logger = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
+SESSION_IDLE_SECONDS = 600.0
+MAX_SESSIONS = 200
 
 
 class BearerGuard:
@@ -47,15 +53,29 @@ class BearerGuard:
         await self._app(scope, receive, send)
 
 
-def http_app(server: MCPServer, *, token: str, port: int) -> ASGIApp:
-    """The streamable HTTP app at `/mcp`, accepting only loopback Host/Origin and the bearer token."""
+def http_app(
+    server: MCPServer,
+    *,
+    token: str,
+    port: int,
+    session_idle_seconds: float = SESSION_IDLE_SECONDS,
+    max_sessions: int = MAX_SESSIONS,
+) -> ASGIApp:
+    """The streamable HTTP app at `/mcp`, accepting only loopback Host/Origin and the bearer token;
+    sessions idle for ``session_idle_seconds`` are closed, at most ``max_sessions`` open at once."""
     hosts = [f"{LOOPBACK}:{port}", f"localhost:{port}", f"[::1]:{port}"]
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=hosts,
         allowed_origins=[f"http://{host}" for host in hosts],
     )
-    return BearerGuard(server.streamable_http_app(transport_security=security, host=LOOPBACK), token)
+    app = server.streamable_http_app(
+        transport_security=security,
+        host=LOOPBACK,
+        session_idle_timeout=session_idle_seconds,
+        max_sessions=max_sessions,
+    )
+    return BearerGuard(app, token)
 
 
 async def run_http(
