@@ -1,0 +1,59 @@
+"""The lock and the watch state through the real CLI: `fhirgate sync` beside a running sync, `fhirgate
+status` showing a paused watcher; and a machine without a notifier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fhirgate.cli import app
+from fhirgate.desktop_notice import DesktopNotifier
+from fhirgate.scheduled_sync import LOGIN_PAUSE
+from fhirgate.secrets import SecretStore
+from fhirgate.settings import Settings
+from fhirgate.sync_lock import ALREADY_RUNNING, SyncAlreadyRunning, home_sync_lock
+from fhirgate.watch_state import WatchState, write_watch_state
+from gateway.kaiser.session import PortalSession, save_session
+
+
+@pytest.fixture
+def signed_in_home(tmp_path: Path) -> Iterator[Path]:
+    settings = Settings.from_environ({"FHIRGATE_HOME": str(tmp_path)})
+    save_session(SecretStore.for_settings(settings), PortalSession(cookies=(), user_agent="tests/1"))
+    yield tmp_path
+
+
+def test_sync_says_a_sync_is_already_running_instead_of_running_twice(signed_in_home: Path) -> None:
+    with home_sync_lock(signed_in_home):
+        result = CliRunner().invoke(app, ["sync"], env={"FHIRGATE_HOME": str(signed_in_home), "COLUMNS": "200"})
+    assert result.exit_code == 1 and ALREADY_RUNNING in result.output, result.output
+
+
+def test_the_lock_is_free_again_after_its_holder_leaves(tmp_path: Path) -> None:
+    with home_sync_lock(tmp_path), pytest.raises(SyncAlreadyRunning), home_sync_lock(tmp_path):
+        pass
+    with home_sync_lock(tmp_path):
+        pass
+
+
+def test_status_shows_a_watcher_paused_for_a_sign_in(tmp_path: Path) -> None:
+    write_watch_state(tmp_path, WatchState("login required", LOGIN_PAUSE, "2026-12-03T09:00:00+00:00", None))
+    result = CliRunner().invoke(app, ["status"], env={"FHIRGATE_HOME": str(tmp_path), "COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "scheduled sync paused" in result.output and "fhirgate login kaiser" in result.output
+
+
+def test_no_notifier_on_path_is_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    for platform in ("linux", "darwin"):
+        notifier = DesktopNotifier(platform=platform)
+        assert notifier.command("1 new results from Kaiser") is None
+        assert notifier.notify("1 new results from Kaiser") is False
+
+
+def test_watch_refuses_a_bad_interval(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["watch", "--every", "soon"], env={"FHIRGATE_HOME": str(tmp_path)})
+    assert result.exit_code == 1 and "not a duration" in result.output
