@@ -16,6 +16,7 @@ from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from fhirgate.sync_lock import ALREADY_RUNNING, SyncAlreadyRunning, home_sync_lock
 from fhirgate.watch_state import WatchState, write_watch_state
+from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession, save_session
 
 
@@ -57,3 +58,22 @@ def test_no_notifier_on_path_is_no_error(tmp_path: Path, monkeypatch: pytest.Mon
 def test_watch_refuses_a_bad_interval(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["watch", "--every", "soon"], env={"FHIRGATE_HOME": str(tmp_path)})
     assert result.exit_code == 1 and "not a duration" in result.output
+
+
+async def test_a_facade_refresh_is_refused_while_another_sync_of_the_home_runs(tmp_path: Path) -> None:
+    from fhirgate.kaiser_source import SyncRefresher
+    from gateway.facade import RefreshFailed
+    from gateway.store import SqliteStore
+
+    opened: list[bool] = []
+
+    async def open_portal() -> PortalClient:
+        opened.append(True)
+        raise AssertionError("the portal is not contacted while another sync runs")
+
+    store = SqliteStore.open(tmp_path / "store.sqlite3")
+    refresher = SyncRefresher(store, open_portal, home=tmp_path)
+    with home_sync_lock(tmp_path), pytest.raises(RefreshFailed, match="already running"):
+        await refresher(("test-results",))
+    store.close()
+    assert opened == []
