@@ -8,7 +8,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["STATE_FILE", "WatchState", "read_watch_state", "watch_line", "write_watch_state"]
+__all__ = ["STATE_FILE", "WatchState", "home_watch_note", "read_watch_state", "watch_line", "write_watch_state"]
 
 STATE_FILE = "watch.json"
 
@@ -43,3 +43,9 @@ def write_watch_state(home: Path, state: WatchState) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(asdict(state)), encoding="utf-8")
     os.replace(temporary, path)
+
+
+def home_watch_note(home: Path) -> str | None:
+    """The overview page's line about the scheduled sync; None when no watcher ever ran for this home."""
+    state = read_watch_state(home)
+    return None if state is None else watch_line(state)
