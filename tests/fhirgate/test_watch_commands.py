@@ -77,3 +77,19 @@ async def test_a_facade_refresh_is_refused_while_another_sync_of_the_home_runs(t
         await refresher(("test-results",))
     store.close()
     assert opened == []
+
+
+def test_serve_sync_every_runs_the_watcher_beside_the_server_and_stops_with_it(tmp_path: Path) -> None:
+    import time
+    from datetime import timedelta
+
+    from fhirgate.background_watch import watching_in_background
+    from fhirgate.watch_state import read_watch_state
+
+    settings = Settings.from_environ({"FHIRGATE_HOME": str(tmp_path)})
+    with watching_in_background(settings, SecretStore.for_settings(settings), timedelta(hours=6)):
+        deadline = time.monotonic() + 20
+        while read_watch_state(tmp_path) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    state = read_watch_state(tmp_path)
+    assert state is not None and state.state == "login required" and state.message == LOGIN_PAUSE
