@@ -93,3 +93,32 @@ def test_serve_sync_every_runs_the_watcher_beside_the_server_and_stops_with_it(t
             time.sleep(0.05)
     state = read_watch_state(tmp_path)
     assert state is not None and state.state == "login required" and state.message == LOGIN_PAUSE
+
+
+def test_fhirgate_watch_pauses_in_a_home_that_never_signed_in_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from fhirgate.watch_state import read_watch_state
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FHIRGATE_")}
+    env.update(FHIRGATE_HOME=str(tmp_path), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "fhirgate", "watch", "--every", "1h", "--no-notify"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while read_watch_state(tmp_path) is None and time.monotonic() < deadline and watcher.poll() is None:
+        time.sleep(0.1)
+    watcher.send_signal(signal.SIGTERM)
+    out, err = watcher.communicate(timeout=30)
+    state = read_watch_state(tmp_path)
+    assert state is not None and state.state == "login required", err
+    assert watcher.returncode == 0 and out == "" and "every 1h" in err
