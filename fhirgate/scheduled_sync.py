@@ -27,6 +27,9 @@ __all__ = ["LOGIN_PAUSE", "NotSignedIn", "ScheduledSync"]
 log = logging.getLogger(__name__)
 LOGIN_PAUSE = "scheduled sync paused: Kaiser needs you to sign in again (run `fhirgate login kaiser`)"
 RESUME_POLL = timedelta(minutes=1)
+LONGEST_NAP = timedelta(minutes=5)
+"""Waits are cut into naps of at most this and the wall clock read after each: a laptop that slept
+through the due time syncs within minutes of waking (the monotonic clock stands still in suspend)."""
 
 
 class NotSignedIn(Exception):
@@ -91,7 +94,7 @@ class ScheduledSync:
                 continue
             wait = (due - self.schedule.clock()).total_seconds()
             if wait > 0:
-                await self._wait(stop, timedelta(seconds=wait))
+                await self._wait(stop, min(timedelta(seconds=wait), LONGEST_NAP))
                 continue
             outcome = await self.run_once()
             if outcome is Outcome.LOGIN_REQUIRED:
@@ -118,6 +121,9 @@ class ScheduledSync:
             return Outcome.LOGIN_REQUIRED, LOGIN_PAUSE
         except (KaiserError, RefreshFailed, OSError) as exc:
             return Outcome.FAILED, f"scheduled sync failed ({type(exc).__name__}); trying again later"
+        except Exception as exc:  # an unattended watcher backs off rather than dies
+            log.warning("scheduled sync: unexpected %s", type(exc).__name__)
+            return Outcome.FAILED, f"scheduled sync failed (unexpected {type(exc).__name__}); trying again later"
         if report.login_required:
             return Outcome.LOGIN_REQUIRED, LOGIN_PAUSE
         failed = [r.surface for r in report.surfaces if not r.ok]

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,31 @@ async def test_a_scheduled_sync_never_runs_beside_another_sync_of_the_home(
     store.close()
     state = read_watch_state(home)
     assert state is not None and state.state == "busy" and "already running" in state.message
+
+
+async def test_the_loop_naps_at_most_five_minutes_and_retries_on_the_back_off(tmp_path: Path) -> None:
+    from gateway.kaiser.errors import PortalUnavailable
+
+    now = [datetime(2026, 12, 3, 9, 0, tzinfo=UTC)]
+    naps: list[float] = []
+    attempts: list[datetime] = []
+    stop = asyncio.Event()
+
+    async def down() -> PortalClient:
+        attempts.append(now[0])
+        raise PortalUnavailable("kp.org answered 503")
+
+    async def nap(seconds: float) -> None:
+        naps.append(seconds)
+        now[0] += timedelta(seconds=seconds)
+        if len(attempts) >= 3:
+            stop.set()
+
+    store = SqliteStore.open(tmp_path / "store.sqlite3")
+    schedule = SyncSchedule(timedelta(hours=6), clock=lambda: now[0], random=lambda: 0.5)
+    runner = ScheduledSync(home=tmp_path, store=store, open_portal=down, schedule=schedule, sleep=nap)
+    await runner.run(stop)
+    store.close()
+    assert max(naps) <= 300
+    gaps = [later - earlier for earlier, later in pairwise(attempts)]
+    assert gaps == [timedelta(minutes=5), timedelta(minutes=10)]
