@@ -13,6 +13,7 @@ import httpx2
 from starlette.applications import Starlette
 
 from fhirgate.settings import Settings, ensure_private_dir
+from fhirgate.watch_state import home_watch_note
 from gateway.store.protocol import ResourceStore
 from gateway.web import WebSessions, WebSettings, create_web_app
 from gateway.writes.approvals import ApprovalKind, ApprovalStore
@@ -60,7 +61,8 @@ def home_web_app(
     """The home's web app; with ``record`` (the store the facade serves) its record pages too, with ``smart``
     the consent page of SMART app launches."""
     sessions = web_sessions(settings)
-    return create_web_app(WebSettings(port=port), sessions=sessions, approvals=decisions, smart=smart, record=record)
+    web = WebSettings(port=port, sync_note=lambda: home_watch_note(settings.home))
+    return create_web_app(web, sessions=sessions, approvals=decisions, smart=smart, record=record)
 
 
 def record_web_address(settings: Settings, base_url: str) -> None:

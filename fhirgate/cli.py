@@ -13,6 +13,8 @@ from fhirgate.commands import open as open_command  # noqa: F401 - registers `fh
 from fhirgate.commands import practices as practices_command  # noqa: F401 - registers `fhirgate practices`
 from fhirgate.commands import push as push_command  # noqa: F401 - registers `fhirgate push`
 from fhirgate.commands import sandbox as sandbox_command  # noqa: F401 - registers `fhirgate sandbox`
+from fhirgate.commands import service as service_command  # noqa: F401 - registers `fhirgate install-service`
+from fhirgate.commands import watch as watch_command  # noqa: F401 - registers `fhirgate watch`
 from fhirgate.log_level import configure_logging
 from fhirgate.private_umask import make_new_files_private
 from fhirgate.secret_errors import SecretsUnusable

@@ -29,6 +29,7 @@ from gateway.sandbox.sms import SmsOutbox
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from mcp_server.stdio import run_stdio
+from mcp_server.whats_new import WhatsNewTool
 
 __all__ = ["serve_demo_mcp"]
 
@@ -62,7 +63,8 @@ async def serve_demo_mcp(settings: Settings, options: DemoOptions, *, ttl_minute
                     connector = mcp_connector(demo, os.environ, offline=False)
                     console.print("fhirgate demo: serving MCP on stdio (the sandboxes stop when the client leaves)")
                     with served_approval_desk(demo, writes, connector) as desk:
-                        await run_stdio(registry, connector=connector, approvals=desk)
+                        whats_new = WhatsNewTool.for_home(store, demo.home)
+                        await run_stdio(registry, connector=connector, approvals=desk, whats_new=whats_new)
             finally:
                 store.close()
         finally:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx2
 
@@ -15,6 +17,7 @@ from fhir_client import FhirClient
 from fhirgate.home_reach import HomeReach
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
+from fhirgate.sync_lock import SyncAlreadyRunning, home_sync_lock
 from gateway.facade import DEFAULT_TTL, RefreshFailed, RefreshPolicy, create_facade_app
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import load_session, save_session
@@ -34,15 +37,29 @@ class SyncRefresher:
     """The facade's ``Refresher``: the sync engine on the asked surfaces, one run at a time (concurrent runs
     evict each other's anti-forgery tokens). A dead session or a failed surface becomes ``RefreshFailed``."""
 
-    def __init__(self, store: SqliteStore, open_portal: OpenPortal, *, clock: Clock = lambda: datetime.now(UTC)):
+    def __init__(
+        self,
+        store: SqliteStore,
+        open_portal: OpenPortal,
+        *,
+        clock: Clock = lambda: datetime.now(UTC),
+        home: Path | None = None,
+    ):
         self._store = store
         self._open_portal = open_portal
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._home = home
+        """With a home, its sync lock is held too: no refresh beside `fhirgate sync` or a scheduled sync."""
 
     async def __call__(self, surfaces: tuple[str, ...]) -> None:
-        async with self._lock, await self._open_portal() as client:
-            report = await SyncEngine(client, self._store, clock=self._clock).run(surfaces)
+        async with self._lock:
+            try:
+                with home_sync_lock(self._home) if self._home is not None else nullcontext():
+                    async with await self._open_portal() as client:
+                        report = await SyncEngine(client, self._store, clock=self._clock).run(surfaces)
+            except SyncAlreadyRunning as exc:
+                raise RefreshFailed(str(exc)) from None
         if report.login_required:
             raise RefreshFailed(report.login_required)
         failed = [f"{r.surface}: {r.error}" for r in report.surfaces if not r.ok]
@@ -73,7 +90,8 @@ def kaiser_refresh_policy(
     settings: Settings, secret_store: SecretStore, store: SqliteStore, *, ttl: timedelta = DEFAULT_TTL
 ) -> RefreshPolicy:
     """Searches refresh their surfaces through the sync engine when older than ``ttl``."""
-    return RefreshPolicy(SyncRefresher(store, portal_opener(settings, secret_store)), SURFACE_TYPES, ttl=ttl)
+    refresher = SyncRefresher(store, portal_opener(settings, secret_store), home=settings.home)
+    return RefreshPolicy(refresher, SURFACE_TYPES, ttl=ttl)
 
 
 def in_process_kaiser_client(

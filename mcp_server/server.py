@@ -26,6 +26,7 @@ from mcp_server.text_search import TextSearchTool, register_text_search
 from mcp_server.tool_context import ToolContext
 from mcp_server.tools import FhirTools, register_tools
 from mcp_server.typed_tools import register_typed_tools
+from mcp_server.whats_new import WhatsNewTool, register_whats_new
 from mcp_server.write_tool_registration import register_write_tools
 from mcp_server.write_tools import WriteTools
 
@@ -52,6 +53,7 @@ def build_server(
     connector: PracticeConnector | None = None,
     approvals: ApprovalDesk | None = None,
     directory: PracticeDirectory | None = None,
+    whats_new: WhatsNewTool | None = None,
 ) -> MCPServer:
     """An MCP server exposing the read tools over the sources in `registry`.
 
@@ -62,6 +64,7 @@ def build_server(
     model prepares, the person approves through elicitation or the web app (the Kaiser facade must
     serve `$refill` and `$send`).
     With a `directory`, `find_practice`, and `connect_practice` also takes a practice code or name.
+    With `whats_new` (over the local Kaiser store), the tool of that name.
     """
     server: MCPServer = MCPServer(
         name,
@@ -104,6 +107,8 @@ def build_server(
         )
     if directory is not None:
         register_find_practice(server, FindPracticeTool(directory))
+    if whats_new is not None:
+        register_whats_new(server, whats_new)
     return server
 
 

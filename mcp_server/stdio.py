@@ -12,6 +12,7 @@ from mcp_server.find_practice import PracticeDirectory
 from mcp_server.practice_connect import PracticeConnector
 from mcp_server.server import build_server
 from mcp_server.sources import SourceRegistry
+from mcp_server.whats_new import WhatsNewTool
 
 __all__ = ["run_stdio"]
 
@@ -25,9 +26,12 @@ async def run_stdio(
     connector: PracticeConnector | None = None,
     approvals: ApprovalDesk | None = None,
     directory: PracticeDirectory | None = None,
+    whats_new: WhatsNewTool | None = None,
 ) -> None:
     """Serve `registry` over stdin/stdout until the client disconnects; then close the sources."""
-    server = build_server(registry, name=name, connector=connector, approvals=approvals, directory=directory)
+    server = build_server(
+        registry, name=name, connector=connector, approvals=approvals, directory=directory, whats_new=whats_new
+    )
     logger.info("mcp stdio start sources=%s", ",".join(registry.names()))
     try:
         await server.run_stdio_async()

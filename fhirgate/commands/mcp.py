@@ -134,6 +134,7 @@ def mcp(
     from fhirgate.write_wiring import write_operations
     from mcp_server import build_server
     from mcp_server.stdio import run_stdio
+    from mcp_server.whats_new import WhatsNewTool
 
     _log_to_home(settings)
     store = open_store(settings.store_path)
@@ -146,13 +147,18 @@ def mcp(
         connector = mcp_connector(settings, os.environ, offline=offline)
         reach = HomeReach.for_settings(settings, offline=offline)
         directory = PracticeFinder(directory_for(settings, os.environ, transport=reach.transport(), offline=offline))
+        whats_new = WhatsNewTool.for_home(store, settings.home)
         with served_approval_desk(settings, writes, connector) as desk:
             if http:
-                server = build_server(registry, connector=connector, approvals=desk, directory=directory)
+                server = build_server(
+                    registry, connector=connector, approvals=desk, directory=directory, whats_new=whats_new
+                )
                 typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
                 asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
             else:
-                asyncio.run(run_stdio(registry, connector=connector, approvals=desk, directory=directory))
+                asyncio.run(
+                    run_stdio(registry, connector=connector, approvals=desk, directory=directory, whats_new=whats_new)
+                )
     finally:
         store.close()
 

@@ -114,6 +114,9 @@ def serve(
     ] = None,
     offline: OfflineOption = False,
     ttl: TtlOption = DEFAULT_TTL_MINUTES,
+    sync_every: Annotated[
+        str | None, typer.Option(help="Also sync Kaiser on a schedule, e.g. 6h (as `fhirgate watch`).")
+    ] = None,
 ) -> None:
     """Serve the FHIR R4 facade for the Kaiser record on http://127.0.0.1:PORT/fhir."""
     if host != LOOPBACK and not i_understand_this_exposes_phi:
@@ -124,6 +127,13 @@ def serve(
     import uvicorn
 
     from fhirgate.approval_wiring import record_web_address
+    from fhirgate.background_watch import watching_in_background
+    from fhirgate.sync_schedule import parse_every
+
+    try:
+        every = None if sync_every is None or offline else parse_every(sync_every)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     from gateway.bulk import ExportJobs
     from gateway.web import facade_and_web
 
@@ -162,8 +172,14 @@ def serve(
             f"[yellow]warning:[/yellow] listening on {host}: "
             "anyone who can reach it and has the token can read your record"
         )
+    if every is not None:
+        err.print(f"syncing Kaiser every {sync_every} (±10 %)", highlight=False)
     try:
-        uvicorn.run(app, host=host, port=chosen, log_level="warning", **slow_client_options())
+        if every is None:
+            uvicorn.run(app, host=host, port=chosen, log_level="warning", **slow_client_options())
+        else:
+            with watching_in_background(settings, secrets, every):
+                uvicorn.run(app, host=host, port=chosen, log_level="warning", **slow_client_options())
     finally:
         store.close()
 

@@ -20,6 +20,7 @@ from fhirgate.cli_app import app, open_store, settings_from_env
 from fhirgate.home_reach import SANDBOX_NOT_RUNNING, HomeReach
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
+from fhirgate.watch_state import read_watch_state, watch_line
 from gateway.kaiser.session import SESSION_SECRET_NAME
 
 if TYPE_CHECKING:  # importing gateway.store loads every translator; `fhirgate --help` should not wait for that
@@ -54,6 +55,9 @@ def status() -> None:
     sandbox_down = reach.general_refusal() == SANDBOX_NOT_RUNNING
     if reach.is_demo:
         console.print(f"demo:    {SANDBOX_NOT_RUNNING if sandbox_down else 'the sandboxes are running'}", markup=False)
+    watched = read_watch_state(settings.home)
+    if watched is not None:
+        console.print(f"watch:   {watch_line(watched)}", markup=False, highlight=False)
     surfaces = surface_states(settings.store_path)
     table = Table(title="sources")
     for column in ("source", "state", "last sync / token", "records", "store size", "next step"):

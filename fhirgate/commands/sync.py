@@ -11,6 +11,7 @@ from fhirgate.cli_app import UserFacingError, app, err, run_async, settings_from
 from fhirgate.commands.login import headless_relogin
 from fhirgate.home_reach import HomeReach
 from fhirgate.secrets import SecretStore
+from fhirgate.sync_lock import SyncAlreadyRunning, home_sync_lock
 from gateway.kaiser.session import load_session, save_session
 
 
@@ -41,10 +42,12 @@ def sync(
 
         store = SqliteStore.open(settings.store_path)
         try:
-            async with PortalClient(settings.kaiser, session, relogin=relogin, transport=reach.transport()) as client:
-                with RichSyncProgress(err) as progress:
-                    engine = SyncEngine(client, store, clock=lambda: datetime.now(UTC), progress=progress)
-                    report = await engine.run(surface, full=full)
+            with home_sync_lock(settings.home):
+                portal = PortalClient(settings.kaiser, session, relogin=relogin, transport=reach.transport())
+                async with portal as client:
+                    with RichSyncProgress(err) as progress:
+                        engine = SyncEngine(client, store, clock=lambda: datetime.now(UTC), progress=progress)
+                        report = await engine.run(surface, full=full)
             err.print(summary_table(report.surfaces))
             for line in problem_lines(report.surfaces):
                 err.print(line, markup=False, highlight=False)
@@ -52,6 +55,8 @@ def sync(
                 raise UserFacingError(report.login_required)
             if not report.ok:
                 raise UserFacingError("some surfaces failed; their earlier data is kept (see the table)")
+        except SyncAlreadyRunning as exc:
+            raise UserFacingError(str(exc)) from None
         finally:
             store.close()
 

@@ -8,7 +8,7 @@ CSRF token required) and redirects back (POST-redirect-GET: a reload never re-po
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +43,8 @@ class WebSettings:
     port: int | None
     """The port the app is served on (the Host check requires it); None only in-process."""
     allowed_hosts: Sequence[str] = LOOPBACK_NAMES
+    sync_note: Callable[[], str | None] = lambda: None
+    """The scheduled sync's state for the overview (e.g. paused until the person signs in again)."""
 
 
 # Where a sign-in link may send the browser on (`fhirgate open --next`): our own pages only.
@@ -92,7 +94,7 @@ def create_web_app(
         Route("/login", login, methods=["GET"]),
         Route("/static/app.css", stylesheet, methods=["GET"]),
         *approvals_routes(templates, sessions, approvals),
-        *(record_routes(templates, sessions, record) if record is not None else []),
+        *(record_routes(templates, sessions, record, sync_note=settings.sync_note) if record is not None else []),
     ]
     if smart is not None:
         from gateway.web.smart_consent import smart_consent_routes

@@ -43,6 +43,7 @@ def record_routes(
     store: ResourceStore,
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sync_note: Callable[[], str | None] = lambda: None,
 ) -> list[Route]:
     reader = RecordReader(store)
     looked = LastLooked(sessions.path)
@@ -66,7 +67,11 @@ def record_routes(
         return int(raw) if raw.isdigit() else 1
 
     async def overview_page(request: Request, session_id: str) -> Response:
-        context = {"view": overview(reader, looked.get()), "csrf": WebSessions.csrf_token(session_id)}
+        context = {
+            "view": overview(reader, looked.get()),
+            "csrf": WebSessions.csrf_token(session_id),
+            "sync_note": sync_note(),
+        }
         return page(templates, request, "overview.html", context)
 
     async def mark_seen(request: Request, session_id: str) -> Response:

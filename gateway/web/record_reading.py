@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from gateway.record_news import changed_since
 from gateway.search import MAX_COUNT, parse_search
 from gateway.store.protocol import ResourceStore
 from gateway.store.records import StoredResource
@@ -89,4 +90,4 @@ class RecordReader:
 
     def updated_since(self, resource_type: str, since: datetime | None) -> int:
         """How many resources of a type changed here after ``since`` (all of them when never looked)."""
-        return sum(1 for entry in self.stored(resource_type) if since is None or entry.last_updated > since)
+        return len(changed_since(self.store, resource_type, since))

@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
+from gateway.store import SqliteStore
 from mcp_server import SourceRegistry, build_server
 from mcp_server.tool_errors import DIAGNOSTICS_QUOTE_LIMIT
+from mcp_server.whats_new import LastAsked, WhatsNewTool
 
 HUGE = "Q" * 1_000_000
 ECHO = re.compile(f"Q{{{DIAGNOSTICS_QUOTE_LIMIT + 1},}}")
@@ -45,9 +48,13 @@ def _variants(properties: dict[str, Any]) -> Iterator[tuple[str, Any]]:
             yield name, {HUGE: "x"}
 
 
-async def test_every_string_argument_of_every_tool_is_quoted_bounded(kaiser_registry: SourceRegistry) -> None:
+async def test_every_string_argument_of_every_tool_is_quoted_bounded(
+    kaiser_registry: SourceRegistry, seeded: SqliteStore, tmp_path: Path
+) -> None:
     calls = 0
-    async with Client(build_server(kaiser_registry)) as client:
+    news = WhatsNewTool(seeded, LastAsked(tmp_path / "last-asked.json"))
+    async with Client(build_server(kaiser_registry, whats_new=news)) as client:
+        assert "whats_new" in {tool.name for tool in (await client.list_tools()).tools}
         for tool in (await client.list_tools()).tools:
             properties = tool.input_schema.get("properties", {})
             base = {name: REQUIRED[name] for name in tool.input_schema.get("required", [])}

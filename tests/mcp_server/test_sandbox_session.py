@@ -83,7 +83,7 @@ def row_ids(result: CallToolResult) -> list[str]:
 
 async def test_tools_are_listed_with_input_schemas_output_schemas_and_annotations(mcp: Client) -> None:
     tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
-    assert len(tools) == 38 and {
+    assert len(tools) == 39 and {
         *TYPED_TOOLS,
         *WRITES,
         *CONNECTS,
@@ -92,6 +92,7 @@ async def test_tools_are_listed_with_input_schemas_output_schemas_and_annotation
         "find_practice",
         "approval_status",
         "search_text",
+        "whats_new",
     } <= set(tools)
     for name, tool in tools.items():
         hints = tool.annotations

@@ -33,6 +33,7 @@ from gateway.writes.operations import WriteOperations
 from mcp_server import PendingConnection, RecordSource, SourceRegistry, build_server
 from mcp_server.fencing import UNTRUSTED_KEY
 from mcp_server.surface_status import kaiser_status_probe
+from mcp_server.whats_new import LastAsked, WhatsNewTool
 from tests.mcp_server.approving_person import connect_desk
 from tests.mcp_server.canary_store import CANARY, practice_canary_store, small_patient_canary_store
 
@@ -226,6 +227,8 @@ async def _exercise(exercise: Exercise, stores: Stores, tools: dict[str, Any]) -
     await exercise.call("list_sources")
     await exercise.call("kaiser_login_status")
     await exercise.call("record_summary")
+    await exercise.call("whats_new")  # first time: everything is new
+    await exercise.call("whats_new", since="2000-01-01")
 
 
 async def _exercise_write_previews(exercise: Exercise, stores: Stores) -> None:
@@ -256,7 +259,8 @@ async def test_no_record_string_reaches_the_model_outside_a_fence_through_any_re
     registry: SourceRegistry, stores: Stores, tmp_path: Path
 ) -> None:
     desk = connect_desk(tmp_path / "approvals", NoPractices())
-    async with Client(build_server(registry, approvals=desk)) as client:
+    news = WhatsNewTool(stores.kaiser, LastAsked(tmp_path / "last-asked.json"))
+    async with Client(build_server(registry, approvals=desk, whats_new=news)) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         exercise = Exercise(client)
         await _exercise(exercise, stores, tools)
