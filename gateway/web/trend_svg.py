@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -17,6 +18,10 @@ from typing import Any
 from markupsafe import Markup
 
 __all__ = ["trend_svg"]
+
+# matplotlib caches FreeType fonts per thread id: drawn in starlette's short-lived worker threads, every
+# new thread would load the fonts again (the soak's RSS growth, issue 14). One long-lived thread draws.
+_DRAWING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fhirgate-web-chart")
 
 _STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
 _STYLE_BLOCK = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
@@ -32,7 +37,8 @@ def trend_svg(
     points: Sequence[tuple[date, float]], *, label: str, unit: str, band: tuple[float | None, float | None]
 ) -> Markup:
     """An ``<svg role="img">`` of ``points`` (reference band shaded, values outside it in red)."""
-    return Markup(_render(tuple(points), label, unit, band))  # noqa: S704 - our own drawing, no record markup
+    drawn = _DRAWING.submit(_render, tuple(points), label, unit, band).result()
+    return Markup(drawn)  # noqa: S704 - our own drawing, no record markup
 
 
 @lru_cache(maxsize=512)
