@@ -10,27 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from fhir_client.scopes import READABLE_TYPES
+
 __all__ = ["EVERYTHING_TYPES", "FALLBACK_NOTE", "fallback_searches"]
 
+#: Types a patient app reads that sit outside the patient compartment (referenced, not searched by patient).
+_SHARED_TYPES = frozenset({"Location", "Medication", "Organization", "Practitioner", "PractitionerRole", "Provenance"})
 #: The compartment types a patient app reads, Patient first (US Core 6 patient-facing).
-EVERYTHING_TYPES = (
-    "Patient",
-    "AllergyIntolerance",
-    "CarePlan",
-    "CareTeam",
-    "Condition",
-    "Coverage",
-    "Device",
-    "DiagnosticReport",
-    "DocumentReference",
-    "Encounter",
-    "Goal",
-    "Immunization",
-    "MedicationRequest",
-    "Observation",
-    "Procedure",
-    "ServiceRequest",
-)
+EVERYTHING_TYPES = tuple(t for t in READABLE_TYPES if t not in _SHARED_TYPES)
 FALLBACK_NOTE = "this practice does not answer Patient/$everything: fhirgate searched {count} resource types one by one"
 
 
