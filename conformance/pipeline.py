@@ -16,7 +16,7 @@ from conformance.model_check import model_errors
 from conformance.output_index import OutputIndex
 from conformance.surfaces import SurfaceRun, translate_patient
 from conformance.us_core_check import us_core_errors
-from gateway.sandbox.patient import SyntheticPatient, generate_patient
+from sandbox.patient import SyntheticPatient, generate_patient
 from translators import fhir_json
 
 __all__ = ["ConformanceReport", "TypeRow", "run_conformance"]

@@ -17,9 +17,9 @@ import httpx2
 from fhirgate.settings import KaiserSettings
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession
-from gateway.sandbox.patient import SyntheticPatient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.patient import SyntheticPatient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 
 __all__ = ["RecordingTransport", "SandboxPortal"]
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from conformance.sandbox_portal import SandboxPortal
 from gateway.kaiser.surfaces.profile import patient_guid
-from gateway.sandbox.patient import SyntheticPatient
 from gateway.sync.progress import SilentProgress
 from gateway.sync.surfaces import SURFACES, Surface, SyncContext
+from sandbox.patient import SyntheticPatient
 from translators import (
     TranslationContext,
     TranslationResult,

@@ -35,12 +35,12 @@ from gateway.kaiser.browser_memory import KeychainBrowserMemory
 from gateway.kaiser.login import Credentials, LoginOptions, browser_login
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession, save_session
-from gateway.sandbox.patient import SyntheticPatient, generate_patient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine, SyncReport
 from gateway.web import facade_and_web
+from sandbox.patient import SyntheticPatient, generate_patient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 
 KAISER_PASSWORD = "kaiser-password"
 DEMO_QUESTION = {"source": "kaiser", "resource_type": "Observation", "params": {"category": "laboratory"}}

@@ -23,13 +23,13 @@ from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings
 from fhirgate.write_wiring import write_operations
 from gateway.kaiser.portal_client import PortalClient
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from mcp_server.stdio import run_stdio
 from mcp_server.whats_new import WhatsNewTool
+from sandbox.patient import generate_patient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 
 __all__ = ["serve_demo_mcp"]
 

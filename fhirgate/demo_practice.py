@@ -24,8 +24,8 @@ from fhirgate.home_manifest import add_demo_sandbox
 from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings
 from fhirgate.smart_connect import Connected, ConnectOptions, connect_source
-from gateway.sandbox.ehr import EhrClient, EhrConfig, create_ehr_app
-from gateway.sandbox.ehr.patient_browser import consent_in_chromium
+from sandbox.ehr import EhrClient, EhrConfig, create_ehr_app
+from sandbox.ehr.patient_browser import consent_in_chromium
 
 PRACTICE_NAME = "demo-practice"
 PRACTICE_QUESTION = {"source": PRACTICE_NAME, "resource_type": "Condition"}

@@ -24,10 +24,10 @@ def portal(
 ) -> None:
     """Serve the sandbox kp.org until Ctrl-C; prints its URL, the sign-in and every texted MFA code."""
     from fhirgate.serving import serve_in_thread
-    from gateway.sandbox.patient import generate_patient
-    from gateway.sandbox.portal import PortalConfig, create_portal_app
-    from gateway.sandbox.portal.fault_spec import FaultSpecError, parse_faults
-    from gateway.sandbox.sms import SmsOutbox
+    from sandbox.patient import generate_patient
+    from sandbox.portal import PortalConfig, create_portal_app
+    from sandbox.portal.fault_spec import FaultSpecError, parse_faults
+    from sandbox.sms import SmsOutbox
 
     if size not in ("small", "large"):
         raise fail("--size must be small or large")

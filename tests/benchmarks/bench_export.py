@@ -18,7 +18,7 @@ from pathlib import Path
 
 from conformance.surfaces import translate_patient
 from gateway.bulk import EXPORTABLE_TYPES, ExportJobs, ExportLevel, ExportRequest
-from gateway.sandbox.patient import generate_patient
+from sandbox.patient import generate_patient
 from tests.bulk.small_record import T0
 from tests.push_server.medplum_server import medplum_server
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.surfaces import translate_patient
-from gateway.sandbox.patient import generate_patient
+from sandbox.patient import generate_patient
 
 LOINC = "http://loinc.org"
 

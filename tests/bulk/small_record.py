@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conformance.surfaces import translate_patient
-from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
+from sandbox.patient import generate_patient
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

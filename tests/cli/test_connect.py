@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from gateway.sandbox.ehr import EhrClient, EhrConfig, EhrProfile
+from sandbox.ehr import EhrClient, EhrConfig, EhrProfile
 from tests.home_modes import loose_paths
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, consent_by_form, running_ehr
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx2
 
-from gateway.sandbox.ehr import EhrClient, EhrConfig
+from sandbox.ehr import EhrClient, EhrConfig
 from tests.cli.test_connect import HTTPS_REDIRECT, _env, _run
 from tests.home_modes import loose_paths
 from tests.sandbox.ehr.ehr_harness import consent_by_form, running_ehr

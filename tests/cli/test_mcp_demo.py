@@ -15,7 +15,7 @@ from mcp import Client
 from mcp_types import TextContent
 
 from fhirgate.home_manifest import read_manifest
-from gateway.sandbox.patient import generate_patient
+from sandbox.patient import generate_patient
 from tests.home_modes import loose_paths
 from tests.security.loopback_cli import GuardedCli
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from fhirgate.serving import serve_in_thread
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.portal import FaultSwitches, PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.patient import generate_patient
+from sandbox.portal import FaultSwitches, PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 from tests.e2e.harness import Sandbox
 
 

@@ -8,9 +8,9 @@ from fhirgate.settings import KaiserSettings
 from gateway.kaiser.browser_memory import BrowserMemory, BrowserState
 from gateway.kaiser.login import Credentials, LoginOptions, browser_login
 from gateway.kaiser.session import PortalSession
-from gateway.sandbox.patient import SyntheticPatient
-from gateway.sandbox.portal import PortalConfig
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.patient import SyntheticPatient
+from sandbox.portal import PortalConfig
+from sandbox.sms import SmsOutbox
 
 
 @dataclass

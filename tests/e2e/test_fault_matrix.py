@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from gateway.sandbox.portal.fault_spec import parse_faults
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from gateway.writes.errors import WriteChainError
 from gateway.writes.message import MessageChain, MessageDraft
+from sandbox.portal.fault_spec import parse_faults
 from tests.sync.portal_harness import Portal, make_portal, open_orders, open_store, pdf_requests
 
 LIST_CALLS = 7  # profile (user + care-team CSRF + Load) + test results (CSRF + GetList) + rxDetails + orderStatus

@@ -12,10 +12,10 @@ from gateway.kaiser.errors import LoginFailed
 from gateway.kaiser.login import MFA_NEEDED, Credentials, LoginOptions, silent_relogin
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession
-from gateway.sandbox.portal import FaultSwitches
-from gateway.sandbox.portal.fault_spec import parse_faults
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
+from sandbox.portal import FaultSwitches
+from sandbox.portal.fault_spec import parse_faults
 from tests.e2e.harness import RememberedDevice, Sandbox
 from tests.sync.portal_harness import CORE_SURFACES, StepClock
 

@@ -16,8 +16,8 @@ from fhirgate.app_keys import create_key
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from fhirgate.smart_connect import Connected, ConnectOptions, catalog_for, connect_source, practice_clients
-from gateway.sandbox.ehr import EhrClient, EhrConfig, EhrProfile
-from gateway.sandbox.ehr.patient_browser import consent_in_chromium
+from sandbox.ehr import EhrClient, EhrConfig, EhrProfile
+from sandbox.ehr.patient_browser import consent_in_chromium
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, REDIRECT_URI, running_ehr
 
 pytestmark = pytest.mark.browser

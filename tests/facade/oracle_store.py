@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance.surfaces import SurfaceRun, translate_patient
-from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
+from sandbox.patient import generate_patient
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 LARGE_ORDERS = 300

@@ -21,8 +21,8 @@ from starlette.testclient import TestClient
 
 from conformance.surfaces import translate_patient
 from gateway.facade import create_facade_app
-from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
+from sandbox.patient import generate_patient
 from tests.facade.search_oracle import elements, query_matches
 
 TOKEN = "semantics-token"

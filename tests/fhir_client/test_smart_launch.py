@@ -20,7 +20,7 @@ from fhir_client import (
     complete_launch,
     disconnect_source,
 )
-from gateway.sandbox.ehr.grants import GrantError
+from sandbox.ehr.grants import GrantError
 from tests.sandbox.ehr.ehr_harness import (
     ORIGIN,
     REDIRECT_URI,

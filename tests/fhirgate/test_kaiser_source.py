@@ -8,9 +8,9 @@ from typing import Any
 
 from fhirgate.kaiser_source import SURFACE_TYPES, SyncRefresher, in_process_kaiser_client
 from gateway.facade import RefreshPolicy
-from gateway.sandbox.portal.fault_spec import parse_faults
 from gateway.search import parse_search
 from gateway.store import SqliteStore
+from sandbox.portal.fault_spec import parse_faults
 from tests.sync.portal_harness import make_portal
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from gateway.facade import create_facade_app
-from gateway.sandbox.patient import generate_patient
 from gateway.search import SEARCH_PARAMETERS, SERVED_RESOURCE_TYPES
 from gateway.store import SqliteStore
+from sandbox.patient import generate_patient
 from translators.lab_results import translate_lab_result
 from translators.medications import translate_rx_details
 from translators.profile import patient_id_from_profile, translate_profile

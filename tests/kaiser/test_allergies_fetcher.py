@@ -9,8 +9,8 @@ import pytest
 
 from gateway.kaiser.errors import PortalContractError
 from gateway.kaiser.surfaces import allergies
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.patient.allergies import build_allergy_list
+from sandbox.patient import generate_patient
+from sandbox.patient.allergies import build_allergy_list
 from tests.kaiser.sandbox_portal import signed_in_portal
 from translators import TranslationContext, translate_allergy_list
 

@@ -8,7 +8,7 @@ import pytest
 
 from gateway.kaiser.errors import PortalContractError
 from gateway.kaiser.surfaces import appointments
-from gateway.sandbox.patient import generate_patient
+from sandbox.patient import generate_patient
 from tests.kaiser.sandbox_portal import signed_in_portal
 from translators import TranslationContext, translate_past_visits, translate_upcoming
 

@@ -11,10 +11,10 @@ import pytest
 from gateway.kaiser.errors import ContractBounce
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.surfaces import problems, test_results
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.portal.fault_spec import parse_faults
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.patient import generate_patient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.portal.fault_spec import parse_faults
+from sandbox.sms import SmsOutbox
 from tests.sync.portal_harness import Portal
 
 

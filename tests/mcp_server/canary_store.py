@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from conformance.sandbox_portal import SandboxPortal
-from gateway.sandbox.ehr.record import EHR_SURFACE, build_record
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
+from sandbox.ehr.record import EHR_SURFACE, build_record
 
 __all__ = ["CANARY", "plant", "practice_canary_store", "small_patient_canary_store"]
 

@@ -29,13 +29,13 @@ from fhirgate.smart_connect import Connected, ConnectOptions, connect_source
 from gateway.kaiser.browser_memory import KeychainBrowserMemory
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import save_session
-from gateway.sandbox.ehr import EhrApp, EhrClient, EhrConfig
-from gateway.sandbox.ehr.practice_list import PRACTICE_LIST_PATH
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine, SyncReport
+from sandbox.ehr import EhrApp, EhrClient, EhrConfig
+from sandbox.ehr.practice_list import PRACTICE_LIST_PATH
+from sandbox.patient import generate_patient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 from tests.e2e.harness import Sandbox
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, consent_by_form, running_ehr
 

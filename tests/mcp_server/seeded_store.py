@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
+from sandbox.patient import generate_patient
 from translators import (
     FhirJson,
     TranslationContext,

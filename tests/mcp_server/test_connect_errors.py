@@ -14,8 +14,8 @@ from mcp_types import TextContent
 from fhirgate.practice_connector import SmartPracticeConnector
 from fhirgate.serving import free_port
 from fhirgate.settings import Settings
-from gateway.sandbox.ehr import EhrClient, EhrConfig
 from mcp_server import SourceRegistry, build_server
+from sandbox.ehr import EhrClient, EhrConfig
 from tests.mcp_server.approving_person import connect_desk, person_approves
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, ORIGIN, consent_by_form, ehr_in_process, in_process
 

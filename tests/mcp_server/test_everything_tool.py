@@ -12,9 +12,9 @@ from mcp.types import TextContent
 
 from fhir_client import FhirClient
 from gateway.facade import create_facade_app
-from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
 from mcp_server import SourceRegistry, build_server
+from sandbox.patient import generate_patient
 from translators.lab_results import translate_lab_result
 from translators.medications import translate_rx_details
 from translators.profile import patient_id_from_profile, translate_profile

@@ -9,9 +9,9 @@ from mcp_types import CallToolResult, TextContent
 
 from fhirgate.practice_connector import SmartPracticeConnector
 from fhirgate.settings import Settings
-from gateway.sandbox.ehr import EhrClient, EhrConfig
 from gateway.store import SqliteStore
 from mcp_server import SourceRegistry, build_server
+from sandbox.ehr import EhrClient, EhrConfig
 from tests.mcp_server.approving_person import connect_desk, person_approves
 from tests.mcp_server.conftest import kaiser_source
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, consent_by_form, running_ehr

@@ -25,7 +25,6 @@ from mcp_types import CallToolResult, TextContent
 from conformance.sandbox_portal import SandboxPortal
 from fhirgate.kaiser_source import in_process_kaiser_client
 from gateway.kaiser.portal_client import PortalClient
-from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
 from gateway.writes.audit import AuditLog
 from gateway.writes.confirmation import ConfirmationGuard
@@ -34,6 +33,7 @@ from mcp_server import PendingConnection, RecordSource, SourceRegistry, build_se
 from mcp_server.fencing import UNTRUSTED_KEY
 from mcp_server.surface_status import kaiser_status_probe
 from mcp_server.whats_new import LastAsked, WhatsNewTool
+from sandbox.patient import generate_patient
 from tests.mcp_server.approving_person import connect_desk
 from tests.mcp_server.canary_store import CANARY, practice_canary_store, small_patient_canary_store
 

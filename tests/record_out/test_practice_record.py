@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fhir_client import ClientAuthMethod
 from fhirgate.record_out.practice_record import PracticeRecord
-from gateway.sandbox.ehr.config import EhrProfile
+from sandbox.ehr.config import EhrProfile
 from tests.sandbox.ehr.ehr_harness import connect_in_process, ehr_config, ehr_in_process
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from fhir_client import ClientCredentials, SourceCatalog, begin_launch, complete_launch
 from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.settings import Settings
-from gateway.sandbox.ehr import EhrApp
+from sandbox.ehr import EhrApp
 from tests.bulk.small_record import SmallRecord, seed_small_record
 from tests.sandbox.ehr.ehr_harness import REDIRECT_URI, consent_by_form, ehr_config, running_ehr
 

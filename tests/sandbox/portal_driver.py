@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import httpx2
 from starlette.testclient import TestClient
 
-from gateway.sandbox.patient import SyntheticPatient
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.patient import SyntheticPatient
+from sandbox.sms import SmsOutbox
 
 BASE = "http://testserver"
 MYCARE_PATHS = ";".join(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.sandbox.portal import PortalConfig
-from gateway.sandbox.portal.fault_spec import FaultSpecError, parse_faults
+from sandbox.portal import PortalConfig
+from sandbox.portal.fault_spec import FaultSpecError, parse_faults
 from tests.sandbox.portal_driver import MYCARE_HEADERS, PortalDriver
 
 

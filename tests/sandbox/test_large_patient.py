@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from gateway.sandbox.patient import SyntheticPatient, generate_patient
-from gateway.sandbox.portal.results_list import MAX_RESULTS_CEILING, build_result_list
+from sandbox.patient import SyntheticPatient, generate_patient
+from sandbox.portal.results_list import MAX_RESULTS_CEILING, build_result_list
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx2
 
-from gateway.sandbox.portal.access_logs_api import log_page
+from sandbox.portal.access_logs_api import log_page
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 PORTAL = "/mychartcn/api/access-logs/GetPortalAccessLogEntries"

@@ -8,10 +8,10 @@ import random
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.sandbox.patient import SyntheticPatient
-from gateway.sandbox.patient.allergies import build_allergy_list
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.patient import SyntheticPatient
+from sandbox.patient.allergies import build_allergy_list
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 PATH = "/mychartcn/Clinical/Allergies/LoadListData"

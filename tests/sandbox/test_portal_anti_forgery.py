@@ -7,8 +7,8 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.sandbox.portal import PortalConfig
-from gateway.sandbox.portal.fault_spec import parse_faults
+from sandbox.portal import PortalConfig
+from sandbox.portal.fault_spec import parse_faults
 from tests.sandbox.portal_driver import BASE, FakeClock, PortalDriver
 
 PATH = "/mychartcn/Clinical/HealthIssues/LoadListData"

@@ -6,7 +6,7 @@ import re
 
 from starlette.testclient import TestClient
 
-from gateway.sandbox.patient import generate_patient
+from sandbox.patient import generate_patient
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 PATH = "/mychartcn/api/implants/GetImplants"

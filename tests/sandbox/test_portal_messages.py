@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx2
 
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.portal.message_list import conversation_page
+from sandbox.patient import generate_patient
+from sandbox.portal.message_list import conversation_page
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 API = "/mychartcn/api/conversations"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.sandbox.portal import PortalConfig
+from sandbox.portal import PortalConfig
 from tests.sandbox.portal_driver import PortalDriver, pharmacy_headers
 
 RX = "/kp/mycare/pharmacy-microservices/rx-cost-inventory-bff/v1/rxDetails"

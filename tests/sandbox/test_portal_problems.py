@@ -10,8 +10,8 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.patient.problems import build_problem_list
+from sandbox.patient import generate_patient
+from sandbox.patient.problems import build_problem_list
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 PATH = "/mychartcn/Clinical/HealthIssues/LoadListData"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx2
 
-from gateway.sandbox.patient import SyntheticPatient, generate_patient
+from sandbox.patient import SyntheticPatient, generate_patient
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 PATH = "/mychartcn/Demographics/Relationships/GetRelationshipList"

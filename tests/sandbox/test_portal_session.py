@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from gateway.sandbox.portal import PortalConfig
+from sandbox.portal import PortalConfig
 from tests.sandbox.portal_driver import BASE, MYCARE_HEADERS, FakeClock, PortalDriver, pharmacy_headers
 
 RX_PATH = "/kp/mycare/pharmacy-microservices/rx-cost-inventory-bff/v1/rxDetails"

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2
 from starlette.testclient import TestClient
 
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.sms import SmsOutbox
 from tests.sandbox.portal_driver import BASE, PortalDriver, form_action
 
 

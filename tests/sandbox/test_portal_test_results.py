@@ -8,7 +8,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from gateway.sandbox.portal import PortalConfig
+from sandbox.portal import PortalConfig
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 LIST = "/mychartcn/api/test-results/GetList"

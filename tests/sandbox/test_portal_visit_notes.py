@@ -7,7 +7,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from gateway.sandbox.patient.visit_notes import VisitDocuments
+from sandbox.patient.visit_notes import VisitDocuments
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 API = "/mychartcn/api"

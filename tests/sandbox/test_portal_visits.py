@@ -9,8 +9,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.patient.timeline import PACIFIC
+from sandbox.patient import generate_patient
+from sandbox.patient.timeline import PACIFIC
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 UPCOMING = "/mychartcn/Visits/VisitsList/LoadUpcoming"

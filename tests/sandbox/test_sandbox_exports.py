@@ -7,9 +7,9 @@ import importlib
 import pytest
 
 EXPECTED = {
-    "gateway.sandbox.patient": {"LabOrder", "SyntheticPatient", "generate_patient"},
-    "gateway.sandbox.portal": {"FaultSwitches", "PortalConfig", "create_portal_app"},
-    "gateway.sandbox.sms": {"SmsMessage", "SmsOutbox"},
+    "sandbox.patient": {"LabOrder", "SyntheticPatient", "generate_patient"},
+    "sandbox.portal": {"FaultSwitches", "PortalConfig", "create_portal_app"},
+    "sandbox.sms": {"SmsMessage", "SmsOutbox"},
 }
 
 

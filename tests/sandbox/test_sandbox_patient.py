@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway.sandbox.patient import SyntheticPatient, generate_patient
+from sandbox.patient import SyntheticPatient, generate_patient
 
 
 def _dump(patient: SyntheticPatient) -> str:

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.sms import SmsOutbox
 
 
 def test_send_logs_like_a_phone_and_keeps_the_code(caplog: pytest.LogCaptureFixture) -> None:

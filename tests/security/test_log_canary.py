@@ -20,15 +20,15 @@ from starlette.testclient import TestClient
 
 from gateway.facade import create_facade_app
 from gateway.kaiser.portal_client import PortalClient
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from gateway.writes.audit import AuditLog
 from gateway.writes.confirmation import ConfirmationGuard
 from gateway.writes.message import MessageDraft
 from gateway.writes.operations import WriteOperations
+from sandbox.patient import generate_patient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 from tests.sync.portal_harness import Portal
 
 PASSWORD = "canary-kp-password-Vw3x"

@@ -19,9 +19,9 @@ from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings, ensure_private_dir
 from gateway.kaiser.browser_memory import KeychainBrowserMemory
 from gateway.kaiser.session import PortalSession, save_session
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.patient import generate_patient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 from tests.conftest import InMemoryKeyring
 
 pytestmark = pytest.mark.browser

@@ -18,9 +18,9 @@ from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings
 from gateway.kaiser.session import save_session
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.patient import generate_patient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 from tests.home_modes import loose_paths
 
 

@@ -19,11 +19,11 @@ from fhirgate.settings import KaiserSettings
 from gateway.kaiser.errors import LoginFailed
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession
-from gateway.sandbox.patient import LabOrder, SyntheticPatient, generate_patient
-from gateway.sandbox.portal import FaultSwitches, PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine, SyncReport
+from sandbox.patient import LabOrder, SyntheticPatient, generate_patient
+from sandbox.portal import FaultSwitches, PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 from translators.refill_orders import FINAL_STATES
 
 BASE = "http://kp.test"

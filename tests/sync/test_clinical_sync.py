@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gateway.sandbox.patient.visit_notes import VisitDocuments, amend_first_note
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine, SyncReport
+from sandbox.patient.visit_notes import VisitDocuments, amend_first_note
 from tests.sync.portal_harness import Portal, make_portal, open_store
 
 CLINICAL = ("problems", "allergies", "appointments", "visit-notes", "implants", "upcoming-orders")

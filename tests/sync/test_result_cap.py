@@ -8,10 +8,10 @@ import dataclasses
 from pathlib import Path
 
 from gateway.kaiser.surfaces.test_results import MAX_RESULTS
-from gateway.sandbox.patient import LabOrder, SyntheticPatient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
 from gateway.sync.engine import SyncEngine
+from sandbox.patient import LabOrder, SyntheticPatient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 from tests.sync.portal_harness import Portal, make_portal, open_store
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.sandbox.patient import generate_patient
+from sandbox.patient import generate_patient
 from tests.translators.drift import assert_sound, fuzz, paths, replaced
 from tests.translators.drift import json_values as drift_values
 from translators import (

@@ -7,8 +7,8 @@ import pytest
 from fhir.resources.R4B.conceptmap import ConceptMap
 
 from conformance.surfaces import translate_patient
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.patient.lab_catalog import PANELS
+from sandbox.patient import generate_patient
+from sandbox.patient.lab_catalog import PANELS
 from tests.benchmarks.lab_loinc_coverage import lab_coverage
 from translators.lab_loinc import LoincRow, find_loinc, lab_loinc_concept_map, lab_loinc_rows, loinc_coding
 from translators.units import UCUM_CODES

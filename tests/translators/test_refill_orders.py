@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gateway.sandbox.patient import generate_patient
+from sandbox.patient import generate_patient
 from translators.extensions import NEXT_FILL_DATE
 from translators.medications import translate_rx_details
 from translators.refill_orders import task_id, translate_refill_order

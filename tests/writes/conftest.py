@@ -12,9 +12,9 @@ from starlette.testclient import TestClient
 
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession
-from gateway.sandbox.patient import generate_patient
-from gateway.sandbox.portal import PortalConfig, create_portal_app
-from gateway.sandbox.sms import SmsOutbox
+from sandbox.patient import generate_patient
+from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.sms import SmsOutbox
 from tests.sandbox.portal_driver import BASE, PortalDriver
 
 

@@ -26,7 +26,7 @@ from fhir_client import (
     private_key_name,
 )
 from fhirgate.serving import serve_in_thread
-from gateway.sandbox.ehr import EhrApp, EhrClient, EhrConfig, EhrProfile, create_ehr_app
+from sandbox.ehr import EhrApp, EhrClient, EhrConfig, EhrProfile, create_ehr_app
 
 ORIGIN = "http://127.0.0.1"
 REDIRECT_URI = "http://127.0.0.1:8999/callback"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 
-import gateway.sandbox.ehr as ehr
+import sandbox.ehr as ehr
 
 
 def test_all_is_complete_and_importable() -> None:

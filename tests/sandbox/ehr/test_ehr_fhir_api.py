@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx2
 
-from gateway.sandbox.ehr import FOREIGN_ORIGIN, scope_allows
-from gateway.sandbox.ehr.grants import Grant
+from sandbox.ehr import FOREIGN_ORIGIN, scope_allows
+from sandbox.ehr.grants import Grant
 from tests.sandbox.ehr.ehr_harness import (
     ORIGIN,
     FakeClock,

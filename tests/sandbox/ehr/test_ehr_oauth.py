@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import httpx2
 import pytest
 
-from gateway.sandbox.ehr import EhrApp
+from sandbox.ehr import EhrApp
 from tests.sandbox.ehr.ehr_harness import (
     CLIENT_SECRET,
     ORIGIN,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from gateway.sandbox.ehr import build_record
-from gateway.sandbox.patient import generate_patient
+from sandbox.ehr import build_record
+from sandbox.patient import generate_patient
 from translators.validation import validated
 
 

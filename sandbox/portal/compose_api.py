@@ -1,0 +1,158 @@
+"""The secure-message compose catalogs and send chain (§2.4.5, §3.2), with the portal's quirks:
+GetComposeId answers a bare JSON string; SaveDraft/Send answer HTTP 200 ``{"error": 2}`` when the
+recipient is not exactly the five browser keys or the viewer's ``wprId`` is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.portal.sandbox_ids import wp_id
+from sandbox.portal.signals import current_session, five_hundred, identity_redirect
+from sandbox.portal.state import PortalState
+from sandbox.portal.xhr_contract import anti_forgery_ok
+
+__all__ = ["compose_routes"]
+
+logger = logging.getLogger("fhirgate.sandbox.portal")
+
+_API = "/mychartcn/api"
+_RECIPIENT_KEYS = {"displayName", "userId", "poolId", "providerId", "departmentId"}
+_TOPICS = [
+    {"value": "97", "displayName": "Test Results"},
+    {"value": "98", "displayName": "Medication"},
+    {"value": "99", "displayName": "Visit Follow-Up"},
+    {"value": "100", "displayName": "Upcoming Appointment or Procedure"},
+    {"value": "101", "displayName": "Non-Urgent Medical Advice"},
+]
+_CLINICIANS = ("ALEX SAMPLE MD", "JORDAN EXAMPLE DO", "CASEY PLACEHOLDER NP", "MORGAN INVENTED MD")
+
+Handler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
+
+
+def _recipients(seed: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for name in _CLINICIANS:
+        rows.append(
+            {
+                "displayName": name,
+                "userId": wp_id(seed, "usr", name),
+                "providerId": wp_id(seed, "prv", name, length=82),
+                "poolId": "",
+                "departmentId": "",
+                # the catalog's extra keys, which the browser drops before SaveDraft (§3.2)
+                "photoUrl": "",
+                "specialty": "Family Practice",
+                "isPcp": name == _CLINICIANS[0],
+                "canReceive": True,
+                "organizationId": "",
+                "sortOrder": len(rows),
+                "displayTitle": name.title(),
+            }
+        )
+    return rows
+
+
+def compose_routes(state: PortalState) -> list[Route]:
+    seed = state.config.patient.username
+    ledger = state.config.writes
+    recipients = _recipients(seed)
+    self_wpr = wp_id(seed, "wpr")
+    user_ids = {row["userId"] for row in recipients}
+
+    def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            session = current_session(state, request)
+            if session is None:
+                return identity_redirect(state, request)
+            if not anti_forgery_ok(state, session, request):
+                return five_hundred(request, "anti_forgery")
+            try:
+                body = json.loads(await request.body() or b"{}")
+            except ValueError:
+                return five_hundred(request, "unreadable_body")
+            return await handler(request, body if isinstance(body, dict) else {})
+
+        return endpoint
+
+    def failing(step: str) -> bool:
+        return state.config.write_fails(step)
+
+    async def recipients_list(request: Request, body: dict[str, Any]) -> Response:
+        return JSONResponse(recipients)  # inferred: a bare array (the envelope key was never confirmed)
+
+    async def subtopics(request: Request, body: dict[str, Any]) -> Response:
+        return JSONResponse({"topicList": _TOPICS, "organizationId": ""})
+
+    async def viewers(request: Request, body: dict[str, Any]) -> Response:
+        name = state.config.patient.profile["UserAccountData"]["ebizAccountsWithPersonInfos"]["nameDetails"]
+        row = {
+            "wprId": self_wpr,
+            "name": f"{name['firstName']} {name['surname']}".upper(),
+            "photoBlobFileName": wp_id(seed, "photo", length=36),
+            "isSelf": True,
+            "isShown": False,
+            "isSelected": False,
+            "organizationId": "",
+        }
+        return JSONResponse({"viewers": [row], "showOtherViewersOption": False, "isOtherViewersSelected": False})
+
+    async def compose_id(request: Request, body: dict[str, Any]) -> Response:
+        new_id = wp_id(seed, "compose", str(len(ledger.compose_ids)), length=128)
+        ledger.compose_ids.add(new_id)
+        return JSONResponse(new_id)  # a bare JSON string, not an object
+
+    def _draft_error(body: dict[str, Any]) -> int:
+        recipient = body.get("recipient")
+        if not isinstance(recipient, dict) or set(recipient) != _RECIPIENT_KEYS:
+            return 2
+        if recipient.get("userId") not in user_ids:
+            return 2
+        viewers_sent = body.get("viewers") or [{}]
+        if not isinstance(viewers_sent, list) or viewers_sent[0].get("wprId") != self_wpr:
+            return 2
+        if body.get("composeId") not in ledger.compose_ids or not isinstance(body.get("messageBody"), list):
+            return 2
+        return 0
+
+    async def save_draft(request: Request, body: dict[str, Any]) -> Response:
+        error = 2 if failing("SaveMedicalAdviceRequestDraft") else _draft_error(body)
+        if error:
+            return JSONResponse({"error": error})  # HTTP 200 on failure, as the portal does
+        conversation = wp_id(seed, "conv", str(len(ledger.drafts)))
+        ledger.drafts[conversation] = body
+        return JSONResponse({"conversationId": conversation, "error": 0})
+
+    async def send(request: Request, body: dict[str, Any]) -> Response:
+        conversation = str(body.get("conversationId", ""))
+        if failing("SendMedicalAdviceRequest") or conversation not in ledger.drafts or _draft_error(body):
+            return JSONResponse({"error": 2})
+        ledger.record(ledger.sent_messages, body)
+        del ledger.drafts[conversation]
+        logger.info("sandbox message sent lines=%d", len(body.get("messageBody") or []))
+        return JSONResponse({"success": True, "error": 0, "conversationId": conversation})  # inferred ack
+
+    async def remove_compose_id(request: Request, body: dict[str, Any]) -> Response:
+        ledger.compose_ids.discard(str(body.get("composeId", "")))
+        return JSONResponse({"success": True})  # inferred ack
+
+    return [
+        Route(
+            f"{_API}/medicaladvicerequests/GetMedicalAdviceRequestRecipients",
+            guarded(recipients_list),
+            methods=["POST"],
+        ),
+        Route(f"{_API}/medicaladvicerequests/GetSubtopics", guarded(subtopics), methods=["POST"]),
+        Route(f"{_API}/medicaladvicerequests/GetViewers", guarded(viewers), methods=["POST"]),
+        Route(f"{_API}/conversations/GetComposeId", guarded(compose_id), methods=["POST"]),
+        Route(f"{_API}/medicaladvicerequests/SaveMedicalAdviceRequestDraft", guarded(save_draft), methods=["POST"]),
+        Route(f"{_API}/medicaladvicerequests/SendMedicalAdviceRequest", guarded(send), methods=["POST"]),
+        Route(f"{_API}/conversations/RemoveComposeId", guarded(remove_compose_id), methods=["POST"]),
+    ]
