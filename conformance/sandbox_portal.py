@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2
 
+from fhirgate.sandbox_kaiser import sandbox_kaiser_settings
 from fhirgate.settings import KaiserSettings
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession
 from sandbox.patient import SyntheticPatient
 from sandbox.portal import PortalConfig, create_portal_app
+from sandbox.portal.sign_in import sign_in_cookies
 from sandbox.sms import SmsOutbox
 
 __all__ = ["RecordingTransport", "SandboxPortal"]
@@ -26,7 +27,6 @@ __all__ = ["RecordingTransport", "SandboxPortal"]
 BASE = "http://kp.sandbox.test"
 _RECOMPUTED = frozenset({"content-length", "content-encoding", "transfer-encoding"})
 """The body is re-sent decoded, so these headers no longer describe it."""
-_FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)"')
 
 
 class RecordingTransport(httpx2.AsyncBaseTransport):
@@ -61,31 +61,13 @@ class SandboxPortal:
 
     @property
     def kaiser(self) -> KaiserSettings:
-        return self.config.client_settings(BASE)
+        return sandbox_kaiser_settings(self.config, BASE)
 
     async def sign_in(self) -> PortalSession:
         """Username, password and the texted code through the sandbox's sign-in forms, as a browser would."""
         transport = httpx2.ASGITransport(app=self.app)
-        async with httpx2.AsyncClient(transport=transport, base_url=BASE, follow_redirects=True) as http:
-            page = await http.get("/sign-on")
-            credentials = {"pf.username": self.patient.username, "pf.pass": self.patient.password, "pf.ok": "clicked"}
-            page = await http.post(_action(page.text), data=credentials)
-            if "/resume/as/mfa" in page.text:
-                code = self.outbox.latest_code() or ""
-                page = await http.post(_action(page.text), data={"otp": code, "mfa.ok": "clicked"})
-            if page.url.path != "/mychartcn/Home":
-                raise RuntimeError("the sandbox sign-in did not reach the portal home page")
-            cookies = tuple(
-                {"name": c.name, "value": c.value or "", "domain": c.domain, "path": c.path} for c in http.cookies.jar
-            )
+        cookies = await sign_in_cookies(BASE, self.patient, self.outbox, transport=transport)
         return PortalSession(cookies=cookies, user_agent="fhirgate-conformance/1")
 
     async def client(self) -> PortalClient:
         return PortalClient(self.kaiser, await self.sign_in(), transport=self.recorder)
-
-
-def _action(html: str) -> str:
-    match = _FORM_ACTION.search(html)
-    if match is None:
-        raise RuntimeError("no sign-in form on the sandbox page")
-    return match.group(1)

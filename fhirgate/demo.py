@@ -26,6 +26,7 @@ from fhirgate.facade_token import facade_token
 from fhirgate.home_manifest import demo_sandboxes_stopped, record_demo_sandboxes
 from fhirgate.practice_connector import SmartPracticeConnector, connection_starter
 from fhirgate.progress_bars import RichSyncProgress, summary_table
+from fhirgate.sandbox_kaiser import sandbox_kaiser_settings
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import RunningServer, free_port, serve_in_thread
 from fhirgate.settings import Settings
@@ -53,7 +54,7 @@ class DemoOptions:
 
 
 def demo_settings(settings: Settings, portal_url: str, config: PortalConfig) -> Settings:
-    kaiser = config.client_settings(portal_url)
+    kaiser = sandbox_kaiser_settings(config, portal_url)
     return Settings(home=settings.home / "demo", kaiser=kaiser, browser_path=settings.browser_path)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from fhirgate.settings import KaiserSettings
 from sandbox.patient import SyntheticPatient
 from sandbox.portal.write_ledger import WriteLedger
 from sandbox.sms import SmsOutbox
@@ -85,18 +84,6 @@ class PortalConfig:
     faults: FaultSwitches = field(default_factory=FaultSwitches)
     writes: WriteLedger = field(default_factory=WriteLedger)
     """What the write endpoints did (sent messages, placed orders) and a step to fail."""
-
-    def client_settings(self, base_url: str) -> KaiserSettings:
-        """What a fhirgate client of this sandbox served at ``base_url`` is configured with: one host plays
-        kp.org, the identity server and the API gateway, with this sandbox's keys and patient."""
-        return KaiserSettings(
-            portal_url=base_url,
-            identity_url=base_url,
-            pharmacy_url=base_url,
-            username=self.patient.username,
-            mycare_api_key=self.api_key,
-            pharmacy_client_id=self.pharmacy_client_id,
-        )
 
     def write_fails(self, step: str) -> bool:
         """Whether write ``step`` is set to fail, by a test (``writes.fail_at``) or the ``write-fail`` switch."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fhirgate.sandbox_kaiser import sandbox_kaiser_settings
 from fhirgate.settings import KaiserSettings
 from gateway.kaiser.browser_memory import BrowserMemory, BrowserState
 from gateway.kaiser.login import Credentials, LoginOptions, browser_login
 from gateway.kaiser.session import PortalSession
 from sandbox.patient import SyntheticPatient
 from sandbox.portal import PortalConfig
+from sandbox.portal.sign_in import SandboxPhone
 from sandbox.sms import SmsOutbox
 
 
@@ -41,15 +43,15 @@ class Sandbox:
 
     @property
     def kaiser(self) -> KaiserSettings:
-        return self.config.client_settings(self.base_url)
+        return sandbox_kaiser_settings(self.config, self.base_url)
 
     async def login(
         self, memory: BrowserMemory | None, *, password: str | None = None, code: str | None = None
     ) -> PortalSession:
-        first = len(self.outbox)
+        phone = SandboxPhone(self.outbox)
 
         async def from_phone() -> str:
-            sent = await self.outbox.wait_for_code(newer_than=first, timeout=15)
+            sent = await phone.code()
             return code if code is not None else sent
 
         return await browser_login(

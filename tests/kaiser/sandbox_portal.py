@@ -14,6 +14,7 @@ import httpx2
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from fhirgate.sandbox_kaiser import sandbox_kaiser_settings
 from fhirgate.settings import KaiserSettings
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession
@@ -31,7 +32,7 @@ class SandboxPortal:
 
     @property
     def kaiser(self) -> KaiserSettings:
-        return self.config.client_settings(BASE)
+        return sandbox_kaiser_settings(self.config, BASE)
 
     @asynccontextmanager
     async def client(self) -> AsyncIterator[PortalClient]:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from fhirgate.cli import app
 from fhirgate.commands.login import KAISER_PASSWORD, headless_relogin, interactive_login
+from fhirgate.sandbox_kaiser import sandbox_kaiser_settings
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings, ensure_private_dir
@@ -60,7 +61,7 @@ def test_sign_ins_and_wipe_leave_no_cookie_or_auth_url_under_the_home(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     base_url, config = portal
-    settings = Settings(home=tmp_path / "home", kaiser=config.client_settings(base_url))
+    settings = Settings(home=tmp_path / "home", kaiser=sandbox_kaiser_settings(config, base_url))
     secrets = SecretStore.for_settings(settings)
     secrets.set(KAISER_PASSWORD, config.patient.password)
     outbox = config.sms_outbox

@@ -14,6 +14,7 @@ import pytest
 
 from fhirgate.commands.login import KAISER_PASSWORD, interactive_login
 from fhirgate.private_umask import PRIVATE_UMASK, make_new_files_private
+from fhirgate.sandbox_kaiser import sandbox_kaiser_settings
 from fhirgate.secrets import FileKeyring, SecretStore
 from fhirgate.serving import serve_in_thread
 from fhirgate.settings import Settings
@@ -71,7 +72,7 @@ def portal() -> Iterator[tuple[str, PortalConfig]]:
 def test_a_login_by_the_cli_leaves_only_private_paths(portal: tuple[str, PortalConfig], tmp_path: Path) -> None:
     base_url, config = portal
     home = tmp_path / "home"
-    settings = Settings(home=home, kaiser=config.client_settings(base_url))
+    settings = Settings(home=home, kaiser=sandbox_kaiser_settings(config, base_url))
     secrets = SecretStore(settings.keyring_service, FileKeyring(home / "secrets.json"))
     secrets.set(KAISER_PASSWORD, config.patient.password)
 

@@ -6,7 +6,6 @@ MFA from its outbox), and re-login repeats that sign-in, so expiry handling runs
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx2
 from starlette.applications import Starlette
 
+from fhirgate.sandbox_kaiser import sandbox_kaiser_settings
 from fhirgate.settings import KaiserSettings
 from gateway.kaiser.errors import LoginFailed
 from gateway.kaiser.portal_client import PortalClient
@@ -23,13 +23,13 @@ from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine, SyncReport
 from sandbox.patient import LabOrder, SyntheticPatient, generate_patient
 from sandbox.portal import FaultSwitches, PortalConfig, create_portal_app
+from sandbox.portal.sign_in import SignInRefused, sign_in_cookies
 from sandbox.sms import SmsOutbox
 from translators.refill_orders import FINAL_STATES
 
 BASE = "http://kp.test"
 CORE_SURFACES = ("profile", "test-results", "medications")
 """The surfaces this harness's tests are about (other surfaces have their own tests)."""
-_FORM = re.compile(r'<form method="post" action="([^"]+)"')
 
 
 async def _no_sleep(_: float) -> None:
@@ -71,7 +71,7 @@ class Portal:
 
     @property
     def kaiser(self) -> KaiserSettings:
-        return self.config.client_settings(self.base)
+        return sandbox_kaiser_settings(self.config, self.base)
 
     def transport(self) -> httpx2.AsyncBaseTransport | None:
         return None if self.served_at else httpx2.ASGITransport(app=self.app)
@@ -79,21 +79,10 @@ class Portal:
     async def sign_in(self) -> PortalSession:
         """Username, password and the texted MFA code through the sandbox's forms, like the browser."""
         self.logins += 1
-        async with httpx2.AsyncClient(transport=self.transport(), base_url=self.base, follow_redirects=True) as http:
-            page = await http.get("/sign-on")
-            texted = len(self.config.sms_outbox)
-            page = await http.post(
-                _action(page.text),
-                data={"pf.username": self.patient.username, "pf.pass": self.patient.password, "pf.ok": "clicked"},
-            )
-            if "/resume/as/mfa" in page.text:
-                code = await self.config.sms_outbox.wait_for_code(newer_than=texted, timeout=15)
-                page = await http.post(_action(page.text), data={"otp": str(code), "mfa.ok": "clicked"})
-            if page.url.path != "/mychartcn/Home":
-                raise LoginFailed("the sandbox sign-in did not reach the portal home page")
-            cookies = tuple(
-                {"name": c.name, "value": c.value or "", "domain": c.domain, "path": c.path} for c in http.cookies.jar
-            )
+        try:
+            cookies = await sign_in_cookies(self.base, self.patient, self.config.sms_outbox, transport=self.transport())
+        except SignInRefused as refused:
+            raise LoginFailed(str(refused)) from refused
         return PortalSession(cookies=cookies, user_agent="fhirgate-tests/1")
 
     async def relogin(self) -> PortalSession:
@@ -158,9 +147,3 @@ def make_portal(seed: int = 5, size: str = "small", faults: FaultSwitches | None
 
 def open_store(tmp_path: Path, name: str = "store.sqlite3") -> SqliteStore:
     return SqliteStore.open(tmp_path / name)
-
-
-def _action(html: str) -> str:
-    match = _FORM.search(html)
-    assert match, "no sign-in form on the page"
-    return match.group(1)

@@ -10,6 +10,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from fhirgate.sandbox_kaiser import sandbox_kaiser_settings
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import PortalSession
 from sandbox.patient import generate_patient
@@ -34,7 +35,7 @@ async def portal() -> AsyncIterator[SignedInPortal]:
         cookies = tuple(
             {"name": c.name, "value": c.value or "", "domain": c.domain, "path": c.path} for c in browser.cookies.jar
         )
-    kaiser = config.client_settings(BASE)
+    kaiser = sandbox_kaiser_settings(config, BASE)
     session = PortalSession(cookies=cookies, user_agent="fhirgate-tests")
     async with PortalClient(kaiser, session, transport=httpx2.ASGITransport(app=app)) as client:
         yield SignedInPortal(app=app, config=config, client=client)
