@@ -13,10 +13,10 @@ __all__ = [
     "dashboard_page",
     "five_hundred_page",
     "keepalive_page",
+    "lab_results_page",
     "mfa_page",
     "sign_in_dead_page",
     "sign_in_page",
-    "test_results_page",
 ]
 
 
@@ -78,7 +78,7 @@ def dashboard_page(display_name: str) -> str:
     )
 
 
-def test_results_page(nonce: str) -> str:
+def lab_results_page(nonce: str) -> str:
     """The test-results SPA shell; its script nonce is the ``PageNonce`` GetDetails wants."""
     return _page(
         "Test Results | Kaiser Permanente (sandbox)",

@@ -57,7 +57,7 @@ def results_routes(state: PortalState) -> list[Route]:
         if session is None:
             return identity_redirect(state, request)
         nonce = session.issue_page_nonce()
-        response = HTMLResponse(pages.test_results_page(nonce))
+        response = HTMLResponse(pages.lab_results_page(nonce))
         response.headers["Content-Security-Policy"] = f"script-src 'nonce-{nonce}' 'strict-dynamic'"
         return response
 

@@ -19,8 +19,8 @@ Raw = dict[str, Any]
 
 
 def order(order_key: str) -> tuple[Raw, Raw, Raw]:
-    listing = json.loads((FIXTURES / "test_results_list.json").read_text())
-    details = json.loads((FIXTURES / "test_results_details.json").read_text())
+    listing = json.loads((FIXTURES / "lab_results_list.json").read_text())
+    details = json.loads((FIXTURES / "lab_results_details.json").read_text())
     group = next(group for group in listing["newResultGroups"] if order_key in group["resultList"])
     return listing["newResults"][f"{order_key}^"], details[order_key], group
 

@@ -29,7 +29,7 @@ def load(name: str) -> Raw:
 
 def portal_inputs(order_key: str) -> tuple[Raw, Raw, Raw]:
     """(list entry, detail, group) exactly as the fetcher hands them over: the entry from the caret key."""
-    listing, details = load("test_results_list.json"), load("test_results_details.json")
+    listing, details = load("lab_results_list.json"), load("lab_results_details.json")
     group = next(group for group in listing["newResultGroups"] if order_key in group["resultList"])
     return listing["newResults"][f"{order_key}^"], details[order_key], group
 

@@ -22,7 +22,7 @@ json_values = drift_values(["N/A", "", "<89", ">=60", "9999-12-31", "01/05/2026"
 
 PROFILE = load("profile_user.json")
 RX = load("rx_details.json")
-LISTING, DETAILS = load("test_results_list.json"), load("test_results_details.json")
+LISTING, DETAILS = load("lab_results_list.json"), load("lab_results_details.json")
 LAB_INPUT = {"entry": LISTING["newResults"]["ORD-invented-2^"], "detail": DETAILS["ORD-invented-2"]}
 FUZZ = fuzz(100)
 
