@@ -28,15 +28,12 @@ from translators.visit_context import (
     DATE_ONLY,
     SURFACE,
     VIRTUAL_VISIT,
+    PortalVisit,
     appointment_id,
     csn_identifier,
     deduplicated,
-    is_virtual,
-    location,
-    practitioner,
+    read_visit,
     reference,
-    specialty,
-    visit_time,
 )
 
 BUCKETS = {"InProgressVisits": "checked-in", "NextNDaysVisits": "booked", "LaterVisitsList": "booked"}
@@ -58,19 +55,15 @@ def translate_visit_appointment(
     visit: PortalNode, status: str, ctx: TranslationContext, result: TranslationResult
 ) -> None:
     """Append the Appointment for ``visit`` (and its Location/Practitioner) to ``result``, or a warning."""
-    csn = visit.get("Csn").key_text() or visit.get("Id").key_text()
-    log = WarningLog(SURFACE, csn or visit.path, result.warnings)
-    visit.log = log
-    if csn is None:
-        log.warn("Csn", "visit has no Csn or Id; skipped")
+    parsed = read_visit(visit, ctx.region, result.warnings, "visit")
+    if parsed is None:
         return
-    who, where = practitioner(visit), location(visit, ctx.region)
     try:
-        appointment = validated(_appointment(visit, csn, status, who, where, ctx, log))
+        appointment = validated(_appointment(parsed, status, ctx))
     except InvalidResourceError as error:
-        log.warn(visit.path, f"appointment skipped: {error}")
+        parsed.log.warn(visit.path, f"appointment skipped: {error}")
         return
-    result.resources.extend(resource for resource in (who, where) if resource is not None)
+    result.resources.extend(resource for resource in (parsed.practitioner, parsed.location) if resource is not None)
     result.resources.append(appointment)
 
 
@@ -88,30 +81,20 @@ def _end(start: str | None, minutes: int | None) -> str | None:
     return instant_after(start, minutes)
 
 
-def _appointment(
-    visit: PortalNode,
-    csn: str,
-    status: str,
-    who: FhirJson | None,
-    where: FhirJson | None,
-    ctx: TranslationContext,
-    log: WarningLog,
-) -> FhirJson:
-    when = visit_time(visit, log)
+def _appointment(visit: PortalVisit, status: str, ctx: TranslationContext) -> FhirJson:
+    when, who, where = visit.when, visit.practitioner, visit.location
     # A visit with a day but no time: FHIR wants an instant in `start` (app-3), and Epic's is UTC midnight,
     # which a client west of UTC shows as the afternoon before. Noon UTC is the same calendar day from
     # UTC-11 to UTC+11; the date-only extension says the time is a placeholder. No end from a placeholder.
     start = f"{when.date_only}T12:00:00Z" if when.date_only else when.instant
     timed = start if not when.date_only else None
-    minutes = visit.get("DurationInMinutes").integer()
+    minutes = visit.node.get("DurationInMinutes").integer()
     try:
         end = _end(timed, minutes if minutes is None or minutes <= _LONGEST_VISIT_MINUTES else None)
     except OverflowError:
         end = None
     if minutes is not None and minutes > 0 and end is None and timed is not None:
-        log.warn("DurationInMinutes", f"duration of {minutes} minutes is not a visit's length; end omitted")
-    visit_type = visit.get("VisitTypeName").text()
-    area = specialty(visit)
+        visit.log.warn("DurationInMinutes", f"duration of {minutes} minutes is not a visit's length; end omitted")
     participants = [
         {"actor": patient_reference(ctx.patient_id), "status": "accepted"},
         {"actor": reference(who), "status": "accepted"} if who else None,
@@ -119,16 +102,16 @@ def _appointment(
     ]
     appointment: FhirJson = {
         "resourceType": "Appointment",
-        "id": appointment_id(csn),
+        "id": appointment_id(visit.csn),
         "meta": meta(SURFACE),
         "extension": [
-            boolean_extension(VIRTUAL_VISIT, True) if is_virtual(visit) else None,
+            boolean_extension(VIRTUAL_VISIT, True) if visit.virtual else None,
             {"url": DATE_ONLY, "valueDate": when.date_only} if when.date_only else None,
         ],
-        "identifier": csn_identifier(csn, ctx.region),
+        "identifier": csn_identifier(visit.csn, ctx.region),
         "status": status,
-        "serviceType": [{"text": visit_type}] if visit_type else None,
-        "specialty": [{"text": area}] if area else None,
+        "serviceType": [{"text": visit.visit_type}] if visit.visit_type else None,
+        "specialty": [{"text": visit.specialty}] if visit.specialty else None,
         "start": start,
         "end": end,
         "minutesDuration": minutes if end or (timed is None and _plausible(minutes)) else None,

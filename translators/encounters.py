@@ -31,15 +31,12 @@ from translators.validation import validated
 from translators.visit_context import (
     SURFACE,
     VIRTUAL_VISIT,
+    PortalVisit,
     csn_identifier,
     deduplicated,
     encounter_id,
-    is_virtual,
-    location,
-    practitioner,
+    read_visit,
     reference,
-    specialty,
-    visit_time,
 )
 
 US_CORE_ENCOUNTER = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-encounter"
@@ -82,20 +79,19 @@ def translate_past_visits(
 def _translate_visit(
     visit: PortalNode, organization: PortalNode, ctx: TranslationContext, result: TranslationResult
 ) -> None:
-    csn = visit.get("Csn").key_text() or visit.get("Id").key_text()
-    log = WarningLog(SURFACE, csn or visit.path, result.warnings)
-    visit.log = organization.log = log
-    if csn is None:
-        log.warn("Csn", "past visit has no Csn or Id; skipped")
+    parsed = read_visit(visit, ctx.region, result.warnings, "past visit")
+    if parsed is None:
         return
-    who, where = practitioner(visit), location(visit, ctx.region)
-    provider = _service_provider(organization, ctx, log)
+    organization.log = parsed.log
+    provider = _service_provider(organization, ctx, parsed.log)
     try:
-        encounter = validated(_encounter(visit, csn, who, where, provider, ctx, log))
+        encounter = validated(_encounter(parsed, provider, ctx))
     except InvalidResourceError as error:
-        log.warn(visit.path, f"encounter skipped: {error}")
+        parsed.log.warn(visit.path, f"encounter skipped: {error}")
         return
-    result.resources.extend(resource for resource in (who, where, provider) if resource is not None)
+    result.resources.extend(
+        resource for resource in (parsed.practitioner, parsed.location, provider) if resource is not None
+    )
     result.resources.append(encounter)
     if visit.get("IsNoShow").boolean():
         translate_visit_appointment(visit, "noshow", ctx, result)
@@ -117,32 +113,22 @@ def _service_provider(organization: PortalNode, ctx: TranslationContext, log: Wa
         return None
 
 
-def _encounter(
-    visit: PortalNode,
-    csn: str,
-    who: FhirJson | None,
-    where: FhirJson | None,
-    provider: FhirJson | None,
-    ctx: TranslationContext,
-    log: WarningLog,
-) -> FhirJson:
-    when = visit_time(visit, log)
-    visit_type = visit.get("VisitTypeName").text()
-    area = specialty(visit)
+def _encounter(visit: PortalVisit, provider: FhirJson | None, ctx: TranslationContext) -> FhirJson:
+    node, when, who, where = visit.node, visit.when, visit.practitioner, visit.location
     encounter: FhirJson = {
         "resourceType": "Encounter",
-        "id": encounter_id(csn),
+        "id": encounter_id(visit.csn),
         "meta": meta(SURFACE, US_CORE_ENCOUNTER),
         "extension": [
-            boolean_extension(VIRTUAL_VISIT, True) if is_virtual(visit) else None,
-            boolean_extension(NO_SHOW, True) if visit.get("IsNoShow").boolean() else None,
-            boolean_extension(LEFT_WITHOUT_BEING_SEEN, True) if visit.get("LeftWithoutSeen").boolean() else None,
+            boolean_extension(VIRTUAL_VISIT, True) if visit.virtual else None,
+            boolean_extension(NO_SHOW, True) if node.get("IsNoShow").boolean() else None,
+            boolean_extension(LEFT_WITHOUT_BEING_SEEN, True) if node.get("LeftWithoutSeen").boolean() else None,
         ],
-        "identifier": csn_identifier(csn, ctx.region),
-        "status": _status(visit),
-        "class": _CLASSES["VR" if is_virtual(visit) else "AMB"],
-        "type": [{"text": visit_type} if visit_type else data_absent_unknown()],
-        "serviceType": {"text": area} if area else None,
+        "identifier": csn_identifier(visit.csn, ctx.region),
+        "status": _status(node),
+        "class": _CLASSES["VR" if visit.virtual else "AMB"],
+        "type": [{"text": visit.visit_type} if visit.visit_type else data_absent_unknown()],
+        "serviceType": {"text": visit.specialty} if visit.specialty else None,
         "subject": patient_reference(ctx.patient_id),
         "participant": [
             {

@@ -1,4 +1,5 @@
-"""What Appointment and Encounter share from a Visits-page visit object: ids, times, Location, Practitioner.
+"""What Appointment and Encounter share from a Visits-page visit object, read once by :func:`read_visit`:
+ids, times, Location, Practitioner.
 
 - ``Instant`` (``/Date(ms)/``) is the only machine time. It is written at the visit's own UTC offset,
   read off ``PrimaryDate`` (the same moment on the department's wall clock), so an evening visit keeps its
@@ -20,7 +21,7 @@ from translators.ids import identifier_system, stable_id
 from translators.portal import PortalNode, WarningLog
 from translators.pruning import pruned
 from translators.resource_meta import meta
-from translators.types import FhirJson
+from translators.types import FhirJson, TranslationWarning
 from translators.validation import validated
 
 SURFACE = "appointments"
@@ -39,6 +40,45 @@ class VisitTime:
     """The instant from ``Instant``, at the visit's local offset when the portal shows it (else UTC)."""
     date_only: str | None
     """The visit's date when it has no time of day, else None."""
+
+
+@dataclass(frozen=True)
+class PortalVisit:
+    """One visit object as Appointment and Encounter are both built from it."""
+
+    node: PortalNode
+    csn: str
+    """``Csn``, else ``Id``: the visit's key."""
+    log: WarningLog
+    """Warnings about this visit (keyed by its ``csn``)."""
+    when: VisitTime
+    practitioner: FhirJson | None
+    location: FhirJson | None
+    visit_type: str | None
+    specialty: str | None
+    virtual: bool
+
+
+def read_visit(visit: PortalNode, region: str, warnings: list[TranslationWarning], what: str) -> PortalVisit | None:
+    """The visit's key, people, place and time, or None (with a warning naming ``what``) when it has no key."""
+    csn = visit.get("Csn").key_text() or visit.get("Id").key_text()
+    log = WarningLog(SURFACE, csn or visit.path, warnings)
+    visit.log = log
+    if csn is None:
+        log.warn("Csn", f"{what} has no Csn or Id; skipped")
+        return None
+    who, where = practitioner(visit), location(visit, region)
+    return PortalVisit(
+        node=visit,
+        csn=csn,
+        log=log,
+        when=visit_time(visit, log),
+        practitioner=who,
+        location=where,
+        visit_type=visit.get("VisitTypeName").text(),
+        specialty=specialty(visit),
+        virtual=is_virtual(visit),
+    )
 
 
 def encounter_id(csn: str) -> str:
