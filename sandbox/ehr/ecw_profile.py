@@ -22,6 +22,9 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from fhir_client.everything_fallback import EVERYTHING_TYPES
+from fhir_client.scopes import READABLE_TYPES
+
 __all__ = [
     "COMPARTMENT_TYPES",
     "ECW_CAPABILITIES",
@@ -34,24 +37,8 @@ __all__ = [
     "unlisted_scopes",
 ]
 
-COMPARTMENT_TYPES = (
-    "AllergyIntolerance",
-    "CarePlan",
-    "CareTeam",
-    "Condition",
-    "Coverage",
-    "Device",
-    "DiagnosticReport",
-    "DocumentReference",
-    "Encounter",
-    "Goal",
-    "Immunization",
-    "MedicationRequest",
-    "Observation",
-    "Procedure",
-    "ServiceRequest",
-)
-_OTHER_TYPES = ("Patient", "Location", "Medication", "Organization", "Practitioner", "PractitionerRole", "Provenance")
+COMPARTMENT_TYPES = tuple(t for t in EVERYTHING_TYPES if t != "Patient")
+"""The types eCW declares searchable by ``patient`` (US Core 6 patient-facing, as fhirgate reads them)."""
 _CATEGORIES = {
     "Observation": ("laboratory", "vital-signs", "social-history", "survey", "exam"),
     "Condition": ("problem-list-item", "encounter-diagnosis", "health-concern"),
@@ -77,7 +64,7 @@ _UNDECLARED = frozenset({"_content", "_text"})  # eCW offers no full-text search
 def ecw_scopes() -> list[str]:
     """A `scopes_supported` shaped like eCW's: per type and per category, no `patient/*.rs`."""
     scopes = ["openid", "fhirUser", "launch/patient", "offline_access", "patient/*.r", "patient/*.*"]
-    for resource_type in sorted((*COMPARTMENT_TYPES, *_OTHER_TYPES)):
+    for resource_type in sorted(READABLE_TYPES):
         scopes += [f"patient/{resource_type}.read", f"patient/{resource_type}.rs", f"patient/{resource_type}.r"]
         for category in _CATEGORIES.get(resource_type, ()):
             scopes.append(f"patient/{resource_type}.rs?category={category}")
