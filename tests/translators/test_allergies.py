@@ -142,7 +142,18 @@ def test_deterministic_and_valid() -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"DataList": None, "AllergiesStatus": 0}, {"DataList": [1, None]}, {"DataList": "x"}]
+    ("body", "types", "warned"),
+    [
+        ({}, [], ["AllergiesStatus"]),
+        ({"DataList": None, "AllergiesStatus": 0}, ["AllergyIntolerance"], []),
+        ({"DataList": [1, None]}, [], ["DataList[0]", "ID", "ID"]),
+        ({"DataList": "x"}, [], ["DataList", "AllergiesStatus"]),
+    ],
 )
-def test_malformed_payloads_never_raise(body: dict[str, Any]) -> None:
-    translate_allergy_list(body, CTX)
+def test_malformed_payloads_give_valid_resources_and_warn_of_each_flaw(
+    body: dict[str, Any], types: list[str], warned: list[str]
+) -> None:
+    result = translate_allergy_list(body, CTX)
+    assert [resource["resourceType"] for resource in result.resources] == types
+    assert all(validated(resource) == resource for resource in result.resources)
+    assert [warning.field for warning in result.warnings] == warned

@@ -106,9 +106,21 @@ def test_bad_visits_warn(raw: dict[str, Any], field: str) -> None:
     assert field in [w.field for w in result.warnings]
 
 
-@pytest.mark.parametrize("body", [{}, {"LaterVisitsList": "x"}, {"NextNDaysVisits": [None, 1, {"Csn": 5}]}])
-def test_malformed_payloads_never_raise(body: dict[str, Any]) -> None:
-    translate_upcoming(body, CTX)
+@pytest.mark.parametrize(
+    ("body", "types", "warned"),
+    [
+        ({}, [], []),
+        ({"LaterVisitsList": "x"}, [], ["LaterVisitsList"]),
+        ({"NextNDaysVisits": [None, 1, {"Csn": 5}]}, ["Appointment"], ["Csn", "NextNDaysVisits[1]", "Csn"]),
+    ],
+)
+def test_malformed_payloads_give_valid_resources_and_warn_of_each_flaw(
+    body: dict[str, Any], types: list[str], warned: list[str]
+) -> None:
+    result = translate_upcoming(body, CTX)
+    assert [resource["resourceType"] for resource in result.resources] == types
+    assert all(validated(resource) == resource for resource in result.resources)
+    assert [warning.field for warning in result.warnings] == warned
 
 
 def test_a_duration_past_the_calendar_keeps_the_visit_without_an_end() -> None:

@@ -136,7 +136,19 @@ def test_deterministic_and_valid() -> None:
     assert all(validated(r) == r for r in first.resources)
 
 
-@pytest.mark.parametrize("visits", [[None], [1, "x"], [{"Csn": None}], [visit(PAST, IsCanceled="yes", Date=5)]])
-def test_malformed_visits_never_raise(visits: list[Any]) -> None:
+@pytest.mark.parametrize(
+    ("visits", "types", "warned"),
+    [
+        ([None], [], ["Csn"]),
+        ([1, "x"], [], ["List[0]", "Csn", "List[1]", "Csn"]),
+        ([{"Csn": None}], [], ["Csn"]),
+        ([visit(PAST, IsCanceled="yes", Date=5)], ["Practitioner", "Location", "Encounter"], ["List[0].IsCanceled"]),
+    ],
+)
+def test_malformed_visits_give_valid_resources_and_warn_of_each_flaw(
+    visits: list[Any], types: list[str], warned: list[str]
+) -> None:
     result = translate_past_visits(visits, CTX)
-    assert result.warnings or result.resources
+    assert [resource["resourceType"] for resource in result.resources] == types
+    assert all(validated(resource) == resource for resource in result.resources)
+    assert [warning.field for warning in result.warnings] == warned

@@ -119,7 +119,18 @@ def test_deterministic() -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"implantList": []}, {"implantList": {"A": None, "B": 3}}, {"implantList": {"C": {}}}]
+    ("body", "types", "warned"),
+    [
+        ({}, [], ["implantList"]),
+        ({"implantList": []}, [], ["implantList"]),
+        ({"implantList": {"A": None, "B": 3}}, [], ["implantList.A", "implantList.B", "implantList.B"]),
+        ({"implantList": {"C": {}}}, ["Device"], []),
+    ],
 )
-def test_malformed_payloads_never_raise(body: dict[str, Any]) -> None:
-    translate_implants(body, CTX)
+def test_malformed_payloads_give_valid_resources_and_warn_of_each_flaw(
+    body: dict[str, Any], types: list[str], warned: list[str]
+) -> None:
+    result = translate_implants(body, CTX)
+    assert [resource["resourceType"] for resource in result.resources] == types
+    assert all(validated(resource) == resource for resource in result.resources)
+    assert [warning.field for warning in result.warnings] == warned

@@ -139,6 +139,19 @@ def test_deterministic() -> None:
     )
 
 
-@pytest.mark.parametrize("body", [{}, {"orderList": []}, {"orderList": {"A": None}}, {"orderList": {"B": {"id": 5}}}])
-def test_malformed_payloads_never_raise(body: dict[str, Any]) -> None:
-    translate_upcoming_orders(body, CTX)
+@pytest.mark.parametrize(
+    ("body", "types", "warned"),
+    [
+        ({}, [], ["orderList"]),
+        ({"orderList": []}, [], ["orderList"]),
+        ({"orderList": {"A": None}}, [], ["orderList.A"]),
+        ({"orderList": {"B": {"id": 5}}}, ["ServiceRequest"], []),
+    ],
+)
+def test_malformed_payloads_give_valid_resources_and_warn_of_each_flaw(
+    body: dict[str, Any], types: list[str], warned: list[str]
+) -> None:
+    result = translate_upcoming_orders(body, CTX)
+    assert [resource["resourceType"] for resource in result.resources] == types
+    assert all(validated(resource) == resource for resource in result.resources)
+    assert [warning.field for warning in result.warnings] == warned
