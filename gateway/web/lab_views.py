@@ -4,8 +4,8 @@ components, comments and PDF."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -30,6 +30,8 @@ class LabResultRow:
     comments: list[str]
     report_url: str | None
     origin: FactOrigin
+    new: bool = False
+    """Stored here after the person last marked the record as seen."""
 
 
 @dataclass
@@ -64,10 +66,10 @@ class ReportView:
     origin: FactOrigin
 
 
-def analytes(reader: RecordReader) -> list[AnalyteView]:
+def analytes(reader: RecordReader, since: datetime | None = None) -> list[AnalyteView]:
     """Every lab analyte (across the store and the practices the reader holds), most recently measured
     first, its numeric points reconciled into one unit as ``lab_trend`` does; charts are not drawn yet
-    (see ``with_charts``)."""
+    (see ``with_charts``). With ``since`` (when the person last looked), rows stored after it are new."""
     report_of = _report_of_observation(reader.all("DiagnosticReport"))
     groups: dict[str, AnalyteView] = {}
     measured: dict[str, list[LabPoint]] = {}
@@ -80,6 +82,8 @@ def analytes(reader: RecordReader) -> list[AnalyteView]:
         group = groups.setdefault(key, AnalyteView(name=name, unit="", loinc=loinc))
         stored = origin_of(observation).surface != LIVE  # a practice's ids are its own: no store report
         row = _row(observation, report_of.get(str(observation.get("id"))) if stored else None)
+        if stored and since is not None and _updated_after(observation, since):
+            row = replace(row, new=True)
         group.results.append(row)
         point = lab_point(observation, row.origin.source)
         if point is not None:
@@ -184,6 +188,14 @@ def _band(observation: Resource) -> tuple[float | None, float | None]:
                 float(high) if isinstance(high, int | float) else None,
             )
     return (None, None)
+
+
+def _updated_after(resource: Resource, since: datetime) -> bool:
+    text = str((resource.get("meta") or {}).get("lastUpdated", ""))
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) > since
+    except ValueError:
+        return False
 
 
 def _is_lab(observation: Resource) -> bool:

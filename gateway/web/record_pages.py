@@ -124,7 +124,7 @@ def record_routes(
 
     async def labs_page(request: Request, _: str) -> Response:
         combined, problems = await with_practices([LAB_QUERY])
-        groups = analytes(combined)
+        groups = analytes(combined, looked.get())
         shown = paged(groups, number(request), ANALYTES_PER_PAGE)
         with_charts(shown.items)
         context = {"page": shown, "every": groups, "practice_problems_found": problems}
