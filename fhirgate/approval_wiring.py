@@ -57,12 +57,25 @@ def home_web_app(
     port: int | None,
     smart: SmartAuthorizationServer | None = None,
     record: ResourceStore | None = None,
+    offline: bool = False,
 ) -> Starlette:
-    """The home's web app; with ``record`` (the store the facade serves) its record pages too, with ``smart``
-    the consent page of SMART app launches."""
+    """The home's web app; with ``record`` (the store the facade serves) its record pages too, with the
+    home's connected practices read live and, unless ``offline``, "Sync now"; with ``smart`` the consent
+    page of SMART app launches."""
     sessions = web_sessions(settings)
     web = WebSettings(port=port, sync_note=lambda: home_watch_note(settings.home))
-    return create_web_app(web, sessions=sessions, approvals=decisions, smart=smart, record=record)
+    if record is None:
+        return create_web_app(web, sessions=sessions, approvals=decisions, smart=smart)
+    from fhirgate.home_reach import HomeReach
+    from fhirgate.practice_pages import HomePracticeReader
+    from fhirgate.secrets import SecretStore
+    from fhirgate.sync_now_launcher import home_sync_launcher
+
+    practices = HomePracticeReader(settings, transport=HomeReach.for_settings(settings, offline=offline).transport())
+    sync_now = None if offline else home_sync_launcher(settings, SecretStore.for_settings(settings))
+    return create_web_app(
+        web, sessions=sessions, approvals=decisions, smart=smart, record=record, sync_now=sync_now, practices=practices
+    )
 
 
 def record_web_address(settings: Settings, base_url: str) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "connect_source",
     "disconnect",
     "minute_window_for",
+    "practice_client",
     "practice_clients",
 ]
 
@@ -225,6 +226,11 @@ def _open(settings: Settings, name: str, transport: httpx2.AsyncBaseTransport | 
     return open_smart_client(
         name, catalog=catalog, secrets=SecretStore.for_settings(settings), transport=transport, rate_limiter=pacer
     )
+
+
+def practice_client(settings: Settings, name: str, *, transport: httpx2.AsyncBaseTransport | None = None) -> FhirClient:
+    """A `FhirClient` for the connected practice ``name`` (for the web app's pages, one read at a time)."""
+    return _open(settings, name, transport)
 
 
 def practice_clients(

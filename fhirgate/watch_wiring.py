@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from fhirgate.desktop_notice import DesktopNotifier
@@ -19,12 +20,12 @@ from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import SESSION_SECRET_NAME, load_session, save_session
 from gateway.store import SqliteStore
 
-__all__ = ["home_scheduled_sync"]
+__all__ = ["home_portal_opener", "home_scheduled_sync"]
 
 
-def home_scheduled_sync(
-    settings: Settings, secrets: SecretStore, store: SqliteStore, every: timedelta, *, notify: bool = True
-) -> ScheduledSync:
+def home_portal_opener(settings: Settings, secrets: SecretStore) -> Callable[[], Awaitable[PortalClient]]:
+    """Opens a client on the home's saved Kaiser session (``NotSignedIn`` without one), re-signing in
+    headlessly as `fhirgate sync` does, its requests through the home's guard."""
     from fhirgate.commands.login import headless_relogin  # Playwright is loaded only when a sync signs in
 
     async def open_portal() -> PortalClient:
@@ -37,6 +38,14 @@ def home_scheduled_sync(
             raise NotSignedIn
         relogin = headless_relogin(settings, secrets, lambda fresh: save_session(secrets, fresh))
         return PortalClient(settings.kaiser, session, relogin=relogin, transport=reach.transport())
+
+    return open_portal
+
+
+def home_scheduled_sync(
+    settings: Settings, secrets: SecretStore, store: SqliteStore, every: timedelta, *, notify: bool = True
+) -> ScheduledSync:
+    open_portal = home_portal_opener(settings, secrets)
 
     def session_marker() -> object:
         saved = secrets.get(SESSION_SECRET_NAME)

@@ -17,9 +17,9 @@ from mcp_types import CallToolResult, ContentBlock, ImageContent, TextContent
 from pydantic import Field
 
 from fhir_client import FhirClientError
+from gateway.labs.points import LabPoint, is_code, lab_point, matches_name
+from gateway.labs.units import convert
 from mcp_server.fencing import Fence
-from mcp_server.lab_points import LabPoint, is_code, lab_point, matches_name
-from mcp_server.lab_units import convert
 from mcp_server.quoting import quote_input
 from mcp_server.sources import RecordSource, UnknownSourceError
 from mcp_server.token_budget import DEFAULT_MAX_TOKENS, estimate_tokens

@@ -87,6 +87,8 @@ def _web_app(
     port: int,
     store: SqliteStore,
     smart: SmartAuthorizationServer | None = None,
+    *,
+    offline: bool = False,
 ) -> Starlette:
     """The web app mounted at `/` next to the facade: the record's pages, approvals of writes and practice
     connections, and the consent page of SMART app launches."""
@@ -97,7 +99,7 @@ def _web_app(
 
     starter = connection_starter(SmartPracticeConnector(settings, os.environ))
     decisions = approval_decisions(settings, writes=writes, connect=starter)
-    return home_web_app(settings, decisions, port=port, smart=smart, record=store)
+    return home_web_app(settings, decisions, port=port, smart=smart, record=store, offline=offline)
 
 
 @app.command()
@@ -159,7 +161,7 @@ def serve(
         exports=ExportJobs(store, settings.home / "exports"),
         smart=smart,
     )
-    app = facade_and_web(facade, _web_app(settings, writes, chosen, store, smart))
+    app = facade_and_web(facade, _web_app(settings, writes, chosen, store, smart, offline=offline))
     shown = f"[{host}]" if ":" in host else host
     err.print(f"FHIR R4 facade on http://{shown}:{chosen}/fhir  (bearer token: `fhirgate token`)")
     err.print(f"Web app (approvals) on http://127.0.0.1:{chosen}/  (sign in: `fhirgate open`)")

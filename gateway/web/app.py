@@ -23,9 +23,12 @@ from starlette.templating import Jinja2Templates
 
 from gateway.store.protocol import ResourceStore
 from gateway.web.approvals_page import approvals_routes, page
+from gateway.web.practice_reading import PracticeReader, PracticeRecords
 from gateway.web.record_pages import record_routes
 from gateway.web.security import WebGuardMiddleware
 from gateway.web.sessions import SESSION_COOKIE, SESSION_TTL, WebSessions
+from gateway.web.sync_now import SyncBoard, SyncLauncher
+from gateway.web.sync_pages import sync_routes
 from gateway.writes.decisions import ApprovalDecisions
 
 if TYPE_CHECKING:
@@ -63,8 +66,12 @@ def create_web_app(
     approvals: ApprovalDecisions,
     smart: SmartAuthorizationServer | None = None,
     record: ResourceStore | None = None,
+    sync_now: SyncLauncher | None = None,
+    practices: PracticeReader | None = None,
 ) -> Starlette:
-    """With ``record`` (the store the facade serves), the record's pages too; without, approvals only."""
+    """With ``record`` (the store the facade serves), the record's pages too; without, approvals only.
+    With ``sync_now`` as well, the Overview's "Sync now" button and the sync's progress page; with
+    ``practices``, the connected practices on the Overview and their facts in the labs, tables and timeline."""
     start = "/overview" if record is not None else "/approvals"
     templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True))
 
@@ -94,8 +101,20 @@ def create_web_app(
         Route("/login", login, methods=["GET"]),
         Route("/static/app.css", stylesheet, methods=["GET"]),
         *approvals_routes(templates, sessions, approvals),
-        *(record_routes(templates, sessions, record, sync_note=settings.sync_note) if record is not None else []),
     ]
+    if record is not None:
+        board = SyncBoard() if sync_now is not None else None
+        routes += record_routes(
+            templates,
+            sessions,
+            record,
+            sync_note=settings.sync_note,
+            sync_board=board,
+            practices=None if practices is None else PracticeRecords(practices),
+        )
+        if sync_now is not None and board is not None:
+            surfaces = record.surface_states
+            routes += sync_routes(templates, sessions, board, sync_now, lambda: [s.surface for s in surfaces()])
     if smart is not None:
         from gateway.web.smart_consent import smart_consent_routes
 

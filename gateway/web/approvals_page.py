@@ -15,7 +15,7 @@ from gateway.web.sessions import SESSION_COOKIE, WebSessions
 from gateway.writes.approvals import Approval
 from gateway.writes.decisions import ApprovalDecisions
 
-__all__ = ["approvals_routes", "page"]
+__all__ = ["approvals_routes", "page", "small_form"]
 
 MAX_FORM_BYTES = 2048
 
@@ -71,7 +71,7 @@ def approvals_routes(templates: Jinja2Templates, sessions: WebSessions, approval
         session_id = signed_in(request)
         if session_id is None:
             return page(templates, request, "signin.html", {"reason": "Sign in to approve or reject."}, 403)
-        form = await _small_form(request)
+        form = await small_form(request)
         if form is None:
             return page(templates, request, "forbidden.html", {}, 413)
         if not WebSessions.csrf_ok(session_id, form.get("csrf", "")):
@@ -101,7 +101,7 @@ def page(
     return response
 
 
-async def _small_form(request: Request) -> dict[str, str] | None:
+async def small_form(request: Request) -> dict[str, str] | None:
     """The url-encoded form of a decision (a few dozen bytes); None when the body is larger than any
     form of ours, so a client cannot make the server buffer an unbounded body."""
     body = b""

@@ -4,14 +4,15 @@ components, comments and PDF."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
 
+from gateway.labs import LabPoint, lab_point, reconciled
 from gateway.web.fhir_display import concept_text, date_text, displays, quantity_text
-from gateway.web.record_reading import FactOrigin, RecordReader, Resource, origin_of
+from gateway.web.record_reading import LIVE, FactOrigin, RecordReader, Resource, origin_of
 from gateway.web.trend_svg import trend_svg
 
 __all__ = ["AnalyteView", "LabResultRow", "ReportView", "analytes", "report_view"]
@@ -29,6 +30,8 @@ class LabResultRow:
     comments: list[str]
     report_url: str | None
     origin: FactOrigin
+    new: bool = False
+    """Stored here after the person last marked the record as seen."""
 
 
 @dataclass
@@ -40,7 +43,11 @@ class AnalyteView:
     chart: Markup | None = None
     """Inline SVG when the analyte has numeric values (rendered only for the page shown)."""
     points: list[tuple[date, float]] = field(default_factory=list)
+    """The charted values, in ``unit`` (converted where UCUM makes it a scale change)."""
     band: tuple[float | None, float | None] = (None, None)
+    sources: list[str] = field(default_factory=list)
+    unconverted: int = 0
+    """Numeric results in a unit that does not scale into ``unit``: listed, left off the chart."""
 
     @property
     def anchor(self) -> str:
@@ -59,28 +66,37 @@ class ReportView:
     origin: FactOrigin
 
 
-def analytes(reader: RecordReader) -> list[AnalyteView]:
-    """Every lab analyte, most recently measured first; charts are not drawn yet (see ``with_charts``)."""
+def analytes(reader: RecordReader, since: datetime | None = None) -> list[AnalyteView]:
+    """Every lab analyte (across the store and the practices the reader holds), most recently measured
+    first, its numeric points reconciled into one unit as ``lab_trend`` does; charts are not drawn yet
+    (see ``with_charts``). With ``since`` (when the person last looked), rows stored after it are new."""
     report_of = _report_of_observation(reader.all("DiagnosticReport"))
-    groups: dict[tuple[str, str], AnalyteView] = {}
+    groups: dict[str, AnalyteView] = {}
+    measured: dict[str, list[LabPoint]] = {}
     for observation in reader.all("Observation"):
         if not _is_lab(observation):
             continue
         name = concept_text(observation.get("code"))
         loinc = _loinc(observation)
-        quantity = observation.get("valueQuantity") or {}
-        unit = str(quantity.get("unit") or quantity.get("code") or "")
-        group = groups.setdefault((loinc or name.lower(), unit), AnalyteView(name=name, unit=unit, loinc=loinc))
-        row = _row(observation, report_of.get(str(observation.get("id"))))
+        key = loinc or name.lower()
+        group = groups.setdefault(key, AnalyteView(name=name, unit="", loinc=loinc))
+        stored = origin_of(observation).surface != LIVE  # a practice's ids are its own: no store report
+        row = _row(observation, report_of.get(str(observation.get("id"))) if stored else None)
+        if stored and since is not None and _updated_after(observation, since):
+            row = replace(row, new=True)
         group.results.append(row)
-        number = quantity.get("value")
-        when = str(observation.get("effectiveDateTime") or "")[:10]
-        if isinstance(number, int | float) and len(when) == 10:
-            group.points.append((date.fromisoformat(when), float(number)))
-            group.band = _band(observation) if group.band == (None, None) else group.band
-    for group in groups.values():
+        point = lab_point(observation, row.origin.source)
+        if point is not None:
+            measured.setdefault(key, []).append(point)
+    for key, group in groups.items():
         group.results.sort(key=lambda r: r.when, reverse=True)
-        group.points.sort()
+        if key in measured:
+            series = reconciled(measured[key])
+            group.unit = series.unit
+            group.points = [(point.when, value) for point, value in series.charted]
+            group.band = series.band
+            group.sources = series.sources
+            group.unconverted = len(series.points) - len(group.points)
     return sorted(groups.values(), key=lambda g: g.results[0].when if g.results else "", reverse=True)
 
 
@@ -172,6 +188,14 @@ def _band(observation: Resource) -> tuple[float | None, float | None]:
                 float(high) if isinstance(high, int | float) else None,
             )
     return (None, None)
+
+
+def _updated_after(resource: Resource, since: datetime) -> bool:
+    text = str((resource.get("meta") or {}).get("lastUpdated", ""))
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) > since
+    except ValueError:
+        return False
 
 
 def _is_lab(observation: Resource) -> bool:

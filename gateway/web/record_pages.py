@@ -21,10 +21,12 @@ from gateway.web.approvals_page import page
 from gateway.web.correspondence_views import document_view, documents, thread, threads, visits
 from gateway.web.lab_views import analytes, report_view, with_charts
 from gateway.web.last_looked import LastLooked
+from gateway.web.practice_reading import PracticeRecords, Query
 from gateway.web.record_reading import RecordReader
 from gateway.web.record_tables import TABLES, table_rows
 from gateway.web.record_views import TIMELINE_KINDS, overview, paged, timeline
 from gateway.web.sessions import SESSION_COOKIE, WebSessions
+from gateway.web.sync_now import SyncBoard
 
 __all__ = ["ANALYTES_PER_PAGE", "EMBEDDABLE_TYPES", "record_routes"]
 
@@ -33,6 +35,7 @@ MAX_FORM_BYTES = 512
 EMBEDDABLE_TYPES = ("application/pdf", "image/png", "image/jpeg", "text/plain")
 """The Binary content types ``/binary/{id}`` serves (inline, under the page's origin); anything else is refused."""
 _TABLES = {table.slug: table for table in TABLES}
+LAB_QUERY: Query = ("Observation", (("category", "laboratory"),))
 Handler = Callable[[Request], Awaitable[Response]]
 SignedInHandler = Callable[[Request, str], Awaitable[Response]]
 
@@ -44,8 +47,20 @@ def record_routes(
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     sync_note: Callable[[], str | None] = lambda: None,
+    sync_board: SyncBoard | None = None,
+    practices: PracticeRecords | None = None,
 ) -> list[Route]:
+    """``sync_board``: the sync-now board when this app can start a sync (the Overview then offers it);
+    ``practices``: the connected practices, whose facts the labs, the tables and the timeline show too."""
     reader = RecordReader(store)
+
+    async def with_practices(queries: list[Query]) -> tuple[RecordReader, list[str]]:
+        """The reader with what ``queries`` find at every practice, and one line per practice that failed."""
+        if practices is None:
+            return reader, []
+        facts = await practices.facts(queries)
+        return reader.with_practices(facts.resources), facts.problems
+
     looked = LastLooked(sessions.path)
 
     def signed_in(handler: SignedInHandler) -> Handler:
@@ -68,9 +83,10 @@ def record_routes(
 
     async def overview_page(request: Request, session_id: str) -> Response:
         context = {
-            "view": overview(reader, looked.get()),
+            "view": overview(reader, looked.get(), practices.states() if practices is not None else None),
             "csrf": WebSessions.csrf_token(session_id),
             "sync_note": sync_note(),
+            "sync_now": None if sync_board is None else sync_board.view(),
         }
         return page(templates, request, "overview.html", context)
 
@@ -93,8 +109,11 @@ def record_routes(
         kind = request.query_params.get("type") or None
         kind = kind if kind in TIMELINE_KINDS else None
         source = (request.query_params.get("source") or "")[:40] or None
-        entries, sources = timeline(reader, kind, source)
+        wanted = [kind_type for slug, (_, kind_type) in TIMELINE_KINDS.items() if kind in (None, slug)]
+        combined, problems = await with_practices([(resource_type, ()) for resource_type in wanted])
+        entries, sources = timeline(combined, kind, source)
         context = {
+            "practice_problems_found": problems,
             "page": paged(entries, number(request)),
             "kinds": TIMELINE_KINDS,
             "kind": kind,
@@ -104,10 +123,12 @@ def record_routes(
         return page(templates, request, "timeline.html", context)
 
     async def labs_page(request: Request, _: str) -> Response:
-        groups = analytes(reader)
+        combined, problems = await with_practices([LAB_QUERY])
+        groups = analytes(combined, looked.get())
         shown = paged(groups, number(request), ANALYTES_PER_PAGE)
         with_charts(shown.items)
-        return page(templates, request, "labs.html", {"page": shown, "every": groups})
+        context = {"page": shown, "every": groups, "practice_problems_found": problems}
+        return page(templates, request, "labs.html", context)
 
     async def report_page(request: Request, _: str) -> Response:
         view = report_view(reader, request.path_params["report_id"])
@@ -117,8 +138,10 @@ def record_routes(
         table = _TABLES.get(request.path_params["slug"])
         if table is None:
             return missing(request, "list")
-        rows = paged(table_rows(reader, table), number(request))
-        return page(templates, request, "record_table.html", {"table": table, "page": rows})
+        combined, problems = await with_practices([(table.resource_type, ())])
+        rows = paged(table_rows(combined, table), number(request))
+        context = {"table": table, "page": rows, "practice_problems_found": problems}
+        return page(templates, request, "record_table.html", context)
 
     async def visits_page(request: Request, _: str) -> Response:
         return page(templates, request, "visits.html", {"page": paged(visits(reader), number(request))})
@@ -151,6 +174,20 @@ def record_routes(
         context = {"resource_type": resource_type, "resource_id": resource_id, "json": _pretty(text)}
         return page(templates, request, "resource_json.html", context)
 
+    async def practice_json(request: Request, _: str) -> Response:
+        name, resource_type = request.path_params["name"][:64], request.path_params["resource_type"][:64]
+        resource_id = request.path_params["resource_id"][:64]
+        found = None if practices is None else await practices.read(name, resource_type, resource_id)
+        if found is None:
+            return missing(request, "resource")
+        context = {
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "json": json.dumps(found, indent=2, ensure_ascii=False),
+            "source": name,
+        }
+        return page(templates, request, "resource_json.html", context)
+
     async def binary(request: Request, _: str) -> Response:
         found = reader.one("Binary", request.path_params["binary_id"])
         kind = str((found or {}).get("contentType", "")).split(";")[0].strip().lower()
@@ -176,6 +213,7 @@ def record_routes(
         Route("/documents/{document_id}", signed_in(document_page), methods=["GET"]),
         Route("/resource/{resource_type}/{resource_id}", signed_in(resource_json), methods=["GET"]),
         Route("/binary/{binary_id}", signed_in(binary), methods=["GET"]),
+        Route("/practice/{name}/{resource_type}/{resource_id}", signed_in(practice_json), methods=["GET"]),
     ]
 
 

@@ -4,20 +4,25 @@ resource, and where each fact came from. The pages read the store the facade ser
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from gateway.record_news import changed_since
 from gateway.search import MAX_COUNT, parse_search
 from gateway.store.protocol import ResourceStore
 from gateway.store.records import StoredResource
+from gateway.web.practice_reading import PRACTICE_SOURCE_PREFIX
 
-__all__ = ["FactOrigin", "RecordReader", "Resource", "origin_of"]
+__all__ = ["LIVE", "FactOrigin", "RecordReader", "Resource", "origin_of"]
 
 Resource = dict[str, Any]
 
 _SOURCE_PREFIX = "urn:fhirgate:"
+LIVE = "read live"
+"""The surface a practice's fact shows: practices are read when the page asks, not synced."""
 _SOURCE_NAMES = {"kaiser": "Kaiser"}
 
 
@@ -34,12 +39,18 @@ class FactOrigin:
 
 def origin_of(resource: Resource) -> FactOrigin:
     meta = resource.get("meta") or {}
-    source, surface = _source_and_surface(str(meta.get("source", "")))
+    meta_source = str(meta.get("source", ""))
+    path = f"{resource.get('resourceType', '')}/{quote(str(resource.get('id', '')), safe='')}"
+    if meta_source.startswith(PRACTICE_SOURCE_PREFIX):  # read live from a practice (see practice_reading)
+        name = meta_source.removeprefix(PRACTICE_SOURCE_PREFIX)
+        fetched = fetched_text(str(meta.get("lastUpdated", "")))
+        return FactOrigin(name, LIVE, fetched, f"/practice/{quote(name, safe='')}/{path}")
+    source, surface = _source_and_surface(meta_source)
     return FactOrigin(
         source=source,
         surface=surface,
         fetched=fetched_text(str(meta.get("lastUpdated", ""))),
-        json_url=f"/resource/{resource.get('resourceType', '')}/{resource.get('id', '')}",
+        json_url=f"/resource/{path}",
     )
 
 
@@ -61,10 +72,16 @@ def _source_and_surface(meta_source: str) -> tuple[str, str]:
 
 class RecordReader:
     """The store as the pages need it. ``all`` reads a type in pages of ``MAX_COUNT`` (the largest sandbox
-    patient holds ~1,600 observations: a few pages, well under a second)."""
+    patient holds ~1,600 observations: a few pages, well under a second), followed by what the page read
+    from practices (``with_practices``)."""
 
-    def __init__(self, store: ResourceStore) -> None:
+    def __init__(self, store: ResourceStore, practices: Mapping[str, list[Resource]] | None = None) -> None:
         self.store = store
+        self.practices: Mapping[str, list[Resource]] = practices or {}
+
+    def with_practices(self, practices: Mapping[str, list[Resource]]) -> RecordReader:
+        """This store's reader, with ``practices``' resources (by type, origin-stamped) after the store's."""
+        return RecordReader(self.store, practices)
 
     def stored(self, resource_type: str) -> list[StoredResource]:
         request = parse_search(resource_type, [("_count", str(MAX_COUNT))])
@@ -78,7 +95,8 @@ class RecordReader:
                 return found
 
     def all(self, resource_type: str) -> list[Resource]:
-        return [json.loads(entry.json_text) for entry in self.stored(resource_type)]
+        stored = [json.loads(entry.json_text) for entry in self.stored(resource_type)]
+        return stored + list(self.practices.get(resource_type, []))
 
     def one(self, resource_type: str, resource_id: str) -> Resource | None:
         found = self.store.read(resource_type, resource_id[:128])

@@ -6,12 +6,13 @@ messages, documents and medication changes in one list, newest first, filtered b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from gateway.web.fhir_display import concept_text, date_text, displays
-from gateway.web.record_reading import FactOrigin, RecordReader, Resource, origin_of
+from gateway.web.practice_reading import PracticeState
+from gateway.web.record_reading import LIVE, FactOrigin, RecordReader, Resource, origin_of
 
 __all__ = [
     "NEWS",
@@ -70,6 +71,7 @@ class Overview:
     counts: list[tuple[str, int]]
     news: list[tuple[str, int, str]]
     last_looked: str | None
+    practices: list[PracticeState]
 
 
 @dataclass(frozen=True)
@@ -104,14 +106,16 @@ def paged(items: list[Any], number: int, size: int = PAGE_SIZE) -> Page:
     return Page(items[(number - 1) * size : number * size], number, pages, len(items))
 
 
-def overview(reader: RecordReader, last_looked: datetime | None) -> Overview:
+def overview(
+    reader: RecordReader, last_looked: datetime | None, practices: list[PracticeState] | None = None
+) -> Overview:
     sources = [_source_state(state) for state in reader.store.surface_states()]
     counts = [(label, len(reader.stored(kind))) for label, kind in COUNTED]
     news = []
     for _, label, resource_type, url in NEWS:
         news.append((label, reader.updated_since(resource_type, last_looked), url))
     looked = None if last_looked is None else f"{last_looked:%Y-%m-%d %H:%M} UTC"
-    return Overview(sources, [c for c in counts if c[1]], news, looked)
+    return Overview(sources, [c for c in counts if c[1]], news, looked, practices or [])
 
 
 def _source_state(state: Any) -> SourceState:
@@ -132,6 +136,8 @@ def timeline(reader: RecordReader, kind: str | None, source: str | None) -> tupl
             continue
         for resource in reader.all(resource_type):
             entry = _entry(slug, label, resource)
+            if entry is not None and entry.origin.surface == LIVE:  # the app's own pages show the store only
+                entry = replace(entry, url=entry.origin.json_url)
             if entry is not None:
                 entries.append(entry)
     sources = sorted({e.origin.source for e in entries})

@@ -18,7 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from gateway.facade.smart import AUTHORIZE_PATH
 from gateway.smart_server import AuthorizationRequest, OAuthError, SmartAuthorizationServer
-from gateway.web.approvals_page import _small_form, page
+from gateway.web.approvals_page import page, small_form
 from gateway.web.sessions import SESSION_COOKIE, WebSessions
 
 __all__ = ["CONSENT_PATH", "smart_consent_routes"]
@@ -66,7 +66,7 @@ def smart_consent_routes(
         session_id = signed_in(request)
         if session_id is None:
             return page(templates, request, "signin.html", {"reason": "Sign in to allow or deny an app."}, 403)
-        form = await _small_form(request)
+        form = await small_form(request)
         if form is None:
             return page(templates, request, "forbidden.html", {}, 413)
         if not WebSessions.csrf_ok(session_id, form.get("csrf", "")):

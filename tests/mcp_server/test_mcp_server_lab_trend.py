@@ -11,9 +11,9 @@ from mcp import Client
 from mcp_types import ImageContent, TextContent
 
 from fhirgate.kaiser_source import in_process_kaiser_client
+from gateway.labs.units import convert, dimension
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
-from mcp_server.lab_units import convert, dimension
 from tests.mcp_server.conftest import kaiser_source
 from tests.mcp_server.seeded_store import SYNCED_AT
 

@@ -13,6 +13,7 @@ from fhirgate.serving import free_port, serve_in_thread
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from gateway.web import WebSessions, WebSettings, create_web_app
+from gateway.web.sync_now import SyncLauncher
 from gateway.writes.approvals import ApprovalStore
 from gateway.writes.audit import AuditLog
 from gateway.writes.decisions import ApprovalDecisions
@@ -46,10 +47,12 @@ def synced_store(home: Path, *, size: str = "small") -> SqliteStore:
 
 
 @contextmanager
-def record_site(home: Path, store: SqliteStore) -> Iterator[RecordSite]:
+def record_site(home: Path, store: SqliteStore, *, sync_now: SyncLauncher | None = None) -> Iterator[RecordSite]:
     sessions = WebSessions(home / "web.sqlite3")
     decisions = ApprovalDecisions(ApprovalStore(home / "approvals.sqlite3"), AuditLog(home / "audit.log"))
     port = free_port()
-    app = create_web_app(WebSettings(port=port), sessions=sessions, approvals=decisions, record=store)
+    app = create_web_app(
+        WebSettings(port=port), sessions=sessions, approvals=decisions, record=store, sync_now=sync_now
+    )
     with serve_in_thread(app, port=port) as running:
         yield RecordSite(running.base_url, sessions, store)

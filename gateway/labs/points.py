@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mcp_server.fhir_text import concept_text, first_date
-
 __all__ = ["LabPoint", "is_code", "lab_point", "matches_name"]
 
 _CODE = re.compile(r"(\S+\|)?\d{1,7}-\d")
@@ -47,6 +45,31 @@ def matches_name(resource: Mapping[str, Any], wanted: str) -> bool:
     return any(isinstance(t, str) and needle in t.lower() for t in texts)
 
 
+def _concept_name(concept: Any) -> str:
+    """A CodeableConcept's text, else its first coding's display, else its first code."""
+    if not isinstance(concept, Mapping):
+        return ""
+    if isinstance(concept.get("text"), str) and concept["text"].strip():
+        return str(concept["text"]).strip()
+    codings = [c for c in concept.get("coding") or [] if isinstance(c, Mapping)]
+    for key in ("display", "code"):
+        for coding in codings:
+            if isinstance(coding.get(key), str) and coding[key].strip():
+                return str(coding[key]).strip()
+    return ""
+
+
+def _first_date(resource: Mapping[str, Any], *paths: str) -> str:
+    """The date part of the first present element among dotted ``paths`` (``effectivePeriod.start``)."""
+    for path in paths:
+        value: Any = resource
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:10]
+    return ""
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
@@ -59,7 +82,7 @@ def _number(value: Any) -> float | None:
 def lab_point(resource: Mapping[str, Any], source: str) -> LabPoint | None:
     """The resource as a point, when it has a numeric value and a date."""
     quantity = resource.get("valueQuantity")
-    when = first_date(resource, "effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued")
+    when = _first_date(resource, "effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued")
     if not isinstance(quantity, Mapping) or not when:
         return None
     value = _number(quantity.get("value"))
@@ -90,7 +113,7 @@ def lab_point(resource: Mapping[str, Any], source: str) -> LabPoint | None:
         low=low,
         high=high,
         flag=flag,
-        name=concept_text(resource.get("code")),
+        name=_concept_name(resource.get("code")),
         source=source,
         ref=f"Observation/{resource.get('id')}",
     )
