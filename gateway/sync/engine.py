@@ -24,8 +24,7 @@ from pathlib import Path
 from gateway.kaiser.errors import KaiserError, LoginRequired
 from gateway.kaiser.keepalive import KEEPALIVE_SECONDS, keepalive_running
 from gateway.kaiser.portal_client import PortalClient
-from gateway.store.records import InvalidResourceError, StoreFullError
-from gateway.store.sync_state import SyncStateStore
+from gateway.store import InvalidResourceError, ResourceStore, StoreFullError
 from gateway.sync.changes import changed_references
 from gateway.sync.progress import SilentProgress, SurfaceReport, SyncProgress
 from gateway.sync.surfaces import SURFACES, Collected, Surface, SyncContext, surface_named, warning_lines
@@ -53,7 +52,7 @@ class SyncEngine:
     def __init__(
         self,
         client: PortalClient,
-        store: SyncStateStore,
+        store: ResourceStore,
         *,
         clock: Clock,
         progress: SyncProgress | None = None,
