@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conformance.pipeline import ConformanceReport
 from conformance.surfaces import ADAPTERS, translate_patient
+from gateway.kaiser.surfaces.table import SURFACE_NAMES
 from gateway.sandbox.patient import generate_patient
-from gateway.sync.surfaces import SURFACE_NAMES
 
 
 def test_every_sync_surface_is_translated_in_sync_order(small_report: ConformanceReport) -> None:

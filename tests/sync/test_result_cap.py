@@ -7,7 +7,7 @@ import copy
 import dataclasses
 from pathlib import Path
 
-from gateway.kaiser.surfaces.test_results import MAX_RESULTS
+from gateway.kaiser.surfaces.lab_results.portal import MAX_RESULTS
 from gateway.sandbox.patient import LabOrder, SyntheticPatient
 from gateway.sandbox.portal import PortalConfig, create_portal_app
 from gateway.sandbox.sms import SmsOutbox
