@@ -1,6 +1,6 @@
 """Every sync surface's translation of the synthetic patient, done as the sync does it.
 
-The sync table (:data:`gateway.sync.surfaces.SURFACES`) names the surfaces. Surfaces in :data:`ADAPTERS` are
+The sync table (:data:`gateway.kaiser.surfaces.table.SURFACES`) names the surfaces. Surfaces in :data:`ADAPTERS` are
 translated directly from the :class:`SyntheticPatient`'s raw documents (one unit per translator call, e.g. per
 lab order, for a precise fidelity check, and timed for the translation rate). Every other surface, including
 any added later, runs its real ``collect`` against the in-process sandbox portal, with the JSON the portal
@@ -17,8 +17,9 @@ from typing import Any
 
 from conformance.sandbox_portal import SandboxPortal
 from gateway.kaiser.surfaces.profile import patient_guid
+from gateway.kaiser.surfaces.protocol import PortalSurface, SyncContext
+from gateway.kaiser.surfaces.table import SURFACES
 from gateway.sync.progress import SilentProgress
-from gateway.sync.surfaces import SURFACES, Surface, SyncContext
 from sandbox.patient import SyntheticPatient
 from translators import (
     TranslationContext,
@@ -123,7 +124,7 @@ def translate_patient(patient: SyntheticPatient, *, region: str = "NCA", portal:
 
 
 async def _sync_through_portal(
-    patient: SyntheticPatient, surfaces: list[Surface], translation: TranslationContext, run: SurfaceRun
+    patient: SyntheticPatient, surfaces: list[PortalSurface], translation: TranslationContext, run: SurfaceRun
 ) -> None:
     portal = SandboxPortal(patient)
     async with await portal.client() as client:

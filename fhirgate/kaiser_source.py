@@ -21,9 +21,9 @@ from fhirgate.sync_lock import SyncAlreadyRunning, home_sync_lock
 from gateway.facade import DEFAULT_TTL, RefreshFailed, RefreshPolicy, create_facade_app
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import load_session, save_session
+from gateway.kaiser.surfaces.table import SURFACES
 from gateway.store import SqliteStore
 from gateway.sync.engine import Clock, SyncEngine
-from gateway.sync.surfaces import SURFACES
 from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
 from gateway.writes.operations import WriteOperations
 

@@ -7,28 +7,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-DEFAULT_PORTAL_URL = "https://healthy.kaiserpermanente.org"
-DEFAULT_IDENTITY_URL = "https://identityauth.kaiserpermanente.org"
-DEFAULT_PHARMACY_URL = "https://apims.kaiserpermanente.org"
+from gateway.kaiser.config import DEFAULT_IDENTITY_URL, DEFAULT_PHARMACY_URL, DEFAULT_PORTAL_URL, KaiserSettings
+
+__all__ = [
+    "DEFAULT_FACADE_PORT",
+    "DEFAULT_IDENTITY_URL",
+    "DEFAULT_PHARMACY_URL",
+    "DEFAULT_PORTAL_URL",
+    "KaiserSettings",
+    "Settings",
+    "ensure_private_dir",
+]
+
 DEFAULT_FACADE_PORT = 8765
-
-
-@dataclass(frozen=True)
-class KaiserSettings:
-    """Where the portal lives and the static client-app header values it expects.
-
-    The header values are the portal web apps' public identifiers, not user secrets; they are
-    configuration because Kaiser may change them and we never hard-code captured values.
-    """
-
-    portal_url: str = DEFAULT_PORTAL_URL
-    identity_url: str = DEFAULT_IDENTITY_URL
-    pharmacy_url: str = DEFAULT_PHARMACY_URL
-    region: str = "NCA"
-    region_prefix: str = "mychartcn"
-    username: str = ""
-    mycare_api_key: str = ""
-    pharmacy_client_id: str = ""
 
 
 @dataclass(frozen=True)

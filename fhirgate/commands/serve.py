@@ -50,7 +50,7 @@ def build_facade(
     with ``writes``, the guarded `$refill` and `$send` operations too; with ``refresh``, searches first
     refresh stale surfaces; with ``exports``, Bulk Data ``$export``; with ``smart``, SMART App Launch."""
     from gateway.facade import LOOPBACK_HOSTS, create_facade_app
-    from gateway.sync.surfaces import SURFACES
+    from gateway.kaiser.surfaces.table import SURFACES
     from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
 
     hosts = LOOPBACK_HOSTS if host == LOOPBACK else (*LOOPBACK_HOSTS, host.lower())

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 
-from fhirgate.settings import KaiserSettings
 from gateway.kaiser.browser import find_browser, launch_args
 from gateway.kaiser.browser_memory import BrowserMemory, lasting_state
+from gateway.kaiser.config import KaiserSettings
 from gateway.kaiser.errors import LoginFailed
 from gateway.kaiser.session import PortalSession
 

@@ -28,8 +28,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx2
 
-from fhirgate.settings import KaiserSettings
 from gateway.kaiser.classify import Retryable, classify, json_body
+from gateway.kaiser.config import KaiserSettings
 from gateway.kaiser.errors import (
     ContractBounce,
     KaiserError,

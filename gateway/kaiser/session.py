@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx2
 
-from fhirgate.secrets import SecretStore
+from gateway.secret_store import SecretStorage
 
 SESSION_SECRET_NAME = "kaiser-session"
 
@@ -42,11 +42,11 @@ class PortalSession:
         return f"PortalSession(cookies={len(self.cookies)}, user_agent={self.user_agent!r})"
 
 
-def save_session(secrets: SecretStore, session: PortalSession) -> None:
+def save_session(secrets: SecretStorage, session: PortalSession) -> None:
     secrets.set(SESSION_SECRET_NAME, session.to_json())
 
 
-def load_session(secrets: SecretStore) -> PortalSession | None:
+def load_session(secrets: SecretStorage) -> PortalSession | None:
     text = secrets.get(SESSION_SECRET_NAME)
     if not text:
         return None
@@ -54,7 +54,3 @@ def load_session(secrets: SecretStore) -> PortalSession | None:
         return PortalSession.from_json(text)
     except (ValueError, KeyError, TypeError):
         return None
-
-
-def forget_session(secrets: SecretStore) -> None:
-    secrets.delete(SESSION_SECRET_NAME)

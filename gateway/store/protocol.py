@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -20,8 +20,14 @@ class ResourceStore(Protocol):
         *,
         problems: Sequence[str] = (),
         now: datetime,
+        sync_state: Mapping[str, Any] | None = None,
     ) -> SurfaceWriteSummary:
-        """Upsert everything one surface produced, atomically, and record the surface as synced at ``now``."""
+        """Upsert everything one surface produced, atomically, and record the surface as synced at ``now``;
+        ``sync_state`` (when given) replaces the surface's sync state in the same transaction."""
+        ...
+
+    def get_sync_state(self, surface: str) -> dict[str, Any]:
+        """The sync state last committed for ``surface`` (empty when none)."""
         ...
 
     def record_surface_failure(self, surface: str, error: str, *, now: datetime) -> None:

@@ -1,22 +1,18 @@
 """Per-surface sync state: a small JSON document the sync keeps between runs (for incremental fetches).
 
-It is written in the same transaction as the surface's resources (``write_surface(..., sync_state=)``),
-so a failed surface keeps both its old resources and its old state. Contents are the sync's business
-(e.g. DiagnosticReport id -> fingerprint of the list entry); never raw portal keys.
+It is written in the same transaction as the surface's resources (``write_surface(..., sync_state=)`` of
+the one ``ResourceStore`` protocol), so a failed surface keeps both its old resources and its old state.
+Contents are the sync's business (e.g. DiagnosticReport id -> fingerprint of the list entry); never raw portal keys.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any
 
-from gateway.store.protocol import ResourceStore
-from gateway.store.records import SurfaceWriteSummary
-
-__all__ = ["MIGRATION", "SyncStateStore", "read_sync_state", "write_sync_state"]
+__all__ = ["MIGRATION", "read_sync_state", "write_sync_state"]
 
 MIGRATION = """
     CREATE TABLE sync_state (
@@ -24,26 +20,6 @@ MIGRATION = """
         state   TEXT NOT NULL
     );
 """
-
-
-class SyncStateStore(ResourceStore, Protocol):
-    """A ``ResourceStore`` that also keeps each surface's sync state."""
-
-    def write_surface(
-        self,
-        surface: str,
-        resources: Sequence[dict[str, Any]],
-        *,
-        problems: Sequence[str] = (),
-        now: datetime,
-        sync_state: Mapping[str, Any] | None = None,
-    ) -> SurfaceWriteSummary:
-        """As ``ResourceStore.write_surface``; ``sync_state`` (when given) replaces the surface's state atomically."""
-        ...
-
-    def get_sync_state(self, surface: str) -> dict[str, Any]:
-        """The state last committed for ``surface`` (empty when none)."""
-        ...
 
 
 def read_sync_state(conn: sqlite3.Connection, surface: str) -> dict[str, Any]:

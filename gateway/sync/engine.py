@@ -24,13 +24,14 @@ from pathlib import Path
 from gateway.kaiser.errors import KaiserError, LoginRequired
 from gateway.kaiser.keepalive import KEEPALIVE_SECONDS, keepalive_running
 from gateway.kaiser.portal_client import PortalClient
-from gateway.store.records import InvalidResourceError, StoreFullError
-from gateway.store.sync_state import SyncStateStore
+from gateway.kaiser.surfaces.protocol import Collected, PortalSurface, SyncContext
+from gateway.kaiser.surfaces.table import SURFACES, surface_named
+from gateway.store import InvalidResourceError, ResourceStore, StoreFullError
 from gateway.sync.changes import changed_references
 from gateway.sync.progress import SilentProgress, SurfaceReport, SyncProgress
-from gateway.sync.surfaces import SURFACES, Collected, Surface, SyncContext, surface_named, warning_lines
 from translators.errors import UntranslatableError
 from translators.provenance import sync_provenance
+from translators.types import TranslationResult
 
 log = logging.getLogger("fhirgate.sync")
 
@@ -53,7 +54,7 @@ class SyncEngine:
     def __init__(
         self,
         client: PortalClient,
-        store: SyncStateStore,
+        store: ResourceStore,
         *,
         clock: Clock,
         progress: SyncProgress | None = None,
@@ -89,7 +90,7 @@ class SyncEngine:
         report.patient_id = ctx.patient_id
         return report
 
-    async def _run_surface(self, surface: Surface, ctx: SyncContext) -> SurfaceReport:
+    async def _run_surface(self, surface: PortalSurface, ctx: SyncContext) -> SurfaceReport:
         name = surface.name
         self.progress.surface_started(name, surface.title)
         started = time.monotonic()
@@ -143,3 +144,7 @@ class SyncEngine:
         except StoreFullError:  # too full even to note the failure: the report still carries it
             log.warning("event=failure_not_recorded surface=%s reason=disk_full", name)
         log.warning("event=surface_failed surface=%s error=%s", name, message)
+
+
+def warning_lines(result: TranslationResult) -> list[str]:
+    return [str(warning) for warning in result.warnings]

@@ -20,10 +20,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from gateway.kaiser.surfaces.table import SURFACE_NAMES
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from gateway.sync.progress import SurfaceReport
-from gateway.sync.surfaces import SURFACE_NAMES
 from tests.sync.portal_harness import Portal, make_portal
 
 LATENCY = 0.15

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.pipeline import ConformanceReport
 from conformance.surfaces import ADAPTERS, translate_patient
-from gateway.sync.surfaces import SURFACE_NAMES
+from gateway.kaiser.surfaces.table import SURFACE_NAMES
 from sandbox.patient import generate_patient
 
 

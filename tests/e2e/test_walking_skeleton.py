@@ -16,9 +16,9 @@ from fhirgate.serving import serve_in_thread
 from gateway.facade import create_facade_app
 from gateway.kaiser.errors import LoginFailed
 from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.surfaces.table import SURFACE_NAMES
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
-from gateway.sync.surfaces import SURFACE_NAMES
 from mcp_server import SourceRegistry, build_server
 from sandbox.portal import FaultSwitches
 from tests.e2e.harness import RememberedDevice, Sandbox

@@ -1,4 +1,4 @@
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +14,17 @@ class BrokenStore:
     """A ResourceStore whose reads blow up, to see the facade's last-resort handler."""
 
     def write_surface(
-        self, surface: str, resources: Sequence[dict[str, Any]], *, problems: Sequence[str] = (), now: datetime
+        self,
+        surface: str,
+        resources: Sequence[dict[str, Any]],
+        *,
+        problems: Sequence[str] = (),
+        now: datetime,
+        sync_state: Mapping[str, Any] | None = None,
     ) -> SurfaceWriteSummary:
+        raise NotImplementedError
+
+    def get_sync_state(self, surface: str) -> dict[str, Any]:
         raise NotImplementedError
 
     def record_surface_failure(self, surface: str, error: str, *, now: datetime) -> None:

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.surfaces.table import SURFACE_NAMES
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
-from gateway.sync.surfaces import SURFACE_NAMES
 from tests.fuzz.perturbations import Edit, Huge, edits
 from tests.fuzz.perturbing_portal import (
     SURFACE_PATHS,
@@ -131,9 +131,9 @@ FOUND: list[tuple[str, list[Edit]]] = [
     # engine called it a crash (gateway/sync/engine.py now fails the surface cleanly).
     ("medications", [Edit("replace", 1, "2026-01-05")]),
     # A thread whose message's `attachments` is a number: the attachment loop iterated an int
-    # (gateway/sync/surfaces/messages.py `_downloads`).
+    # (gateway/kaiser/surfaces/messages.py `_downloads`).
     ("messages", [Edit("replace", 1, [None]), Edit("replace", 235148, 1)]),
-    # A group's `resultList` that is not a list (gateway/kaiser/surfaces/test_results.py iterated a bool).
+    # A group's `resultList` that is not a list (gateway/kaiser/surfaces/lab_results/portal.py iterated a bool).
     ("test-results", [Edit("replace", 510510, True)]),
     # A 100,000-character refill order number: httpx2 refused to build its URL (InvalidURL); the request
     # layer now refuses any unsendable value as MalformedPayload, and the sync skips that order as failed.

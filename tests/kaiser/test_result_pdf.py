@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import base64
 
-from gateway.kaiser.surfaces.result_pdf import GENERATING, ResultPdf, fetch_result_pdf
-from gateway.kaiser.surfaces.test_results import PAGE
+from gateway.kaiser.surfaces.lab_results.pdf import GENERATING, ResultPdf, fetch_result_pdf
+from gateway.kaiser.surfaces.lab_results.portal import PAGE
 from sandbox.portal.fault_spec import parse_faults
 from tests.sync.portal_harness import make_portal
 from translators.result_documents import translate_result_pdf

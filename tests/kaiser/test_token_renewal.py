@@ -10,7 +10,8 @@ import pytest
 
 from gateway.kaiser.errors import ContractBounce
 from gateway.kaiser.portal_client import PortalClient
-from gateway.kaiser.surfaces import problems, test_results
+from gateway.kaiser.surfaces import problems
+from gateway.kaiser.surfaces.lab_results import portal as lab_results
 from sandbox.patient import generate_patient
 from sandbox.portal import PortalConfig, create_portal_app
 from sandbox.portal.fault_spec import parse_faults
@@ -49,10 +50,11 @@ async def test_concurrent_calls_holding_an_aged_token_share_one_renewal() -> Non
     keys = [order.key for order in portal.patient.lab_orders[:3]]
     transport = RecordingTransport(portal)
     async with PortalClient(portal.kaiser, await portal.sign_in(), transport=transport) as client:
-        tokens = await test_results.page_tokens(client)
+        tokens = await lab_results.page_tokens(client)
+        await tokens.nonce()  # both tokens held before they age (the nonce is otherwise fetched on first need)
         clock.now += 61  # the token is no longer accepted
         del transport.paths[:]
-        details = await asyncio.gather(*(test_results.fetch_lab_detail(client, tokens, key) for key in keys))
+        details = await asyncio.gather(*(lab_results.fetch_lab_detail(client, tokens, key) for key in keys))
         assert client.relogins == 0
     assert [detail["key"] for detail in details] == keys
     # one new token and one new page nonce, shared by every call that held the refused ones

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gateway.kaiser.surfaces.table import SURFACE_NAMES
 from gateway.sync.engine import SyncEngine
 from gateway.sync.progress import SurfaceReport
-from gateway.sync.surfaces import SURFACE_NAMES
 from tests.sync.portal_harness import make_portal, open_store
 
 

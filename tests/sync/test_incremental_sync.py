@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from gateway.kaiser.surfaces import test_results
+from gateway.kaiser.surfaces.lab_results import collect as lab_results_surface
 from gateway.store import SqliteStore
-from gateway.sync.surfaces import test_results as test_results_surface
 from tests.sync.portal_harness import generating_pdfs, make_portal, open_orders, open_store, pdf_requests
 from translators.ids import stable_id
 from translators.refill_orders import task_id
@@ -79,7 +78,7 @@ async def test_a_generating_pdf_is_pending_then_arrives_with_the_next_sync_alone
     _, arriving = await portal.sync(store)
     assert arriving == LIST_CALLS + open_orders(portal) + 3  # Generated, document details, download
     after = _snapshot(store)
-    report_id = stable_id(test_results.SURFACE, f"dr:{imaging.key}")
+    report_id = stable_id(lab_results_surface.SURFACE, f"dr:{imaging.key}")
     assert json.loads(after[document][1])["context"]["related"][0]["reference"] == f"DiagnosticReport/{report_id}"
 
     _, settled = await portal.sync(store)
@@ -107,7 +106,7 @@ async def test_changing_one_result_updates_exactly_that_report_and_its_observati
     assert requests == LIST_CALLS + open_orders(portal) + 2 + pdf_requests(portal, [order], first_asked=False)
     after = _snapshot(store)
     changed = {ref for ref in after if after[ref] != before.get(ref)}
-    report_id = stable_id(test_results.SURFACE, f"dr:{order.key}")
+    report_id = stable_id(lab_results_surface.SURFACE, f"dr:{order.key}")
     observation_refs = {r["reference"] for r in json.loads(after[f"DiagnosticReport/{report_id}"][1])["result"]}
     assert changed == {f"DiagnosticReport/{report_id}", *observation_refs, *_document_refs(after, order.key)}
     assert all(after[ref][0] == 2 for ref in changed)
@@ -159,7 +158,7 @@ async def test_a_crashing_surface_is_reported_and_keeps_its_data(
     def explode(*_: object, **__: object) -> object:
         raise ZeroDivisionError("secret payload text")
 
-    monkeypatch.setattr(test_results_surface, "translate_lab_result", explode)
+    monkeypatch.setattr(lab_results_surface, "translate_lab_result", explode)
     portal.patient.lab_orders[0].list_entry["hasComment"] = not portal.patient.lab_orders[0].list_entry["hasComment"]
     report, _ = await portal.sync(store)
     by_name = {r.surface: r for r in report.surfaces}

@@ -7,7 +7,7 @@ import copy
 import dataclasses
 from pathlib import Path
 
-from gateway.kaiser.surfaces.test_results import MAX_RESULTS
+from gateway.kaiser.surfaces.lab_results.portal import MAX_RESULTS
 from gateway.sync.engine import SyncEngine
 from sandbox.patient import LabOrder, SyntheticPatient
 from sandbox.portal import PortalConfig, create_portal_app

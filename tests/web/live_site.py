@@ -22,14 +22,14 @@ from fhirgate.settings import Settings
 from fhirgate.smart_connect import Connected, ConnectOptions, connect_source
 from fhirgate.sync_now_launcher import HomeSyncLauncher
 from fhirgate.sync_schedule import SyncSchedule
-from gateway.sandbox.ehr import EhrClient, EhrConfig
-from gateway.sandbox.patient import SyntheticPatient
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from gateway.web import WebSessions, WebSettings, create_web_app
 from gateway.writes.approvals import ApprovalStore
 from gateway.writes.audit import AuditLog
 from gateway.writes.decisions import ApprovalDecisions
+from sandbox.ehr import EhrClient, EhrConfig
+from sandbox.patient import SyntheticPatient
 from tests.mcp_server.sandbox_home import file_keyring
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, consent_by_form, running_ehr
 from tests.sync.portal_harness import Portal, make_portal

@@ -1,4 +1,6 @@
-"""Access logs: portal and third-party logs, each walked back by its ``nextLineToParse`` cursor (§2.5).
+"""The access-logs surface: both logs as AuditEvents; a log whose cursor repeated is reported incomplete.
+
+Access logs: portal and third-party logs, each walked back by its ``nextLineToParse`` cursor (§2.5).
 
 The third-party log repeats its cursor after page 2, so the walk stops on a repeated (or non-advancing)
 cursor and reports the log as incomplete rather than looping.
@@ -12,6 +14,8 @@ from typing import Any, Literal
 
 from gateway.kaiser.errors import MalformedPayload
 from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.surfaces.protocol import Collected, Surface, SyncContext
+from translators.access_logs import translate_access_log
 
 SURFACE = "access-logs"
 PAGE = "app/access-logs?lang=en-US&from=landingpage"
@@ -59,3 +63,20 @@ async def fetch_access_log(client: PortalClient, name: LogName, csrf: str) -> Ac
 async def fetch_access_logs(client: PortalClient) -> list[AccessLog]:
     csrf = await client.csrf_token(PAGE)
     return [await fetch_access_log(client, name, csrf) for name in _ENDPOINTS]
+
+
+async def _collect(ctx: SyncContext) -> Collected:
+    ctx.progress.surface_total(SURFACE, 2)
+    collected = Collected()
+    for access_log in await fetch_access_logs(ctx.client):
+        collected.result.extend(translate_access_log(access_log.entries, access_log.name, ctx.translation()))
+        if not access_log.complete:
+            collected.problems.append(
+                f"surface=access-logs: the {access_log.name} log's paging cursor repeated after"
+                f" {len(access_log.entries)} entries; older entries are not reachable and are not included"
+            )
+        ctx.progress.surface_advanced(SURFACE)
+    return collected
+
+
+ACCESS_LOGS = Surface(SURFACE, "Access logs", ("AuditEvent",), _collect)

@@ -1,4 +1,7 @@
-"""Appointments: ``LoadUpcoming`` and the paged ``LoadPast`` of the Visits page (§2.10).
+"""The appointments surface: ``LoadUpcoming`` -> Appointments, every ``LoadPast`` page -> Encounters
+(+ the Locations and Practitioners both refer to).
+
+Appointments: ``LoadUpcoming`` and the paged ``LoadPast`` of the Visits page (§2.10).
 
 LoadPast pages backwards in time: page 1 asks for visits older than now; each next page passes the
 oldest ``Instant`` seen (as a UTC ISO instant) and the *top-level* ``SerializedIndex`` (never the
@@ -15,6 +18,11 @@ from typing import Any
 
 from gateway.kaiser.errors import MalformedPayload
 from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.surfaces.protocol import Collected, Surface, SyncContext
+from translators.appointments import translate_upcoming
+from translators.encounters import translate_past_visits
+from translators.types import TranslationResult
+from translators.visit_context import deduplicated
 
 SURFACE = "appointments"
 PAGE = "Visits"
@@ -100,3 +108,27 @@ def _page_visits(orgs: dict[str, Any]) -> tuple[list[PastVisit], bool]:
 def _instant(visit: dict[str, Any]) -> datetime | None:
     match = _MS_DATE.fullmatch(str(visit.get("Instant") or ""))
     return None if match is None else datetime.fromtimestamp(int(match[1]) / 1000, tz=UTC)
+
+
+async def _collect(ctx: SyncContext) -> Collected:
+    ctx.progress.surface_total(SURFACE, 2)
+    csrf = await ctx.client.csrf_token(PAGE)
+    upcoming = await fetch_upcoming(ctx.client, csrf)
+    ctx.progress.surface_advanced(SURFACE)
+    past = await fetch_past(ctx.client, csrf, now=datetime.now(UTC))
+    ctx.progress.surface_advanced(SURFACE)
+    translation = ctx.translation()
+    result = TranslationResult()
+    result.extend(translate_upcoming(upcoming, translation))
+    organizations = [item.organization for item in past]
+    result.extend(translate_past_visits([item.visit for item in past], translation, organizations=organizations))
+    result.resources = deduplicated(result.resources)
+    return Collected(result=result)
+
+
+APPOINTMENTS = Surface(
+    SURFACE,
+    "Appointments",
+    ("Appointment", "Encounter", "Location", "Organization", "Practitioner"),
+    _collect,
+)

@@ -1,4 +1,9 @@
-"""Care team: ``POST Clinical/CareTeam/Load`` and ``LoadExternal`` (§2.3).
+"""The care-team surface: CareTeam, Practitioners and PractitionerRoles from ``Load`` + ``LoadExternal``.
+
+``Patient.generalPractitioner`` is set by the profile surface (it reads ``Load`` itself, because the
+profile runs first and owns the Patient); both use the same Practitioner id for the same provider.
+
+Care team: ``POST Clinical/CareTeam/Load`` and ``LoadExternal`` (§2.3).
 
 Empty bodies with the parameters in the query string; one anti-forgery token serves both calls.
 """
@@ -11,6 +16,8 @@ from typing import Any
 
 from gateway.kaiser.errors import MalformedPayload
 from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.surfaces.protocol import Collected, Surface, SyncContext
+from translators.care_team import translate_care_team
 
 SURFACE = "care-team"
 PAGE = "clinical/careteam"
@@ -61,3 +68,14 @@ async def fetch_care_team(client: PortalClient) -> CareTeamPayloads:
     csrf = await client.csrf_token(PAGE)
     load = await _load(client, "Load", csrf, standalone=True)
     return CareTeamPayloads(load=load, external=await _load(client, "LoadExternal", csrf, standalone=False))
+
+
+async def _collect(ctx: SyncContext) -> Collected:
+    ctx.progress.surface_total(SURFACE, 1)
+    payloads = await fetch_care_team(ctx.client)
+    collected = Collected(result=translate_care_team(payloads.load, ctx.translation(), external=payloads.external))
+    ctx.progress.surface_advanced(SURFACE)
+    return collected
+
+
+CARE_TEAM = Surface(SURFACE, "Care team", ("CareTeam", "Practitioner", "PractitionerRole"), _collect)

@@ -1,4 +1,7 @@
-"""Problem list: ``Clinical/HealthIssues/LoadListData`` (§2.8), one call, the whole list."""
+"""The problem-list surface: one ``LoadListData`` call -> Conditions.
+
+Problem list: ``Clinical/HealthIssues/LoadListData`` (§2.8), one call, the whole list.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from typing import Any
 
 from gateway.kaiser.errors import MalformedPayload
 from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.surfaces.protocol import Collected, Surface, SyncContext
+from translators.problems import translate_problem_list
 
 SURFACE = "problems"
 PAGE = "Clinical/HealthIssues"
@@ -25,3 +30,14 @@ async def fetch_list_data(client: PortalClient, page: str, surface: str) -> dict
 
 async def fetch_problem_list(client: PortalClient) -> dict[str, Any]:
     return await fetch_list_data(client, PAGE, SURFACE)
+
+
+async def _collect(ctx: SyncContext) -> Collected:
+    ctx.progress.surface_total(SURFACE, 1)
+    body = await fetch_problem_list(ctx.client)
+    collected = Collected(result=translate_problem_list(body, ctx.translation()))
+    ctx.progress.surface_advanced(SURFACE)
+    return collected
+
+
+PROBLEMS = Surface(SURFACE, "Problem list", ("Condition",), _collect)

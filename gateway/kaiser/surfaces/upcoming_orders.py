@@ -1,4 +1,8 @@
-"""Upcoming orders (§2.13): order ids from the home feed, then one ``GetUpcomingOrders`` for all of them.
+"""The upcoming-orders surface: order ids from the home feed, then one GetUpcomingOrders -> ServiceRequests.
+
+No feed item linking to an order means no pending orders: the surface commits an empty batch.
+
+Upcoming orders (§2.13): order ids from the home feed, then one ``GetUpcomingOrders`` for all of them.
 
 ``MixedItemFeed`` is a form POST (a GET is bounced); its feed items link to
 ``app/upcoming-orders?ordid=<id>``. That page's CSP nonce goes back as ``PageNonce``.
@@ -11,6 +15,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from gateway.kaiser.errors import MalformedPayload
 from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.surfaces.protocol import Collected, Surface, SyncContext
+from translators.upcoming_orders import translate_upcoming_orders
 
 SURFACE = "upcoming-orders"
 _MAPS = ("orderGroupList", "orderList", "providerList")
@@ -56,3 +62,17 @@ async def fetch_upcoming_orders(client: PortalClient, ordid: str) -> dict[str, A
     if not isinstance(body, dict) or any(not isinstance(body.get(name), dict) for name in _MAPS):
         raise MalformedPayload(SURFACE, "GetUpcomingOrders", "orderGroupList, orderList or providerList missing")
     return body
+
+
+async def _collect(ctx: SyncContext) -> Collected:
+    ctx.progress.surface_total(SURFACE, 1)
+    ids = await fetch_order_ids(ctx.client)
+    collected = Collected()
+    if ids:
+        body = await fetch_upcoming_orders(ctx.client, ids[0])
+        collected.result = translate_upcoming_orders(body, ctx.translation())
+    ctx.progress.surface_advanced(SURFACE)
+    return collected
+
+
+UPCOMING_ORDERS = Surface(SURFACE, "Upcoming orders", ("ServiceRequest",), _collect)

@@ -1,15 +1,27 @@
-"""What every surface of the sync table is: a name, the FHIR types it yields, and how to collect it."""
+"""What every portal surface is to the sync: a name, a title, the FHIR types it yields, and its collection step.
+
+The sync engine runs surfaces through :class:`PortalSurface` alone; each surface module under
+``gateway/kaiser/surfaces/`` owns its portal requests and its ``collect`` step, and adds one :class:`Surface`
+row to the table (``gateway/kaiser/surfaces/table.py``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from gateway.kaiser.portal_client import PortalClient
 from gateway.store import ResourceStore
-from gateway.sync.progress import SyncProgress
 from translators.types import TranslationContext, TranslationResult
+
+
+class SurfaceProgress(Protocol):
+    """What a collection step reports while it runs (the sync's progress satisfies it)."""
+
+    def surface_total(self, surface: str, total: int) -> None: ...
+
+    def surface_advanced(self, surface: str, steps: int = 1) -> None: ...
 
 
 @dataclass
@@ -21,7 +33,7 @@ class SyncContext:
     """
 
     client: PortalClient
-    progress: SyncProgress
+    progress: SurfaceProgress
     region: str
     patient_id: str | None = None
     guid: str | None = None
@@ -45,13 +57,30 @@ class Collected:
     sync_state: dict[str, Any] | None = None
 
 
+class PortalSurface(Protocol):
+    """The one shape the sync engine knows a surface by."""
+
+    @property
+    def name(self) -> str:
+        """The surface key: store rows, sync state, progress, ``--surface`` and stable ids use it."""
+        ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def resource_types(self) -> tuple[str, ...]: ...
+
+    def collect(self, ctx: SyncContext) -> Awaitable[Collected]:
+        """Read the portal (and what earlier syncs kept) into FHIR resources."""
+        ...
+
+
 @dataclass(frozen=True)
 class Surface:
+    """A row of the surface table: a :class:`PortalSurface` made of its parts."""
+
     name: str
     title: str
     resource_types: tuple[str, ...]
     collect: Callable[[SyncContext], Awaitable[Collected]]
-
-
-def warning_lines(result: TranslationResult) -> list[str]:
-    return [str(warning) for warning in result.warnings]

@@ -1,7 +1,9 @@
-"""Test results: list (``GetList``) and details (``GetDetails``, which also needs the page nonce) (§2.6)."""
+"""Lab results' portal requests: the list (``GetList``) and details (``GetDetails``, which also needs the
+page nonce) (KAISER_API.md §2.6)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,16 +22,26 @@ class LabListItem:
     group: dict[str, Any] | None
 
 
-@dataclass(frozen=True)
 class LabPageTokens:
-    csrf: str
-    nonce: str
+    """The test-results page's tokens for a whole walk of list + detail calls: the CSRF token (every call)
+    and the page nonce, which only ``GetDetails`` needs: it is fetched once, on the first detail asked for,
+    so a walk that reads no detail never loads it."""
+
+    def __init__(self, client: PortalClient, csrf: str) -> None:
+        self.csrf = csrf
+        self._client = client
+        self._nonce: str | None = None
+        self._nonce_lock = asyncio.Lock()
+
+    async def nonce(self) -> str:
+        async with self._nonce_lock:  # concurrent details share one fetch
+            if self._nonce is None:
+                self._nonce = await self._client.page_nonce(PAGE)
+            return self._nonce
 
 
 async def page_tokens(client: PortalClient) -> LabPageTokens:
-    """One CSRF token and page nonce serve a whole walk of list + detail calls."""
-    nonce = await client.page_nonce(PAGE)
-    return LabPageTokens(csrf=await client.csrf_token(PAGE), nonce=nonce)
+    return LabPageTokens(client, await client.csrf_token(PAGE))
 
 
 async def fetch_lab_list(client: PortalClient, tokens: LabPageTokens) -> list[LabListItem]:
@@ -61,9 +73,10 @@ async def fetch_lab_list(client: PortalClient, tokens: LabPageTokens) -> list[La
 
 
 async def fetch_lab_detail(client: PortalClient, tokens: LabPageTokens, order_key: str) -> dict[str, Any]:
+    nonce = await tokens.nonce()
     body = await client.mychart_post_json(
         "api/test-results/GetDetails",
-        {"orderKey": order_key, "organizationID": "", "PageNonce": tokens.nonce},
+        {"orderKey": order_key, "organizationID": "", "PageNonce": nonce},
         surface=SURFACE,
         key=order_key,
         referer_path=PAGE,

@@ -1,10 +1,11 @@
-"""The test-results surface: the list every time, details only for orders new or changed since last sync.
+"""The lab-results surface's collection step (surface key ``test-results``): the list every time, details
+only for orders new or changed since last sync.
 
 An order's list entry (and its group's ``sortDate``) is fingerprinted; the sync state maps each
 DiagnosticReport id (never Kaiser's sensitive order key) to that fingerprint. An unchanged order's
 DiagnosticReport and Observations are taken back from the store, so every sync writes the whole
-surface. The page nonce (needed only by GetDetails) is fetched only when some detail is. A fetched
-order that offers a PDF also gets its DocumentReference + Binary (``result_pdfs``); a PDF Kaiser was
+surface. The page nonce (needed only by GetDetails) is fetched, by the page's tokens, only when some
+detail is. A fetched order that offers a PDF also gets its DocumentReference + Binary (``pdf``); a PDF Kaiser was
 still generating is kept in the sync state as pending (by DiagnosticReport id) and asked for again on
 the next sync, which then reads nothing else of that unchanged order.
 
@@ -19,10 +20,17 @@ import logging
 from typing import Any
 
 from gateway.kaiser.errors import MalformedPayload
-from gateway.kaiser.surfaces import test_results
-from gateway.sync.kept import content_fingerprint, report_results, stored_with_references
-from gateway.sync.surfaces.base import Collected, Surface, SyncContext
-from gateway.sync.surfaces.result_pdfs import PdfOutcome, kept_pdf, offers_pdf, pdf_resources
+from gateway.kaiser.surfaces.kept import content_fingerprint, report_results, stored_with_references
+from gateway.kaiser.surfaces.lab_results.pdf import PdfOutcome, kept_pdf, offers_pdf, pdf_resources
+from gateway.kaiser.surfaces.lab_results.portal import (
+    MAX_RESULTS,
+    SURFACE,
+    LabListItem,
+    fetch_lab_detail,
+    fetch_lab_list,
+    page_tokens,
+)
+from gateway.kaiser.surfaces.protocol import Collected, Surface, SyncContext
 from translators.ids import stable_id
 from translators.lab_results import translate_lab_result
 
@@ -30,17 +38,17 @@ log = logging.getLogger("fhirgate.sync")
 
 
 async def _collect(ctx: SyncContext) -> Collected:
-    csrf = await ctx.client.csrf_token(test_results.PAGE)
-    items = await test_results.fetch_lab_list(ctx.client, test_results.LabPageTokens(csrf=csrf, nonce=""))
-    ctx.progress.surface_total(test_results.SURFACE, len(items))
+    tokens = await page_tokens(ctx.client)
+    items = await fetch_lab_list(ctx.client, tokens)
+    ctx.progress.surface_total(SURFACE, len(items))
     translation = ctx.translation()
     previous: dict[str, Any] = ctx.previous_state.get("orders") or {}
     was_pending = set(ctx.previous_state.get("pending_pdfs") or [])
     collected = Collected()
     fingerprints: dict[str, str] = {}
     pending: set[str] = set()
-    to_fetch: list[test_results.LabListItem] = []
-    to_ask: list[tuple[test_results.LabListItem, str | None]] = []
+    to_fetch: list[LabListItem] = []
+    to_ask: list[tuple[LabListItem, str | None]] = []
     for item in items:
         report_id = _report_id(item)
         fingerprint = _fingerprint(item)
@@ -57,10 +65,10 @@ async def _collect(ctx: SyncContext) -> Collected:
         if report_id in was_pending:
             to_ask.append((item, kept[0].get("issued")))
         else:
-            ctx.progress.surface_advanced(test_results.SURFACE)
+            ctx.progress.surface_advanced(SURFACE)
 
-    async def pdf(item: test_results.LabListItem, issued: str | None) -> PdfOutcome:
-        outcome = await pdf_resources(ctx, csrf, item.key, issued, _named(item))
+    async def pdf(item: LabListItem, issued: str | None) -> PdfOutcome:
+        outcome = await pdf_resources(ctx, tokens.csrf, item.key, issued, _named(item))
         collected.result.resources.extend(outcome.resources)
         if outcome.pending:
             pending.add(_report_id(item))
@@ -68,18 +76,14 @@ async def _collect(ctx: SyncContext) -> Collected:
             collected.problems.append(outcome.problem)
         return outcome
 
-    async def ask_again(item: test_results.LabListItem, issued: str | None) -> None:
+    async def ask_again(item: LabListItem, issued: str | None) -> None:
         if (await pdf(item, issued)).problem is not None:
             pending.add(_report_id(item))  # still owed: asked again next sync
-        ctx.progress.surface_advanced(test_results.SURFACE)
+        ctx.progress.surface_advanced(SURFACE)
 
-    tokens = test_results.LabPageTokens(
-        csrf=csrf, nonce=await ctx.client.page_nonce(test_results.PAGE) if to_fetch else ""
-    )
-
-    async def one(item: test_results.LabListItem) -> None:
+    async def one(item: LabListItem) -> None:
         try:
-            detail = await test_results.fetch_lab_detail(ctx.client, tokens, item.key)
+            detail = await fetch_lab_detail(ctx.client, tokens, item.key)
         except MalformedPayload as exc:
             collected.failed += 1
             collected.problems.append(_skipped(item, exc.reason))
@@ -93,12 +97,12 @@ async def _collect(ctx: SyncContext) -> Collected:
             issued = next((r.get("issued") for r in translated.resources if r["id"] == report_id), None)
             if not offers_pdf(detail) or (await pdf(item, issued)).problem is None:
                 fingerprints[report_id] = _fingerprint(item)  # else read again next time
-        ctx.progress.surface_advanced(test_results.SURFACE)
+        ctx.progress.surface_advanced(SURFACE)
 
     await asyncio.gather(*(one(item) for item in to_fetch), *(ask_again(item, at) for item, at in to_ask))
-    if len(items) >= test_results.MAX_RESULTS:
+    if len(items) >= MAX_RESULTS:
         collected.problems.append(
-            f"surface=test-results: the portal lists at most {test_results.MAX_RESULTS} results and has no paging"
+            f"surface=test-results: the portal lists at most {MAX_RESULTS} results and has no paging"
             " cursor; older results are not reachable and are not included"
         )
     log.info("event=test_results_listed listed=%d fetched=%d pdfs_pending=%d", len(items), len(to_fetch), len(pending))
@@ -106,27 +110,27 @@ async def _collect(ctx: SyncContext) -> Collected:
     return collected
 
 
-def _report_id(item: test_results.LabListItem) -> str:
-    return stable_id(test_results.SURFACE, f"dr:{item.key}")
+def _report_id(item: LabListItem) -> str:
+    return stable_id(SURFACE, f"dr:{item.key}")
 
 
-def _fingerprint(item: test_results.LabListItem) -> str:
+def _fingerprint(item: LabListItem) -> str:
     return content_fingerprint({"entry": item.entry, "sortDate": (item.group or {}).get("sortDate")})
 
 
-def _named(item: test_results.LabListItem) -> str:
+def _named(item: LabListItem) -> str:
     # Name the result by its FHIR id and order name, not by Kaiser's opaque (sensitive) key.
     return f"result {str(item.entry.get('name') or 'unnamed order')!r} (DiagnosticReport/{_report_id(item)})"
 
 
-def _skipped(item: test_results.LabListItem, reason: str) -> str:
+def _skipped(item: LabListItem, reason: str) -> str:
     message = f"surface=test-results {_named(item)} skipped: {reason}"
     log.warning("event=item_skipped %s", message)
     return message
 
 
-TEST_RESULTS = Surface(
-    test_results.SURFACE,
+LAB_RESULTS = Surface(
+    SURFACE,
     "Test results",
     ("DiagnosticReport", "Observation", "DocumentReference", "Binary", "Provenance"),
     _collect,

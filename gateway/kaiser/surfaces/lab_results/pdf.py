@@ -1,8 +1,14 @@
-"""The PDF step of the test-results surface: fetch a result's PDF when the portal offers one, or take it
-back from the store for an unchanged order. Not a surface of its own (it lives and dies with its order).
+"""A lab result's PDF (KAISER_API.md §2.6.3): its requests, and the step of the lab-results surface that
+fetches it when the portal offers one or takes it back from the store for an unchanged order. Not a surface
+of its own (it lives and dies with its order).
 
-A PDF Kaiser is still generating is *pending*: the surface records it in its sync state and the next
-sync asks for it again (one request while it is still generating), without re-reading the order.
+1. ``GetDocumentGenerationInfo``: ``"Generated"`` with a ``documentID``, or ``"Generating"`` (Kaiser is
+   building it on demand; the portal's page asks again after ~30 s), or anything else = no PDF.
+2. The portal's document download (``documents.py``): ``GetDocumentDetails``, then the bytes.
+
+A "Generating" answer is never waited out here: the PDF is *pending*: the surface records it in its sync
+state and the next sync asks for it again (one request while it is still generating), without re-reading
+the order, so one slow report cannot hold a whole sync for half a minute.
 """
 
 from __future__ import annotations
@@ -13,13 +19,52 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.kaiser.errors import LoginRequired, MalformedPayload, PortalContractError, PortalUnavailable
-from gateway.kaiser.surfaces.result_pdf import PdfGenerating, fetch_result_pdf
+from gateway.kaiser.portal_client import PortalClient
+from gateway.kaiser.surfaces.documents import DocumentRequest, download_document
+from gateway.kaiser.surfaces.kept import stored_with_references
+from gateway.kaiser.surfaces.lab_results.portal import PAGE, SURFACE
+from gateway.kaiser.surfaces.protocol import SyncContext
 from gateway.store import ResourceStore
-from gateway.sync.kept import stored_with_references
-from gateway.sync.surfaces.base import SyncContext
 from translators.result_documents import result_document_id, translate_result_pdf
 
 log = logging.getLogger("fhirgate.sync")
+
+_DOWNLOAD = DocumentRequest(SURFACE, PAGE, "GetDocumentDetails", accept="application/pdf")
+
+
+@dataclass(frozen=True)
+class ResultPdf:
+    display_name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class PdfGenerating:
+    """Kaiser is still building the PDF: ask again later."""
+
+
+GENERATING = PdfGenerating()
+
+
+async def fetch_result_pdf(client: PortalClient, csrf: str, order_key: str) -> ResultPdf | PdfGenerating | None:
+    """The PDF; ``GENERATING`` while Kaiser builds it; None when the portal has none for this order."""
+    info = await client.mychart_post_json(
+        "api/test-results/GetDocumentGenerationInfo",
+        {"orderKey": order_key},
+        surface=SURFACE,
+        key="GetDocumentGenerationInfo",
+        referer_path=PAGE,
+        csrf=csrf,
+    )
+    status = info.get("generationStatus") if isinstance(info, dict) else None
+    if status == "Generating":
+        return GENERATING
+    if status != "Generated" or not info.get("documentID"):
+        return None
+    file = await download_document(client, _DOWNLOAD, csrf, str(info["documentID"]), "PDF")
+    if not file.content.startswith(b"%PDF"):
+        raise MalformedPayload(SURFACE, "DownloadOrStream", "the download is not a PDF")
+    return ResultPdf(display_name=file.display_name or "Test result", content=file.content)
 
 
 def offers_pdf(detail: Mapping[str, Any]) -> bool:
