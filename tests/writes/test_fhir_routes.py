@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx2
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.kaiser.portal_client import PortalClient
 from gateway.search import parse_search
 from gateway.store import SqliteStore
@@ -39,7 +39,7 @@ def _facade(portal: SignedInPortal, tmp_path: Path) -> tuple[httpx2.AsyncClient,
 
     ops = WriteOperations(clients, ConfirmationGuard(b"r" * 32, tmp_path / "used"), AuditLog(tmp_path / "audit.log"))
     app = create_facade_app(
-        store, token=TOKEN, extra_routes=write_routes(store, ops), extra_operations=WRITE_OPERATIONS
+        store, FacadeSettings(token=TOKEN, extra_routes=write_routes(store, ops), extra_operations=WRITE_OPERATIONS)
     )
     return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://127.0.0.1"), store
 
