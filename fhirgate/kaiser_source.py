@@ -24,6 +24,7 @@ from fhirgate.sync_lock import SyncAlreadyRunning, home_sync_lock
 from gateway.facade import (
     DEFAULT_TTL,
     LOOPBACK_HOSTS,
+    FacadeExtension,
     FacadeSettings,
     RefreshFailed,
     RefreshPolicy,
@@ -34,7 +35,7 @@ from gateway.kaiser.session import load_session, save_session
 from gateway.store import ResourceStore, SqliteStore
 from gateway.sync.engine import Clock, SyncEngine
 from gateway.sync.surfaces import SURFACES
-from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
+from gateway.writes.fhir_routes import write_extension
 from gateway.writes.operations import WriteOperations
 
 IN_PROCESS_BASE = "http://127.0.0.1/fhir"
@@ -128,18 +129,25 @@ class KaiserSource:
         smart: SmartAuthorizationServer | None = None,
     ) -> FacadeSettings:
         """The facade over this source, reached with ``token`` at ``allowed_hosts`` (and ``port`` if given)."""
-        writes = self.writes
+        extensions: list[FacadeExtension] = []
+        if self.writes is not None:
+            extensions.append(write_extension(self.store, self.writes))
+        if exports is not None:
+            from gateway.bulk import bulk_extension
+
+            extensions.append(bulk_extension(exports))
+        if smart is not None:
+            from gateway.smart_server import smart_extension
+
+            extensions.append(smart_extension(smart))
         return FacadeSettings(
             token=token,
             allowed_hosts=allowed_hosts,
             port=port,
             cors_origins=cors_origins,
             surface_types=SURFACE_TYPES,
-            extra_routes=write_routes(self.store, writes) if writes is not None else (),
-            extra_operations=WRITE_OPERATIONS if writes is not None else {},
             refresh=self.refresh,
-            exports=exports,
-            smart=smart,
+            extensions=tuple(extensions),
         )
 
     def in_process_client(self) -> FhirClient:

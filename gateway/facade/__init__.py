@@ -18,6 +18,7 @@ from gateway.facade.errors import (
     ResourceNotFoundError,
     ThrottledError,
 )
+from gateway.facade.extension import FacadeExtension
 from gateway.facade.outcomes import operation_outcome, outcome_response
 from gateway.facade.quoting import bounded_quote
 from gateway.facade.refresh import DEFAULT_TTL, Refresher, RefreshFailed, RefreshPolicy
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "PUBLIC_PATHS",
     "AuthenticationError",
+    "FacadeExtension",
     "FacadeSettings",
     "FhirJSONResponse",
     "HostNotAllowedError",

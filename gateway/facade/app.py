@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from gateway.facade.body_limits import BodyLimitMiddleware
 from gateway.facade.capability import build_capability_statement
@@ -29,7 +29,7 @@ from gateway.facade.security import (
     static_token_verifier,
 )
 from gateway.facade.settings import FacadeSettings
-from gateway.facade.smart import JWKS_PATH, REVOKE_PATH, TOKEN_PATH, smart_configuration, smart_security_block
+from gateway.facade.smart import smart_configuration, smart_security_block
 from gateway.facade.system_search import search_system
 from gateway.facade.terminology import read_concept_map
 from gateway.search import FhirError
@@ -104,28 +104,20 @@ def _origin(request: Request) -> str:
 
 
 def create_facade_app(store: ResourceStore, settings: FacadeSettings) -> Starlette:
-    """The FHIR facade app: public ``/fhir/metadata`` and SMART configuration; bearer-protected reads."""
-    token, verify_token, smart = settings.token, settings.verify_token, settings.smart
+    """The FHIR facade app: public ``/fhir/metadata`` and SMART configuration; bearer-protected reads; what
+    ``settings.extensions`` add (the guarded writes, Bulk Data export, SMART App Launch)."""
+    token, verify_token = settings.token, settings.verify_token
     if (token is None) == (verify_token is None):
         raise ValueError("give exactly one of token and verify_token")
-    verifier = verify_token if verify_token is not None else static_token_verifier(token or "")
-    public_paths: tuple[str, ...] = PUBLIC_PATHS
-    smart_middleware: list[Middleware] = []
-    smart_routes: list[BaseRoute] = []
-    smart_scopes: Sequence[str] | None = None
-    if smart is not None:
-        from gateway.smart_server import SUPPORTED_SCOPES, ScopeEnforcementMiddleware, oauth_routes
+    own_verifier = verify_token if verify_token is not None else static_token_verifier(token or "")
+    extensions = settings.extensions
+    also_accepted = [e.accepts_token for e in extensions if e.accepts_token is not None]
 
-        static_verifier = verifier
-        server = smart
+    def verifier(presented: str) -> bool:
+        return own_verifier(presented) or any(accepts(presented) for accepts in also_accepted)
 
-        def verifier(presented: str) -> bool:
-            return static_verifier(presented) or server.scope_grant(presented) is not None
-
-        public_paths = (*PUBLIC_PATHS, TOKEN_PATH, REVOKE_PATH, JWKS_PATH)
-        smart_middleware = [Middleware(ScopeEnforcementMiddleware, scope_grant=smart.scope_grant)]
-        smart_routes = list(oauth_routes(smart))
-        smart_scopes = SUPPORTED_SCOPES
+    public_paths = (*PUBLIC_PATHS, *(path for e in extensions for path in e.public_paths))
+    smart_scopes = next((e.smart_scopes for e in extensions if e.smart_scopes is not None), None)
     refresh = settings.refresh
     freshness = FreshnessGate(refresh, store) if refresh is not None else None
     ctx = FacadeContext(store, settings.surface_types, freshness)
@@ -143,27 +135,24 @@ def create_facade_app(store: ResourceStore, settings: FacadeSettings) -> Starlet
             )
         )
     middleware += [
-        Middleware(BearerAuthMiddleware, verify_token=verifier, public_paths=public_paths, allow_preflight=cors),
-        *smart_middleware,
+        Middleware(
+            BearerAuthMiddleware,
+            verify_token=verifier if also_accepted else own_verifier,
+            public_paths=public_paths,
+            allow_preflight=cors,
+        ),
+        *(layer for e in extensions for layer in e.middleware),
         Middleware(InFlightLimitMiddleware, limit=settings.max_in_flight),
         Middleware(BodyLimitMiddleware),
     ]
     handlers = {FhirError: handle_exception, HTTPException: handle_exception, Exception: handle_exception}
-    operations = dict(settings.extra_operations)
-    bulk: list[BaseRoute] = []
-    system_operations: Sequence[dict[str, str]] = ()
-    exports = settings.exports
-    if exports is not None:
-        from gateway.bulk import SYSTEM_OPERATIONS, TYPE_OPERATIONS, bulk_routes  # gateway.bulk imports the facade
-
-        bulk = list(bulk_routes(exports))
-        system_operations = SYSTEM_OPERATIONS
-        for resource_type, declared in TYPE_OPERATIONS.items():
-            operations[resource_type] = [*operations.get(resource_type, ()), *declared]
+    operations: dict[str, list[dict[str, str]]] = {}
+    for extension in extensions:
+        for resource_type, declared in extension.operations.items():
+            operations.setdefault(resource_type, []).extend(declared)
+    system_operations = [operation for e in extensions for operation in e.system_operations]
     routes = [
-        *settings.extra_routes,
-        *bulk,
-        *smart_routes,
+        *(route for e in extensions for route in e.routes),
         *_routes(ctx, cors=cors, operations=operations, system_operations=system_operations, smart_scopes=smart_scopes),
     ]
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)

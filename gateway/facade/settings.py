@@ -1,19 +1,13 @@
 """``FacadeSettings``: everything one facade app is built from besides its store (who may call it, which
-hosts it answers to, which surfaces yield which types, and the optional collaborators it serves)."""
+hosts it answers to, which surfaces yield which types, how searches refresh, and its extensions)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from starlette.routing import BaseRoute
-
+from gateway.facade.extension import FacadeExtension
 from gateway.facade.refresh import RefreshPolicy
-
-if TYPE_CHECKING:
-    from gateway.bulk import ExportJobs
-    from gateway.smart_server import SmartAuthorizationServer
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 DEFAULT_MAX_IN_FLIGHT = 64
@@ -35,14 +29,8 @@ class FacadeSettings:
     surface_types: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """The sync table's surface -> types, so never-synced surfaces are reported."""
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
-    extra_routes: Sequence[BaseRoute] = ()
-    """Operations served besides the reads (the guarded writes of ``gateway.writes``)."""
-    extra_operations: Mapping[str, Sequence[dict[str, str]]] = field(default_factory=dict)
-    """The CapabilityStatement's declarations of ``extra_routes``, by resource type."""
     refresh: RefreshPolicy | None = None
     """How searches first refresh stale surfaces (None: offline, the store is served as it is)."""
-    exports: ExportJobs | None = None
-    """The Bulk Data export jobs (``$export``); None: no bulk export."""
-    smart: SmartAuthorizationServer | None = None
-    """The SMART App Launch server (its token endpoints here, its tokens accepted and their scopes enforced
-    on every read); None: the static token only."""
+    extensions: Sequence[FacadeExtension] = ()
+    """What features above the facade add to it (``gateway.writes``, ``gateway.bulk``, ``gateway.smart_server``
+    each make theirs), in route order."""

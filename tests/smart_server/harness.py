@@ -19,6 +19,7 @@ from gateway.smart_server import (
     SmartDatabase,
     TokenStore,
     new_signing_key,
+    smart_extension,
 )
 from gateway.store import SqliteStore
 from gateway.web import WebSessions, WebSettings, create_web_app, facade_and_web
@@ -63,7 +64,8 @@ def smart_home(tmp: Path, *, cors_origins: tuple[str, ...] = ()) -> Iterator[Sma
     decisions = ApprovalDecisions(ApprovalStore(tmp / "approvals.sqlite3"), AuditLog(tmp / "audit.log"))
     port = free_port()
     facade = create_facade_app(
-        store, FacadeSettings(token=STATIC_TOKEN, port=port, smart=smart, cors_origins=cors_origins)
+        store,
+        FacadeSettings(token=STATIC_TOKEN, port=port, extensions=(smart_extension(smart),), cors_origins=cors_origins),
     )
     web = create_web_app(WebSettings(port=port), sessions=sessions, approvals=decisions, smart=smart)
     patient_id = record_patient_id(store)
