@@ -19,6 +19,7 @@ from typing import Any
 import httpx2
 from starlette.testclient import TestClient
 
+from fhirgate.kaiser_source import KaiserSource
 from gateway.facade import create_facade_app
 from gateway.store import SqliteStore
 from translators import fhir_json
@@ -65,7 +66,7 @@ def check_facade(resources_by_surface: dict[str, list[dict[str, Any]]]) -> Facad
         try:
             for surface, resources in resources_by_surface.items():
                 store.write_surface(surface, resources, now=_NOW)
-            app = create_facade_app(store, token=_TOKEN)
+            app = create_facade_app(store, KaiserSource(store).facade_settings(_TOKEN))
             with TestClient(app, base_url="http://127.0.0.1", headers={"Authorization": f"Bearer {_TOKEN}"}) as client:
                 capability = _generated(client, findings, "GET /fhir/metadata", 200)
                 searchable = _searchable_types(capability)

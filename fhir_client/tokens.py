@@ -56,9 +56,6 @@ class TokenSet:
             id_token=id_token if isinstance(id_token, str) else None,
         )
 
-    def expires_within(self, seconds: float, *, now: float) -> bool:
-        return self.expires_at - now <= seconds
-
 
 def id_token_claims(id_token: str) -> dict[str, Any]:
     """The claims of an OpenID id_token, read without verifying its signature.

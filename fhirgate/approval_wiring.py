@@ -14,10 +14,10 @@ from starlette.applications import Starlette
 
 from fhirgate.settings import Settings, ensure_private_dir
 from fhirgate.watch_state import home_watch_note
+from fhirgate.write_wiring import home_audit_log
 from gateway.store.protocol import ResourceStore
 from gateway.web import WebSessions, WebSettings, create_web_app
 from gateway.writes.approvals import ApprovalKind, ApprovalStore
-from gateway.writes.audit import AuditLog
 from gateway.writes.decisions import ApprovalDecisions, ConnectStarter, Decision
 from gateway.writes.operations import WriteOperations
 from mcp_server.approval_desk import ApprovalState
@@ -43,7 +43,7 @@ def approval_decisions(
     settings: Settings, *, writes: WriteOperations | None = None, connect: ConnectStarter | None = None
 ) -> ApprovalDecisions:
     store = ApprovalStore(ensure_private_dir(settings.home) / "approvals.sqlite3")
-    return ApprovalDecisions(store, AuditLog(settings.audit_log_path), writes=writes, connect=connect)
+    return ApprovalDecisions(store, home_audit_log(settings), writes=writes, connect=connect)
 
 
 def web_sessions(settings: Settings) -> WebSessions:

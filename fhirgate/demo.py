@@ -24,6 +24,7 @@ from fhirgate.approval_wiring import approval_decisions, home_web_app, login_lin
 from fhirgate.demo_practice import demo_practice
 from fhirgate.facade_token import facade_token
 from fhirgate.home_manifest import demo_sandboxes_stopped, record_demo_sandboxes
+from fhirgate.kaiser_source import KaiserSource
 from fhirgate.practice_connector import SmartPracticeConnector, connection_starter
 from fhirgate.progress_bars import RichSyncProgress, summary_table
 from fhirgate.sandbox_kaiser import sandbox_kaiser_settings
@@ -104,7 +105,7 @@ def serve_demo_facade(
     """The demo's facade on a free loopback port; its Host check names that port, as `fhirgate serve`'s does.
     With ``web``, the web app built for that port is mounted at `/` beside the facade."""
     port = free_port()
-    facade = create_facade_app(store, token=token, port=port)
+    facade = create_facade_app(store, KaiserSource(store).facade_settings(token, port=port))
     with serve_in_thread(facade_and_web(facade, web(port)) if web else facade, port=port) as running:
         yield running
 

@@ -1,15 +1,18 @@
-"""The Kaiser record as a FHIR source: the facade over the local store, either in-process for the MCP server
-(httpx2.ASGITransport, no server needed) or a running facade over loopback HTTP, and the sync engine as the
-facade's refresher (searches first refresh surfaces older than the TTL)."""
+"""The Kaiser record as a FHIR source: the local store, the sync engine as the facade's refresher (searches
+first refresh surfaces older than the TTL) and the guarded writes, built once (``home_kaiser_source``) and
+served by one facade (``KaiserSource.facade_settings``): over loopback HTTP (`fhirgate serve`, the demo, the
+conformance suite) or in-process for the MCP server (httpx2.ASGITransport, no server needed)."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx2
 
@@ -18,17 +21,29 @@ from fhirgate.home_reach import HomeReach
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from fhirgate.sync_lock import SyncAlreadyRunning, home_sync_lock
-from gateway.facade import DEFAULT_TTL, RefreshFailed, RefreshPolicy, create_facade_app
+from gateway.facade import (
+    DEFAULT_TTL,
+    LOOPBACK_HOSTS,
+    FacadeExtension,
+    FacadeSettings,
+    RefreshFailed,
+    RefreshPolicy,
+    create_facade_app,
+)
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import load_session, save_session
 from gateway.kaiser.surfaces.table import SURFACES
-from gateway.store import SqliteStore
+from gateway.store import ResourceStore, SqliteStore
 from gateway.sync.engine import Clock, SyncEngine
-from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
+from gateway.writes.fhir_routes import write_extension
 from gateway.writes.operations import WriteOperations
 
 IN_PROCESS_BASE = "http://127.0.0.1/fhir"
 SURFACE_TYPES = {surface.name: surface.resource_types for surface in SURFACES}
+
+if TYPE_CHECKING:
+    from gateway.bulk import ExportJobs
+    from gateway.smart_server import SmartAuthorizationServer
 
 OpenPortal = Callable[[], Awaitable[PortalClient]]
 
@@ -94,20 +109,75 @@ def kaiser_refresh_policy(
     return RefreshPolicy(refresher, SURFACE_TYPES, ttl=ttl)
 
 
+@dataclass(frozen=True)
+class KaiserSource:
+    """The Kaiser record as a FHIR source: its store, how its searches refresh (None: served as stored) and
+    its guarded writes (None: read-only). Every facade over it reports the same surfaces (the sync table)."""
+
+    store: ResourceStore
+    refresh: RefreshPolicy | None = None
+    writes: WriteOperations | None = None
+
+    def facade_settings(
+        self,
+        token: str,
+        *,
+        allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+        port: int | None = None,
+        cors_origins: Sequence[str] = (),
+        exports: ExportJobs | None = None,
+        smart: SmartAuthorizationServer | None = None,
+    ) -> FacadeSettings:
+        """The facade over this source, reached with ``token`` at ``allowed_hosts`` (and ``port`` if given)."""
+        extensions: list[FacadeExtension] = []
+        if self.writes is not None:
+            extensions.append(write_extension(self.store, self.writes))
+        if exports is not None:
+            from gateway.bulk import bulk_extension
+
+            extensions.append(bulk_extension(exports))
+        if smart is not None:
+            from gateway.smart_server import smart_extension
+
+            extensions.append(smart_extension(smart))
+        return FacadeSettings(
+            token=token,
+            allowed_hosts=allowed_hosts,
+            port=port,
+            cors_origins=cors_origins,
+            surface_types=SURFACE_TYPES,
+            refresh=self.refresh,
+            extensions=tuple(extensions),
+        )
+
+    def in_process_client(self) -> FhirClient:
+        """A client of this source's facade in this process, with a token that never leaves it."""
+        token = secrets.token_urlsafe(32)
+        transport = httpx2.ASGITransport(app=create_facade_app(self.store, self.facade_settings(token)))
+        return FhirClient(IN_PROCESS_BASE, bearer_token=token, transport=transport)
+
+
+def home_kaiser_source(
+    settings: Settings,
+    secret_store: SecretStore,
+    store: SqliteStore,
+    *,
+    writes: WriteOperations,
+    offline: bool,
+    ttl: timedelta,
+) -> KaiserSource:
+    """The Kaiser source of a home, as `fhirgate serve` and `fhirgate mcp` serve it: searches refresh
+    through the sync engine after ``ttl`` (never when ``offline``); ``writes`` (``write_operations``, shared
+    with the web app's approvals) are served as FHIR operations."""
+    refresh = None if offline else kaiser_refresh_policy(settings, secret_store, store, ttl=ttl)
+    return KaiserSource(store, refresh, writes)
+
+
 def in_process_kaiser_client(
     store: SqliteStore, writes: WriteOperations | None = None, *, refresh: RefreshPolicy | None = None
 ) -> FhirClient:
     """A client of the facade app in this process (``refresh`` None: the store is served as it is)."""
-    token = secrets.token_urlsafe(32)  # never leaves this process
-    routes = write_routes(store, writes) if writes is not None else []
-    app = create_facade_app(
-        store,
-        token=token,
-        extra_routes=routes,
-        extra_operations=WRITE_OPERATIONS if writes is not None else None,
-        refresh=refresh,
-    )
-    return FhirClient(IN_PROCESS_BASE, bearer_token=token, transport=httpx2.ASGITransport(app=app))
+    return KaiserSource(store, refresh, writes).in_process_client()
 
 
 def remote_kaiser_client(base_url: str, token: str) -> FhirClient:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from fhirgate.approval_wiring import HomeApprovalDesk, approval_decisions, home_web_app, record_web_address
 from fhirgate.facade_token import facade_token
 from fhirgate.home_reach import HomeReach
-from fhirgate.kaiser_source import in_process_kaiser_client, kaiser_refresh_policy, remote_kaiser_client
+from fhirgate.kaiser_source import home_kaiser_source, remote_kaiser_client
 from fhirgate.practice_connector import SmartPracticeConnector, connection_starter, practice_sources
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import free_port, serve_in_thread
@@ -40,10 +40,10 @@ def mcp_registry(
     if kaiser_url:
         client = remote_kaiser_client(kaiser_url, facade_token(secrets))
     else:
-        refresh = (
-            None if offline else kaiser_refresh_policy(settings, secrets, store, ttl=timedelta(minutes=ttl_minutes))
-        )
-        client = in_process_kaiser_client(store, writes=writes, refresh=refresh)
+        ttl = timedelta(minutes=ttl_minutes)
+        client = home_kaiser_source(
+            settings, secrets, store, writes=writes, offline=offline, ttl=ttl
+        ).in_process_client()
     kaiser_probe = reach_probe(kaiser_status_probe(store.surface_states), reach, stored=True)
     sources: dict[str, RecordSource] = {"kaiser": RecordSource("kaiser", client, kind="kaiser", status=kaiser_probe)}
     for name, source in practice_sources(settings, transport=reach.transport()).items():

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fhirgate.home_reach import HomeReach
 from fhirgate.secrets import SecretRule, SecretStore
-from fhirgate.settings import Settings
+from fhirgate.settings import Settings, ensure_private_dir
 from gateway.kaiser.errors import LoginRequired
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.session import load_session
@@ -32,6 +32,11 @@ def confirmation_key(secrets: SecretStore) -> bytes:
     return bytes.fromhex(key)
 
 
+def home_audit_log(settings: Settings) -> AuditLog:
+    """The home's audit log of writes, in the home's private directory."""
+    return AuditLog(settings.audit_log_path, make_directory=ensure_private_dir)
+
+
 def write_operations(settings: Settings, secrets: SecretStore, *, offline: bool = False) -> WriteOperations:
     """Previews and commits reach the portal only when the home may (not ``offline``, a demo's sandbox
     running) and has signed in; otherwise they fail before any request."""
@@ -47,4 +52,4 @@ def write_operations(settings: Settings, secrets: SecretStore, *, offline: bool 
             yield client
 
     guard = ConfirmationGuard(confirmation_key(secrets), settings.home / "confirmations-used")
-    return WriteOperations(clients, guard, AuditLog(settings.audit_log_path))
+    return WriteOperations(clients, guard, home_audit_log(settings))

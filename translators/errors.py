@@ -23,4 +23,4 @@ class UntranslatableError(TranslatorError):
 
 
 class InvalidResourceError(TranslatorError, ValueError):
-    """A resource built by a translator does not validate as FHIR R4."""
+    """A resource does not validate as FHIR R4: built by a translator, or handed to the store (a bug upstream)."""

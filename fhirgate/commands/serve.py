@@ -16,11 +16,11 @@ from fhirgate.slow_clients import slow_client_options
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+    from fhirgate.kaiser_source import KaiserSource
     from fhirgate.settings import Settings
     from gateway.bulk import ExportJobs
-    from gateway.facade import RefreshPolicy
     from gateway.smart_server import SmartAuthorizationServer
-    from gateway.store import ResourceStore, SqliteStore
+    from gateway.store import SqliteStore
     from gateway.writes.operations import WriteOperations
 
 PHI_FLAG = "--i-understand-this-exposes-phi"
@@ -35,50 +35,24 @@ TtlOption = Annotated[
 
 
 def build_facade(
-    store: ResourceStore,
+    source: KaiserSource,
     *,
     token: str,
     host: str,
     port: int,
     cors_origins: list[str],
-    writes: WriteOperations | None = None,
-    refresh: RefreshPolicy | None = None,
     exports: ExportJobs | None = None,
     smart: SmartAuthorizationServer | None = None,
 ) -> Starlette:
-    """The facade as `fhirgate serve` runs it: Host must name this port; surfaces come from the sync table;
-    with ``writes``, the guarded `$refill` and `$send` operations too; with ``refresh``, searches first
-    refresh stale surfaces; with ``exports``, Bulk Data ``$export``; with ``smart``, SMART App Launch."""
+    """The facade as `fhirgate serve` runs it: Host must name this port; with ``exports``, Bulk Data
+    ``$export``; with ``smart``, SMART App Launch (the rest comes from the Kaiser source)."""
     from gateway.facade import LOOPBACK_HOSTS, create_facade_app
-    from gateway.kaiser.surfaces.table import SURFACES
-    from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
 
     hosts = LOOPBACK_HOSTS if host == LOOPBACK else (*LOOPBACK_HOSTS, host.lower())
-    surface_types = {surface.name: surface.resource_types for surface in SURFACES}
-    return create_facade_app(
-        store,
-        token=token,
-        allowed_hosts=hosts,
-        port=port,
-        cors_origins=cors_origins,
-        surface_types=surface_types,
-        extra_routes=write_routes(store, writes) if writes is not None else (),
-        extra_operations=WRITE_OPERATIONS if writes is not None else None,
-        refresh=refresh,
-        exports=exports,
-        smart=smart,
+    settings = source.facade_settings(
+        token, allowed_hosts=hosts, port=port, cors_origins=cors_origins, exports=exports, smart=smart
     )
-
-
-def refresh_policy(
-    settings: Settings, secrets: SecretStore, store: SqliteStore, *, offline: bool, ttl_minutes: float
-) -> RefreshPolicy | None:
-    """How `fhirgate serve` keeps searches fresh: the sync engine after ``ttl_minutes``; nothing when offline."""
-    from fhirgate.kaiser_source import kaiser_refresh_policy
-
-    if offline:
-        return None
-    return kaiser_refresh_policy(settings, secrets, store, ttl=timedelta(minutes=ttl_minutes))
+    return create_facade_app(source.store, settings)
 
 
 def _web_app(
@@ -141,23 +115,23 @@ def serve(
 
     settings = settings_from_env()
     chosen = port or settings.facade_port
+    from fhirgate.kaiser_source import home_kaiser_source
     from fhirgate.write_wiring import write_operations
 
     secrets = SecretStore.for_settings(settings)
     token = facade_token(secrets)
     store = open_store(settings.store_path)
     writes = write_operations(settings, secrets, offline=offline)
+    source = home_kaiser_source(settings, secrets, store, writes=writes, offline=offline, ttl=timedelta(minutes=ttl))
     from fhirgate.smart_wiring import home_smart_server
 
     smart = home_smart_server(settings, secrets, store)
     facade = build_facade(
-        store,
+        source,
         token=token,
         host=host,
         port=chosen,
         cors_origins=list(cors_origin or []),
-        writes=writes,
-        refresh=refresh_policy(settings, secrets, store, offline=offline, ttl_minutes=ttl),
         exports=ExportJobs(store, settings.home / "exports"),
         smart=smart,
     )

@@ -6,7 +6,7 @@ from gateway.bulk.jobs import DEFAULT_RETENTION, ExportJob, ExportJobs, JobState
 from gateway.bulk.kickoff import NDJSON_FORMATS, ExportLevel, ExportRequest, parse_kickoff
 from gateway.bulk.ndjson import NdjsonFiles, private_dir, private_file
 from gateway.bulk.record import EXPORTABLE_TYPES, binary_ids, patient_record, system_record, type_totals
-from gateway.bulk.routes import SYSTEM_OPERATIONS, TYPE_OPERATIONS, bulk_routes
+from gateway.bulk.routes import SYSTEM_OPERATIONS, TYPE_OPERATIONS, bulk_extension, bulk_routes
 
 __all__ = [
     "DEFAULT_RETENTION",
@@ -22,6 +22,7 @@ __all__ = [
     "JobState",
     "NdjsonFiles",
     "binary_ids",
+    "bulk_extension",
     "bulk_routes",
     "parse_kickoff",
     "patient_record",

@@ -1,8 +1,5 @@
-"""Bulk export's leaf of the ``gateway.search.errors.FhirError`` tree (the facade converts it)::
-
-FhirError
-└── ExportJobFailedError   exception   500   the job stopped; polling its status says why
-"""
+"""Bulk export's leaf of the ``gateway.search.errors.FhirError`` tree (the facade converts it; the whole tree
+is drawn in docs/architecture.md)."""
 
 from __future__ import annotations
 

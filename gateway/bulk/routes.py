@@ -23,6 +23,7 @@ from gateway.bulk.kickoff import ExportLevel, parse_kickoff
 from gateway.bulk.ndjson import NDJSON_SUFFIX
 from gateway.facade.context import fhir_base
 from gateway.facade.errors import ResourceNotFoundError, ThrottledError
+from gateway.facade.extension import FacadeExtension
 from gateway.facade.negotiation import require_fhir_json
 from gateway.facade.responses import FhirJSONResponse
 
@@ -124,3 +125,8 @@ def bulk_routes(jobs: ExportJobs) -> list[Route]:
         Route(f"/fhir/{_STATUS}/{{job}}", _status(jobs), methods=["GET", "DELETE"]),
         Route(f"/fhir/{_FILES}/{{job}}/{{name}}", _files(jobs), methods=["GET"]),
     ]
+
+
+def bulk_extension(jobs: ExportJobs) -> FacadeExtension:
+    """Bulk Data ``$export`` on the facade: its routes and their CapabilityStatement declarations."""
+    return FacadeExtension(routes=bulk_routes(jobs), operations=TYPE_OPERATIONS, system_operations=SYSTEM_OPERATIONS)

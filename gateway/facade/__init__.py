@@ -6,7 +6,7 @@ Routes under ``/fhir``: ``metadata`` (public), read, vread, history-instance, se
 ``gateway.facade.outcomes``. Searches first refresh stale surfaces through an injected ``Refresher``.
 """
 
-from gateway.facade.app import DEFAULT_MAX_IN_FLIGHT, LOOPBACK_HOSTS, PUBLIC_PATHS, create_facade_app
+from gateway.facade.app import PUBLIC_PATHS, create_facade_app
 from gateway.facade.body_limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, read_json
 from gateway.facade.capability import build_capability_statement
 from gateway.facade.errors import (
@@ -18,10 +18,12 @@ from gateway.facade.errors import (
     ResourceNotFoundError,
     ThrottledError,
 )
+from gateway.facade.extension import FacadeExtension
 from gateway.facade.outcomes import operation_outcome, outcome_response
 from gateway.facade.quoting import bounded_quote
 from gateway.facade.refresh import DEFAULT_TTL, Refresher, RefreshFailed, RefreshPolicy
 from gateway.facade.responses import FHIR_JSON, FhirJSONResponse, JsonText
+from gateway.facade.settings import DEFAULT_MAX_IN_FLIGHT, LOOPBACK_HOSTS, FacadeSettings
 from gateway.facade.smart import smart_configuration
 
 __all__ = [
@@ -33,6 +35,8 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "PUBLIC_PATHS",
     "AuthenticationError",
+    "FacadeExtension",
+    "FacadeSettings",
     "FhirJSONResponse",
     "HostNotAllowedError",
     "InvalidBodyError",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -12,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from gateway.facade.body_limits import BodyLimitMiddleware
 from gateway.facade.capability import build_capability_statement
@@ -20,7 +19,7 @@ from gateway.facade.context import FacadeContext
 from gateway.facade.everything import everything
 from gateway.facade.handlers import history_instance, read_resource, vread_resource
 from gateway.facade.outcomes import handle_exception
-from gateway.facade.refresh import FreshnessGate, RefreshPolicy
+from gateway.facade.refresh import FreshnessGate
 from gateway.facade.responses import FhirJSONResponse
 from gateway.facade.searching import search_compartment, search_type, search_type_post
 from gateway.facade.security import (
@@ -29,19 +28,14 @@ from gateway.facade.security import (
     InFlightLimitMiddleware,
     static_token_verifier,
 )
-from gateway.facade.smart import JWKS_PATH, REVOKE_PATH, TOKEN_PATH, smart_configuration, smart_security_block
+from gateway.facade.settings import FacadeSettings
+from gateway.facade.smart import smart_configuration, smart_security_block
 from gateway.facade.system_search import search_system
 from gateway.facade.terminology import read_concept_map
 from gateway.search import FhirError
 from gateway.store import ResourceStore
 
-if TYPE_CHECKING:
-    from gateway.bulk import ExportJobs
-    from gateway.smart_server import SmartAuthorizationServer
-
 PUBLIC_PATHS = ("/fhir/metadata", "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration")
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
-DEFAULT_MAX_IN_FLIGHT = 64
 
 Handler = Callable[[Request, FacadeContext], Response]
 AsyncHandler = Callable[[Request, FacadeContext], Awaitable[Response]]
@@ -109,58 +103,27 @@ def _origin(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def create_facade_app(
-    store: ResourceStore,
-    *,
-    token: str | None = None,
-    verify_token: Callable[[str], bool] | None = None,
-    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
-    port: int | None = None,
-    cors_origins: Sequence[str] = (),
-    surface_types: Mapping[str, Sequence[str]] | None = None,
-    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
-    extra_routes: Sequence[BaseRoute] = (),
-    extra_operations: Mapping[str, Sequence[dict[str, str]]] | None = None,
-    refresh: RefreshPolicy | None = None,
-    exports: ExportJobs | None = None,
-    smart: SmartAuthorizationServer | None = None,
-) -> Starlette:
-    """The FHIR facade app: public ``/fhir/metadata`` and SMART configuration; bearer-protected reads.
-
-    Give either ``token`` (the local facade token) or ``verify_token`` (e.g. the sandbox EHR's OAuth
-    access-token check). ``port``: the port the Host header must name (None: any, for in-process use).
-    ``cors_origins``: browser origins allowed to call the facade (none by default: no CORS headers).
-    ``surface_types``: the sync table's surface -> types, so never-synced surfaces are reported.
-    ``extra_routes``/``extra_operations``: operations served and declared besides the reads (the
-    guarded writes of ``gateway.writes``, wired by the composition root).
-    ``refresh``: how searches first refresh stale surfaces (None: offline, the store is served as it is).
-    ``exports``: the Bulk Data export jobs (``$export``); None: no bulk export.
-    ``smart``: the SMART App Launch server (its token endpoints here, its tokens accepted and their
-    scopes enforced on every read); None: the static token only.
-    """
+def create_facade_app(store: ResourceStore, settings: FacadeSettings) -> Starlette:
+    """The FHIR facade app: public ``/fhir/metadata`` and SMART configuration; bearer-protected reads; what
+    ``settings.extensions`` add (the guarded writes, Bulk Data export, SMART App Launch)."""
+    token, verify_token = settings.token, settings.verify_token
     if (token is None) == (verify_token is None):
         raise ValueError("give exactly one of token and verify_token")
-    verifier = verify_token if verify_token is not None else static_token_verifier(token or "")
-    public_paths: tuple[str, ...] = PUBLIC_PATHS
-    smart_middleware: list[Middleware] = []
-    smart_routes: list[BaseRoute] = []
-    smart_scopes: Sequence[str] | None = None
-    if smart is not None:
-        from gateway.smart_server import SUPPORTED_SCOPES, ScopeEnforcementMiddleware, oauth_routes
+    own_verifier = verify_token if verify_token is not None else static_token_verifier(token or "")
+    extensions = settings.extensions
+    also_accepted = [e.accepts_token for e in extensions if e.accepts_token is not None]
 
-        static_verifier = verifier
+    def verifier(presented: str) -> bool:
+        return own_verifier(presented) or any(accepts(presented) for accepts in also_accepted)
 
-        def verifier(presented: str) -> bool:
-            return static_verifier(presented) or smart.scope_grant(presented) is not None
-
-        public_paths = (*PUBLIC_PATHS, TOKEN_PATH, REVOKE_PATH, JWKS_PATH)
-        smart_middleware = [Middleware(ScopeEnforcementMiddleware, scope_grant=smart.scope_grant)]
-        smart_routes = list(oauth_routes(smart))
-        smart_scopes = SUPPORTED_SCOPES
+    public_paths = (*PUBLIC_PATHS, *(path for e in extensions for path in e.public_paths))
+    smart_scopes = next((e.smart_scopes for e in extensions if e.smart_scopes is not None), None)
+    refresh = settings.refresh
     freshness = FreshnessGate(refresh, store) if refresh is not None else None
-    ctx = FacadeContext(store, surface_types or {}, freshness)
+    ctx = FacadeContext(store, settings.surface_types, freshness)
+    cors_origins = settings.cors_origins
     cors = bool(cors_origins)
-    middleware = [Middleware(HostGuardMiddleware, allowed_hosts=allowed_hosts, port=port)]
+    middleware = [Middleware(HostGuardMiddleware, allowed_hosts=settings.allowed_hosts, port=settings.port)]
     if cors:
         middleware.append(
             Middleware(
@@ -172,26 +135,24 @@ def create_facade_app(
             )
         )
     middleware += [
-        Middleware(BearerAuthMiddleware, verify_token=verifier, public_paths=public_paths, allow_preflight=cors),
-        *smart_middleware,
-        Middleware(InFlightLimitMiddleware, limit=max_in_flight),
+        Middleware(
+            BearerAuthMiddleware,
+            verify_token=verifier if also_accepted else own_verifier,
+            public_paths=public_paths,
+            allow_preflight=cors,
+        ),
+        *(layer for e in extensions for layer in e.middleware),
+        Middleware(InFlightLimitMiddleware, limit=settings.max_in_flight),
         Middleware(BodyLimitMiddleware),
     ]
     handlers = {FhirError: handle_exception, HTTPException: handle_exception, Exception: handle_exception}
-    operations = dict(extra_operations or {})
-    bulk: list[BaseRoute] = []
-    system_operations: Sequence[dict[str, str]] = ()
-    if exports is not None:
-        from gateway.bulk import SYSTEM_OPERATIONS, TYPE_OPERATIONS, bulk_routes  # gateway.bulk imports the facade
-
-        bulk = list(bulk_routes(exports))
-        system_operations = SYSTEM_OPERATIONS
-        for resource_type, declared in TYPE_OPERATIONS.items():
-            operations[resource_type] = [*operations.get(resource_type, ()), *declared]
+    operations: dict[str, list[dict[str, str]]] = {}
+    for extension in extensions:
+        for resource_type, declared in extension.operations.items():
+            operations.setdefault(resource_type, []).extend(declared)
+    system_operations = [operation for e in extensions for operation in e.system_operations]
     routes = [
-        *extra_routes,
-        *bulk,
-        *smart_routes,
+        *(route for e in extensions for route in e.routes),
         *_routes(ctx, cors=cors, operations=operations, system_operations=system_operations, smart_scopes=smart_scopes),
     ]
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)

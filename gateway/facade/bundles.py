@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from email.utils import format_datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -123,7 +122,3 @@ def history_text(base: str, path: str, versions: Sequence[StoredResource]) -> st
         for v in versions
     ]
     return "".join(bundle_chunks(head, entries))
-
-
-def http_date(stored: StoredResource) -> str:
-    return format_datetime(stored.last_updated, usegmt=True)

@@ -1,16 +1,6 @@
-"""HTTP-layer leaves of the ``gateway.search.errors.FhirError`` tree (the whole tree is drawn there)::
-
-FhirError
-├── ResourceNotFoundError   not-found      404
-├── AuthenticationError     login          401   (adds WWW-Authenticate: Bearer)
-├── HostNotAllowedError     security       421   DNS rebinding guard (wrong host name or port)
-├── MethodNotAllowedError   not-supported  405   the record is Kaiser's: no PUT, PATCH, DELETE, create
-├── NotAcceptableError      not-supported  406   XML or another format than FHIR JSON was asked for
-├── ThrottledError          throttled      429   too many requests in flight
-├── PayloadTooLargeError    too-long       413   request body over the limit
-├── InvalidBodyError        invalid        400   body not JSON, or nested too deep
-└── BadRequestError         invalid        400   any other request starlette refused (e.g. a form too large)
-"""
+"""The facade's leaves of the ``gateway.search.errors.FhirError`` tree: each class carries its OperationOutcome
+issue code and HTTP status; ``gateway.facade.outcomes`` turns every member into an OperationOutcome at the
+one boundary. The whole tree, with its table of codes and statuses, is drawn once: docs/architecture.md."""
 
 from __future__ import annotations
 
@@ -71,14 +61,50 @@ class PayloadTooLargeError(FhirError):
 
 
 class InvalidBodyError(FhirError):
-    """The request body is not JSON, or nests deeper than the facade parses."""
+    """The request cannot be read: its body is not JSON, nests deeper than the facade parses, is not what the
+    operation takes, or starlette refused the request before any handler ran (e.g. a form over its limits)."""
 
     issue_code = "invalid"
     http_status = 400
 
 
-class BadRequestError(FhirError):
-    """A request starlette refused before any handler ran (e.g. a form over its size limits)."""
+class MissingParameterError(FhirError):
+    """An operation was called without a parameter it requires."""
 
-    issue_code = "invalid"
+    issue_code = "required"
     http_status = 400
+
+
+class SourceLoginRequiredError(FhirError):
+    """The record's source (the Kaiser portal) needs the person to sign in again before it can be asked."""
+
+    issue_code = "login"
+    http_status = 401
+
+
+class ConflictError(FhirError):
+    """The request contradicts what the server holds (a confirmation for other content, or one used already)."""
+
+    issue_code = "conflict"
+    http_status = 409
+
+
+class UnsupportedOptionError(FhirError):
+    """The operation does not offer the option asked for (e.g. a refill picked up rather than mailed)."""
+
+    issue_code = "not-supported"
+    http_status = 422
+
+
+class BusinessRuleError(FhirError):
+    """The request is well formed but a rule refuses it (an expired confirmation, a blocker in the preview)."""
+
+    issue_code = "business-rule"
+    http_status = 422
+
+
+class UpstreamFailureError(FhirError):
+    """The record's source could not be reached, or refused what was sent to it."""
+
+    issue_code = "exception"
+    http_status = 502

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from gateway.facade.errors import (
     AuthenticationError,
-    BadRequestError,
+    InvalidBodyError,
     MethodNotAllowedError,
     PayloadTooLargeError,
     ResourceNotFoundError,
@@ -51,7 +51,7 @@ def _as_fhir_error(exc: Exception) -> FhirError | None:
         if error_type is not None:
             return error_type(exc.detail)
         if 400 <= exc.status_code < 500:
-            return BadRequestError(exc.detail)
+            return InvalidBodyError(exc.detail)
     return None
 
 

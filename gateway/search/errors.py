@@ -1,18 +1,10 @@
-"""The one exception tree for FHIR-facing failures; each class knows its OperationOutcome code and HTTP status.
+"""The root of the one exception tree for FHIR-facing failures; each class knows its OperationOutcome code and
+HTTP status.
 
-It lives here, in the lowest layer that raises, so that search, store and facade share one tree and the
-facade converts every member into an OperationOutcome at a single boundary::
-
-    FhirError                         issue.code      HTTP
-    ├── InvalidSearchError            invalid          400   bad value, bad _count, bad/foreign _cursor
-    ├── UnsupportedSearchError        not-supported    400   unknown parameter, modifier, prefix or _sort
-    ├── UnsupportedResourceTypeError  not-supported    404   resource type the server does not serve
-    └── (gateway.facade.errors)
-        ├── ResourceNotFoundError     not-found        404
-        ├── AuthenticationError       login            401   missing or wrong bearer token
-        ├── HostNotAllowedError       security         400   DNS rebinding guard
-        └── MethodNotAllowedError     not-supported    405
-"""
+It lives here, in the lowest layer that raises, so that search, store, facade, writes, bulk and the SMART
+server share one tree and the facade converts every member into an OperationOutcome at a single boundary
+(``gateway.facade.outcomes``). The whole tree, with its table of codes and statuses, is drawn once:
+docs/architecture.md ("The error tree")."""
 
 from __future__ import annotations
 

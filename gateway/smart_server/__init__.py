@@ -11,6 +11,7 @@ from gateway.smart_server.database import SmartDatabase
 from gateway.smart_server.endpoints import oauth_routes
 from gateway.smart_server.enforcement import ScopeEnforcementMiddleware
 from gateway.smart_server.errors import OAuthError, ScopeRefusedError
+from gateway.smart_server.extension import smart_extension
 from gateway.smart_server.registry import AppRegistry, NewApp, RegisteredApp
 from gateway.smart_server.scopes import SUPPORTED_SCOPES, ScopeGrant, grant_for
 from gateway.smart_server.signing import IdTokenSigner, new_signing_key
@@ -33,4 +34,5 @@ __all__ = [
     "grant_for",
     "new_signing_key",
     "oauth_routes",
+    "smart_extension",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from translators.errors import InvalidResourceError as InvalidResourceError  # the one class, shared with translators
+
 
 @dataclass(frozen=True, slots=True)
 class TextMatch:
@@ -65,10 +67,6 @@ class SurfaceWriteSummary:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-class InvalidResourceError(ValueError):
-    """A producer handed the store something that is not a storable FHIR resource (a bug upstream)."""
 
 
 class StoreFullError(OSError):

@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fhirgate.settings import ensure_private_dir
-
 log = logging.getLogger("fhirgate.audit")
 
 _SENSITIVE_FRAGMENTS = (
@@ -51,17 +49,31 @@ def redact(value: Any) -> Any:
     return value
 
 
+def _private_directory(path: Path) -> object:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
 class AuditLog:
-    def __init__(self, path: Path, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        make_directory: Callable[[Path], object] = _private_directory,
+    ) -> None:
+        """``make_directory`` creates the log's directory before each line (the home's composition passes
+        its own, which also tightens a directory that already exists)."""
         self.path = path
         self._clock = clock
+        self._make_directory = make_directory
 
     def append(self, operation: str, phase: str, **fields: Any) -> None:
         event = {"ts": self._clock().isoformat(timespec="seconds"), "operation": operation, "phase": phase}
         event.update(redact(fields))
         line = json.dumps(event, sort_keys=True, default=str) + "\n"
         try:
-            ensure_private_dir(self.path.parent)
+            self._make_directory(self.path.parent)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, line.encode())

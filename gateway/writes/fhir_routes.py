@@ -7,8 +7,9 @@
 
 Without ``confirm`` the answer is a preview Parameters (what would be sent, blockers, a confirmation
 token); with it, the commit. Refusals are 409 (token for other content, or reused) or 422 (expired,
-malformed, or the preview now shows a blocker); a chain that failed at the portal is 502. All as
-OperationOutcomes, as the rest of the facade answers.
+malformed, or the preview now shows a blocker); a chain that failed at the portal is 502. Every failure is
+raised as a member of the facade's error tree (``gateway.facade.errors``), which the facade's one handler
+turns into an OperationOutcome, as for every other request.
 """
 
 from __future__ import annotations
@@ -20,8 +21,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.facade import FhirJSONResponse, InvalidBodyError, bounded_quote, operation_outcome, read_json
+from gateway.facade import FhirJSONResponse, InvalidBodyError, ResourceNotFoundError, bounded_quote, read_json
+from gateway.facade.errors import (
+    BusinessRuleError,
+    ConflictError,
+    MissingParameterError,
+    SourceLoginRequiredError,
+    UnsupportedOptionError,
+    UpstreamFailureError,
+)
+from gateway.facade.extension import FacadeExtension
 from gateway.kaiser.errors import KaiserError, LoginFailed, LoginRequired, SessionExpired
+from gateway.search import FhirError
 from gateway.store import ResourceStore
 from gateway.writes.message import MessageDraft
 from gateway.writes.operations import REFILL, WriteOperations, WriteOutcome
@@ -37,52 +48,52 @@ WRITE_OPERATIONS = {
         {"name": "send-options", "definition": "urn:fhirgate:OperationDefinition:Communication-send-options"},
     ],
 }
-_REFUSAL_STATUS = {"mismatch": 409, "reused": 409, "expired": 422, "malformed": 422, "not-committable": 422}
+_REFUSAL_ERRORS: dict[str, type[FhirError]] = {"mismatch": ConflictError, "reused": ConflictError}
+"""Refusals that are conflicts (409); every other refusal breaks a business rule (422)."""
+
+
+def write_extension(store: ResourceStore, operations: WriteOperations) -> FacadeExtension:
+    """The guarded writes on the facade: their routes and their CapabilityStatement declarations."""
+    return FacadeExtension(routes=write_routes(store, operations), operations=WRITE_OPERATIONS)
 
 
 def write_routes(store: ResourceStore, operations: WriteOperations) -> list[Route]:
     async def refill(request: Request) -> Response:
         params = await _parameters(request)
-        if isinstance(params, Response):
-            return params
         delivery = params.get("delivery", "mail")
         if delivery != "mail":
-            return _outcome(
-                422, "not-supported", "only mail-order refills are supported (local pickup was never captured)"
-            )
+            raise UnsupportedOptionError("only mail-order refills are supported (local pickup was never captured)")
         stored = store.read("MedicationRequest", request.path_params["id"])
         if stored is None:
-            return _outcome(
-                404, "not-found", f"MedicationRequest/{bounded_quote(request.path_params['id'])} is not in the store"
+            raise ResourceNotFoundError(
+                f"MedicationRequest/{bounded_quote(request.path_params['id'])} is not in the store"
             )
         rx_number = _rx_number(json.loads(stored.json_text))
         if rx_number is None:
-            return _outcome(422, "business-rule", "this MedicationRequest has no Kaiser Rx number to refill")
+            raise BusinessRuleError("this MedicationRequest has no Kaiser Rx number to refill")
         try:
             outcome = await operations.refill(rx_number, resource_id=stored.id, confirm=params.get("confirm"))
         except KaiserError as exc:
-            return _portal_error(exc)
+            raise _portal_failure(exc) from None
         return _answer(outcome)
 
     async def send(request: Request) -> Response:
         params = await _parameters(request)
-        if isinstance(params, Response):
-            return params
         missing = [name for name in ("recipient", "topic", "subject", "text") if name not in params]
         if missing:
-            return _outcome(400, "required", f"missing parameter(s): {', '.join(missing)}")
+            raise MissingParameterError(f"missing parameter(s): {', '.join(missing)}")
         draft = MessageDraft(params["recipient"], params["topic"], params["subject"], params["text"])
         try:
             outcome = await operations.send_message(draft, confirm=params.get("confirm"))
         except KaiserError as exc:
-            return _portal_error(exc)
+            raise _portal_failure(exc) from None
         return _answer(outcome)
 
     async def send_options(request: Request) -> Response:
         try:
             options = await operations.send_options()
         except KaiserError as exc:
-            return _portal_error(exc)
+            raise _portal_failure(exc) from None
         parameters = [{"name": kind, "valueString": value} for kind, values in options.items() for value in values]
         return FhirJSONResponse({"resourceType": "Parameters", "parameter": parameters})
 
@@ -93,24 +104,22 @@ def write_routes(store: ResourceStore, operations: WriteOperations) -> list[Rout
     ]
 
 
-async def _parameters(request: Request) -> dict[str, str] | Response:
+async def _parameters(request: Request) -> dict[str, str]:
     try:
         body = await read_json(request, empty={})
     except InvalidBodyError as exc:
-        return _outcome(400, "invalid", f"the body must be a FHIR Parameters resource in JSON: {exc.diagnostics}")
+        raise InvalidBodyError(f"the body must be a FHIR Parameters resource in JSON: {exc.diagnostics}") from None
     if not isinstance(body, dict) or body.get("resourceType", "Parameters") != "Parameters":
-        return _outcome(400, "invalid", "the body must be a FHIR Parameters resource")
+        raise InvalidBodyError("the body must be a FHIR Parameters resource")
     if not isinstance(body.get("parameter") or [], list):
-        return _outcome(400, "invalid", "Parameters.parameter must be a list")
+        raise InvalidBodyError("Parameters.parameter must be a list")
     values: dict[str, str] = {}
     for parameter in body.get("parameter") or []:
         if not isinstance(parameter, dict) or "name" not in parameter:
-            return _outcome(400, "invalid", "every parameter needs a name")
+            raise InvalidBodyError("every parameter needs a name")
         value = next((v for k, v in parameter.items() if k.startswith("value")), None)
         if not isinstance(value, str | int | bool):
-            return _outcome(
-                400, "invalid", f"parameter {bounded_quote(str(parameter['name']))!r} needs a primitive value"
-            )
+            raise InvalidBodyError(f"parameter {bounded_quote(str(parameter['name']))!r} needs a primitive value")
         values[str(parameter["name"])] = str(value)
     return values
 
@@ -124,10 +133,9 @@ def _rx_number(resource: dict[str, Any]) -> str | None:
 
 def _answer(outcome: WriteOutcome) -> Response:
     if outcome.status == "refused":
-        status = _REFUSAL_STATUS.get(outcome.refusal or "", 422)
-        return _outcome(status, "conflict" if status == 409 else "business-rule", outcome.detail or "refused")
+        raise _REFUSAL_ERRORS.get(outcome.refusal or "", BusinessRuleError)(outcome.detail or "refused")
     if outcome.status == "failed":
-        return _outcome(502, "exception", outcome.detail or "the portal did not accept the request")
+        raise UpstreamFailureError(outcome.detail or "the portal did not accept the request")
     parameters: list[dict[str, Any]] = [
         {"name": "operation", "valueCode": outcome.operation},
         {"name": "status", "valueCode": outcome.status},
@@ -157,11 +165,8 @@ def _part(name: str, value: Any) -> dict[str, Any]:
     return {"name": name, "valueString": str(value)}
 
 
-def _portal_error(exc: KaiserError) -> Response:
+def _portal_failure(exc: KaiserError) -> FhirError:
+    """The member of the facade's error tree a portal failure is answered as."""
     if isinstance(exc, LoginRequired | SessionExpired | LoginFailed):
-        return _outcome(401, "login", f"{exc} (run `fhirgate login kaiser`)")
-    return _outcome(502, "exception", f"the Kaiser portal could not be reached for the preview: {exc}")
-
-
-def _outcome(status: int, code: str, diagnostics: str) -> Response:
-    return FhirJSONResponse(operation_outcome(code, diagnostics), status_code=status)
+        return SourceLoginRequiredError(f"{exc} (run `fhirgate login kaiser`)")
+    return UpstreamFailureError(f"the Kaiser portal could not be reached for the preview: {exc}")

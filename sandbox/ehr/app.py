@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from gateway.facade import LOOPBACK_HOSTS, create_facade_app
+from gateway.facade import LOOPBACK_HOSTS, FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from sandbox.ehr.config import EhrConfig
 from sandbox.ehr.consent import AuthorizePages
@@ -69,7 +69,9 @@ def create_ehr_app(config: EhrConfig, data_dir: Path) -> EhrApp:
     def verify(token: str) -> bool:
         return ledger.access_grant(token) is not None
 
-    facade = create_facade_app(store, verify_token=verify, allowed_hosts=(*LOOPBACK_HOSTS, "testserver"))
+    facade = create_facade_app(
+        store, FacadeSettings(verify_token=verify, allowed_hosts=(*LOOPBACK_HOSTS, "testserver"))
+    )
     person = record.person
     pages = AuthorizePages(config, ledger, record.patient_id, f"{person.first_name} {person.surname}")
     tokens = TokenEndpoints(config, ledger, config.clock)

@@ -32,7 +32,7 @@ import httpx2
 import uvicorn
 
 from fhirgate.serving import LOOPBACK, free_port
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from tests.benchmarks.facade_corpus import PATIENT_ID, surfaces
 from tests.benchmarks.facade_floor import FLOOR_READ, FLOOR_SEARCH, serve_floor
@@ -233,7 +233,12 @@ def _serve(path: Path, port: int) -> None:
     """The server side, run in its own process (``--serve``) so it never waits on the clients' GIL."""
     store = SqliteStore.open(path)
     try:
-        uvicorn.run(create_facade_app(store, token=TOKEN, port=port), host=LOOPBACK, port=port, log_level="warning")
+        uvicorn.run(
+            create_facade_app(store, FacadeSettings(token=TOKEN, port=port)),
+            host=LOOPBACK,
+            port=port,
+            log_level="warning",
+        )
     finally:
         store.close()
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from conformance.surfaces import translate_patient
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from sandbox.patient import generate_patient
 
@@ -93,7 +93,7 @@ def main() -> int:
         conn.close()
         timings: dict[str, list[float]] = {t: [] for t in TYPES}
         hits: dict[str, int] = {t: 0 for t in TYPES}
-        with TestClient(create_facade_app(store, token=TOKEN), base_url="http://127.0.0.1") as client:
+        with TestClient(create_facade_app(store, FacadeSettings(token=TOKEN)), base_url="http://127.0.0.1") as client:
             headers = {"Authorization": f"Bearer {TOKEN}"}
             for round_number in range(ROUNDS):
                 for query in QUERIES:

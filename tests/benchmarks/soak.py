@@ -37,7 +37,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from fhirgate.kaiser_source import in_process_kaiser_client
 from fhirgate.serving import free_port, serve_in_thread
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from mcp_server import RecordSource, SourceRegistry, build_server
@@ -284,7 +284,7 @@ def main() -> int:
         stop = threading.Event()
         syncing = threading.Thread(target=sync_again_and_again, args=(portal, store, stop, samples), daemon=True)
         with (
-            serve_in_thread(create_facade_app(store, token=TOKEN)) as facade,
+            serve_in_thread(create_facade_app(store, FacadeSettings(token=TOKEN))) as facade,
             serve_in_thread(mcp_app, port=mcp_port, lifespan="on") as mcp,
         ):
             syncing.start()

@@ -16,8 +16,8 @@ import httpx2
 import pytest
 
 from fhirgate.serving import serve_in_thread
-from gateway.bulk import ExportJobs, ExportLevel, ExportRequest
-from gateway.facade import create_facade_app
+from gateway.bulk import ExportJobs, ExportLevel, ExportRequest, bulk_extension
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.search import SearchRequest
 from gateway.store import SearchPage, SqliteStore
 from tests.bulk.small_record import SmallRecord
@@ -41,7 +41,7 @@ class GatedStore(SqliteStore):
 def facade(small: SmallRecord, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ExportJobs]]:
     exports = Path(tmp_path_factory.mktemp("home")) / "exports"
     jobs = ExportJobs(small.store, exports)
-    app = create_facade_app(small.store, token=TOKEN, exports=jobs)
+    app = create_facade_app(small.store, FacadeSettings(token=TOKEN, extensions=(bulk_extension(jobs),)))
     with serve_in_thread(app) as server:
         yield f"{server.base_url}/fhir", jobs
     jobs.close()
@@ -189,7 +189,7 @@ def test_a_running_job_reports_progress_then_cancel_removes_it_and_its_files(
         gated.write_surface(surface, [], now=when)
     jobs = ExportJobs(gated, tmp_path / "exports")
     GatedStore.gate.clear()
-    app = create_facade_app(small.store, token=TOKEN, exports=jobs)
+    app = create_facade_app(small.store, FacadeSettings(token=TOKEN, extensions=(bulk_extension(jobs),)))
     try:
         with serve_in_thread(app) as server:
             status_url = kick_off(http, f"{server.base_url}/fhir/$export")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fhirgate.serving import free_port, serve_in_thread
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from tests.store.sample_resources import lab, medication_request, patient
 
@@ -44,7 +44,7 @@ def facade(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Facade]:
     store = SqliteStore.open(Path(tmp_path_factory.mktemp("clients")) / "store.db")
     _seed(store)
     port = free_port()
-    app = create_facade_app(store, token=TOKEN, port=port)
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, port=port))
     with serve_in_thread(app, port=port) as server:
         yield Facade(f"{server.base_url}/fhir", TOKEN)
     store.close()

@@ -13,7 +13,7 @@ from mcp.types import TextContent
 
 from fhir_client import FhirClient
 from fhirgate.serving import serve_in_thread
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.kaiser.errors import LoginFailed
 from gateway.kaiser.portal_client import PortalClient
 from gateway.kaiser.surfaces.table import SURFACE_NAMES
@@ -57,7 +57,7 @@ async def test_lab_values_travel_from_portal_to_mcp_answer(sandbox: Sandbox, tmp
     expected = _numeric_lab_values(sandbox)
     assert expected
 
-    with serve_in_thread(create_facade_app(store, token=TOKEN)) as facade:
+    with serve_in_thread(create_facade_app(store, FacadeSettings(token=TOKEN))) as facade:
         base = f"{facade.base_url}/fhir"
         async with FhirClient(base, bearer_token=TOKEN) as fhir:
             observations = [
@@ -125,7 +125,7 @@ async def test_malformed_lab_detail_is_skipped_and_the_search_says_partial(
     assert labs.ok and labs.failed == 1
     assert any("skipped" in problem and broken.list_entry["name"] in problem for problem in labs.problems)
 
-    with serve_in_thread(create_facade_app(store, token=TOKEN)) as facade:
+    with serve_in_thread(create_facade_app(store, FacadeSettings(token=TOKEN))) as facade:
         async with FhirClient(f"{facade.base_url}/fhir", bearer_token=TOKEN) as fhir:
             bundle = await fhir.search("DiagnosticReport", {})
     reports = [e for e in bundle["entry"] if e.get("search", {}).get("mode") == "match"]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 
 TOKEN = "test-token-123"
@@ -23,5 +23,5 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 
 @pytest.fixture
 def client(store: SqliteStore) -> Iterator[TestClient]:
-    with TestClient(create_facade_app(store, token=TOKEN), base_url=BASE) as test_client:
+    with TestClient(create_facade_app(store, FacadeSettings(token=TOKEN)), base_url=BASE) as test_client:
         yield test_client

@@ -4,7 +4,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.search import DateRange, SearchRequest
 from gateway.store import SearchPage, StoredResource, SurfaceState, SurfaceWriteSummary
 from tests.facade.conftest import AUTH, BASE, TOKEN
@@ -62,7 +62,7 @@ class BrokenStore:
 
 
 def test_unexpected_errors_become_500_exception_without_details() -> None:
-    app = create_facade_app(BrokenStore(), token=TOKEN)
+    app = create_facade_app(BrokenStore(), FacadeSettings(token=TOKEN))
     with TestClient(app, base_url=BASE, raise_server_exceptions=False) as client:
         responses = [client.get(path, headers=AUTH) for path in ("/fhir/Patient/p1", "/fhir/Patient/p1/_history/1")]
     for response in responses:

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.testclient import TestClient
 
 from fhirgate.serving import RunningServer, serve_in_thread
-from gateway.facade import MAX_BODY_BYTES, create_facade_app, outcome_response
+from gateway.facade import MAX_BODY_BYTES, FacadeSettings, create_facade_app, outcome_response
 from gateway.facade.quoting import QUOTE_LIMIT
 from gateway.search.parsing import MAX_PARAMETERS, MAX_VALUES_PER_PARAMETER, MAX_VALUES_PER_SEARCH
 from gateway.store import SqliteStore
@@ -27,7 +27,7 @@ FORM = {**AUTH, "Content-Type": "application/x-www-form-urlencoded"}
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     store = SqliteStore.open(tmp_path_factory.mktemp("bounds") / "store.db")
     store.write_surface("labs", [lab("o1")], now=T0)
-    with serve_in_thread(create_facade_app(store, token=TOKEN)) as server:
+    with serve_in_thread(create_facade_app(store, FacadeSettings(token=TOKEN))) as server:
         yield server
     store.close()
 
@@ -92,7 +92,7 @@ def test_a_declared_100_mb_body_is_refused_before_it_is_read(served: RunningServ
 def test_a_huge_id_is_quoted_back_bounded(tmp_path: Path) -> None:
     store = SqliteStore.open(tmp_path / "store.db")
     huge = "x" * 30_000
-    with TestClient(create_facade_app(store, token=TOKEN), base_url="http://127.0.0.1:8765") as client:
+    with TestClient(create_facade_app(store, FacadeSettings(token=TOKEN)), base_url="http://127.0.0.1:8765") as client:
         missing = client.get(f"/fhir/Observation/{huge}", headers=AUTH)
         history = client.get(f"/fhir/Observation/{huge}/_history/{huge}", headers=AUTH)
     store.close()

@@ -1,6 +1,6 @@
 from starlette.testclient import TestClient
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.search import READ_ONLY_TYPES, SEARCH_PARAMETERS, SERVED_RESOURCE_TYPES, SearchParamType, parameters_for
 from gateway.store import SqliteStore
 from tests.facade.conftest import BASE, TOKEN
@@ -47,7 +47,7 @@ def test_every_type_parameter_include_and_operation_comes_from_the_table(client:
 
 
 def test_cors_flag_follows_configuration(store: SqliteStore) -> None:
-    app = create_facade_app(store, token=TOKEN, cors_origins=["http://localhost:3000"])
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, cors_origins=["http://localhost:3000"]))
     with TestClient(app, base_url=BASE) as client:
         assert client.get("/fhir/metadata").json()["rest"][0]["security"]["cors"] is True
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from gateway.facade import RefreshFailed, RefreshPolicy, create_facade_app
+from gateway.facade import FacadeSettings, RefreshFailed, RefreshPolicy, create_facade_app
 from gateway.facade.refresh import describe_age
 from gateway.store import SqliteStore, SurfaceState
 from tests.facade.conftest import AUTH
@@ -67,7 +67,7 @@ async def store(tmp_path: Path) -> AsyncIterator[CountingStore]:
 
 def _client(store: SqliteStore, sync: FakeSync | None, **policy: Any) -> httpx2.AsyncClient:
     refresh = RefreshPolicy(sync, SURFACES, clock=lambda: NOW, **policy) if sync is not None else None
-    app = create_facade_app(store, token=AUTH["Authorization"].split()[1], refresh=refresh)
+    app = create_facade_app(store, FacadeSettings(token=AUTH["Authorization"].split()[1], refresh=refresh))
     return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://127.0.0.1", headers=AUTH)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from gateway.facade import RefreshFailed, RefreshPolicy, create_facade_app
+from gateway.facade import FacadeSettings, RefreshFailed, RefreshPolicy, create_facade_app
 from gateway.facade.refresh import FUTURE_TOLERANCE, is_stale
 from tests.facade.conftest import AUTH
 from tests.facade.test_refresh import NOW, SURFACES, CountingStore, FakeSync, _ids, store
@@ -47,7 +47,7 @@ async def test_a_sync_recorded_in_the_future_is_refreshed_not_fresh_forever(stor
     store.write_surface("test-results", [lab("future-1")], now=NOW + timedelta(days=30))
     clocks = SteppedClocks()
     sync = FakeSync(store)
-    app = create_facade_app(store, token=AUTH["Authorization"].split()[1], refresh=clocks.policy(sync))
+    app = create_facade_app(store, FacadeSettings(token=AUTH["Authorization"].split()[1], refresh=clocks.policy(sync)))
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1", headers=AUTH) as client:
         bundle = (await client.get("/fhir/Observation")).json()
@@ -60,7 +60,10 @@ async def test_the_retry_back_off_follows_the_monotonic_clock_not_the_wall_clock
     clocks = SteppedClocks()
     sync = FakeSync(store, error=RefreshFailed("portal unreachable"))
     app = create_facade_app(
-        store, token=AUTH["Authorization"].split()[1], refresh=clocks.policy(sync, retry_after=timedelta(minutes=1))
+        store,
+        FacadeSettings(
+            token=AUTH["Authorization"].split()[1], refresh=clocks.policy(sync, retry_after=timedelta(minutes=1))
+        ),
     )
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1", headers=AUTH) as client:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx2
 
 from fhirgate.serving import serve_in_thread
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from gateway.store.connections import DEFAULT_MAX_IDLE, DEFAULT_MAX_OPEN
 from tests.facade.conftest import AUTH, T0
@@ -41,7 +41,7 @@ def test_bursts_of_clients_leave_a_bounded_number_of_store_files_open(tmp_path: 
     store = SqliteStore.open(store_path)
     store.write_surface("profile", [patient()], now=T0)
     store.write_surface("labs", [lab(f"o{i}") for i in range(10)], now=T0)
-    app = create_facade_app(store, token=AUTH["Authorization"].removeprefix("Bearer "))
+    app = create_facade_app(store, FacadeSettings(token=AUTH["Authorization"].removeprefix("Bearer ")))
     after_bursts: list[int] = []
     statuses: set[int] = set()
     try:

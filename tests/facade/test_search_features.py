@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from tests.facade.conftest import AUTH, BASE, T0, TOKEN
 from tests.store.sample_resources import lab, medication_request, patient
@@ -146,7 +146,7 @@ def test_search_system_pages_through_every_type(client: TestClient, seeded: Sqli
 
 def test_never_synced_surfaces_are_reported_not_silently_empty(store: SqliteStore) -> None:
     surfaces = {"labs": ("Observation", "DiagnosticReport"), "meds": ("MedicationRequest",)}
-    app = create_facade_app(store, token=TOKEN, surface_types=surfaces)
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, surface_types=surfaces))
     store.write_surface("meds", [medication_request("m1")], now=T0)
     store.record_surface_failure("labs", "portal down", now=T0)
     with TestClient(app, base_url=BASE) as client:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from tests.facade.oracle_cases import Case, counts, generate_cases
 from tests.facade.oracle_store import seed_store
 
@@ -37,7 +37,7 @@ def record(
         rare = [c for c in cases if kinds[c.kind] <= 40]
         common = [c for c in cases if kinds[c.kind] > 40]
         cases = rare + random.Random(16).sample(common, min(LARGE_CASES - len(rare), len(common)))
-    app = create_facade_app(store, token=TOKEN)
+    app = create_facade_app(store, FacadeSettings(token=TOKEN))
     with TestClient(app, base_url="http://127.0.0.1", headers={"Authorization": f"Bearer {TOKEN}"}) as client:
         yield size, client, cases
     store.close()

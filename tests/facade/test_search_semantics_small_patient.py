@@ -20,7 +20,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conformance.surfaces import translate_patient
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from sandbox.patient import generate_patient
 from tests.facade.search_oracle import elements, query_matches
@@ -129,7 +129,7 @@ def record(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Record]:
         stored = store.read(*key)
         assert stored is not None
         by_type.setdefault(key[0], []).append(json.loads(stored.json_text))
-    app = create_facade_app(store, token=TOKEN)
+    app = create_facade_app(store, FacadeSettings(token=TOKEN))
     with TestClient(app, base_url="http://127.0.0.1", headers={"Authorization": f"Bearer {TOKEN}"}) as client:
         yield Record(client, by_type, _facts(by_type))
     store.close()

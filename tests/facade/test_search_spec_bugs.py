@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from fhirgate.serving import free_port, serve_in_thread
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from tests.facade.conftest import T0
 from tests.store.sample_resources import lab, patient
@@ -90,7 +90,7 @@ def http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx2.Client]:
     store.write_surface("everything", resources, now=T0)
     port = free_port()
     with (
-        serve_in_thread(create_facade_app(store, token=TOKEN, port=port), port=port) as server,
+        serve_in_thread(create_facade_app(store, FacadeSettings(token=TOKEN, port=port)), port=port) as server,
         httpx2.Client(base_url=f"{server.base_url}/fhir", headers={"Authorization": f"Bearer {TOKEN}"}) as client,
     ):
         yield client

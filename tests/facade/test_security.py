@@ -1,7 +1,7 @@
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from tests.facade.conftest import AUTH, BASE, TOKEN
 
@@ -54,20 +54,23 @@ def test_foreign_host_names_are_refused_with_421(client: TestClient, host: str) 
     ],
 )
 def test_a_configured_port_must_be_named(store: SqliteStore, host: str, status: int) -> None:
-    app = create_facade_app(store, token=TOKEN, port=8765)
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, port=8765))
     with TestClient(app, base_url=BASE) as client:
         assert client.get("/fhir/Patient", headers={**AUTH, "Host": host}).status_code == status
 
 
 def test_allowed_hosts_are_configurable(store: SqliteStore) -> None:
-    app = create_facade_app(store, token=TOKEN, allowed_hosts=("testserver",))
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, allowed_hosts=("testserver",)))
     with TestClient(app) as client:
         assert client.get("/fhir/Patient", headers=AUTH).status_code == 200
         assert client.get("http://127.0.0.1/fhir/Patient", headers=AUTH).status_code == 421
 
 
 def test_an_empty_token_is_refused_at_startup(store: SqliteStore) -> None:
-    with pytest.raises(ValueError, match="token"), TestClient(create_facade_app(store, token="")) as client:
+    with (
+        pytest.raises(ValueError, match="token"),
+        TestClient(create_facade_app(store, FacadeSettings(token=""))) as client,
+    ):
         client.get("/fhir/metadata")
 
 
@@ -82,7 +85,7 @@ def test_no_cors_headers_unless_configured(client: TestClient, store: SqliteStor
     }
     assert client.options("/fhir/Patient", headers=preflight_headers).status_code in (401, 405)
 
-    app = create_facade_app(store, token=TOKEN, cors_origins=["http://localhost:3000"])
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, cors_origins=["http://localhost:3000"]))
     with TestClient(app, base_url=BASE) as cors_client:
         preflight = cors_client.options("/fhir/Patient", headers=preflight_headers)
         assert preflight.status_code == 200
@@ -95,7 +98,7 @@ def test_no_cors_headers_unless_configured(client: TestClient, store: SqliteStor
 
 
 def test_too_many_requests_in_flight_are_throttled(store: SqliteStore) -> None:
-    app = create_facade_app(store, token=TOKEN, max_in_flight=0)
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, max_in_flight=0))
     with TestClient(app, base_url=BASE) as client:
         response = client.get("/fhir/Patient", headers=AUTH)
     assert response.status_code == 429 and response.headers["retry-after"] == "1"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from gateway.store.text_index import SNIPPET_TOKENS
 from tests.facade.conftest import AUTH, BASE, T0, TOKEN
@@ -25,7 +25,7 @@ def seeded(store: SqliteStore) -> SqliteStore:
 
 @pytest.fixture
 def text_client(seeded: SqliteStore) -> TestClient:
-    return TestClient(create_facade_app(seeded, token=TOKEN), base_url=BASE)
+    return TestClient(create_facade_app(seeded, FacadeSettings(token=TOKEN)), base_url=BASE)
 
 
 def _search(client: TestClient, query: str) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def test_migration_indexes_a_store_written_before_the_index(tmp_path: Path) -> N
     conn.close()
     reopened = SqliteStore.open(path)
     try:
-        with TestClient(create_facade_app(reopened, token=TOKEN), base_url=BASE) as client:
+        with TestClient(create_facade_app(reopened, FacadeSettings(token=TOKEN)), base_url=BASE) as client:
             assert set(_ids(_search(client, "Communication?_content=knee"))) == {"m1", "m2"}
             assert _ids(_search(client, "Encounter?_text=knee")) == ["e1"]
     finally:

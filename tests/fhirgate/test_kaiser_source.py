@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fhirgate.kaiser_source import SURFACE_TYPES, SyncRefresher, in_process_kaiser_client
+from starlette.testclient import TestClient
+
+from fhirgate.commands.serve import build_facade
+from fhirgate.kaiser_source import SURFACE_TYPES, SyncRefresher, home_kaiser_source, in_process_kaiser_client
+from fhirgate.mcp_sources import mcp_registry
+from fhirgate.secrets import SecretStore
+from fhirgate.settings import Settings
+from fhirgate.write_wiring import write_operations
 from gateway.facade import RefreshPolicy
 from gateway.search import parse_search
 from gateway.store import SqliteStore
@@ -74,3 +81,31 @@ async def test_searches_refresh_through_the_sync_engine_and_serve_stored_data_wh
     (outcome,) = [o for o in _outcomes(stale) if "could not be refreshed" in o]
     assert "fhirgate login kaiser" in outcome and " old)" in outcome
     store.close()
+
+
+async def test_serve_and_mcp_report_the_same_warnings_for_one_home(tmp_path: Path) -> None:
+    settings = Settings.from_environ({"FHIRGATE_HOME": str(tmp_path)})
+    secrets = SecretStore.for_settings(settings)
+    store = SqliteStore.open(settings.store_path)
+    store.write_surface("test-results", [_observation("o1", 4.1)], now=NOW)
+    writes = write_operations(settings, secrets, offline=True)
+    source = home_kaiser_source(settings, secrets, store, writes=writes, offline=True, ttl=timedelta(minutes=15))
+    served = build_facade(source, token="t", host="127.0.0.1", port=8765, cors_origins=[])
+    registry = mcp_registry(settings, secrets, store, writes=writes, offline=True, ttl_minutes=15)
+    try:
+        with TestClient(served, base_url="http://127.0.0.1:8765", headers={"Authorization": "Bearer t"}) as http:
+            async with registry.get("kaiser") as mcp:
+                warnings = {}
+                for resource_type in ("Observation", "MedicationRequest", "Condition"):
+                    by_serve = http.get(f"/fhir/{resource_type}")
+                    by_mcp = await mcp.search(resource_type, {})
+                    assert by_serve.status_code == 200
+                    assert _outcomes(by_serve.json()) == _outcomes(by_mcp)
+                    warnings[resource_type] = _outcomes(by_mcp)
+                assert warnings["Observation"] == []  # its one surface (test-results) has synced
+                assert "surface medications has never synced" in warnings["MedicationRequest"][0]
+                assert "surface problems has never synced" in warnings["Condition"][0]
+                observations = await mcp.search("Observation", {})
+                assert [e["resource"]["id"] for e in observations["entry"] if e["search"]["mode"] == "match"] == ["o1"]
+    finally:
+        store.close()

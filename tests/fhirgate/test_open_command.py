@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from fhirgate.approval_wiring import approval_decisions, home_web_app, record_web_address
 from fhirgate.cli import app
 from fhirgate.commands.serve import _web_app, build_facade
+from fhirgate.kaiser_source import KaiserSource
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import free_port, serve_in_thread
 from fhirgate.settings import Settings
@@ -26,7 +27,7 @@ from gateway.web import facade_and_web
 def test_serve_answers_fhir_with_the_token_and_the_web_app_with_a_session(tmp_path: Path) -> None:
     settings = Settings.from_environ({"FHIRGATE_HOME": str(tmp_path)})
     store = SqliteStore.open(tmp_path / "store.db")
-    facade = build_facade(store, token="t", host="127.0.0.1", port=8765, cors_origins=[])
+    facade = build_facade(KaiserSource(store), token="t", host="127.0.0.1", port=8765, cors_origins=[])
     writes = write_operations(settings, SecretStore.for_settings(settings))
     served = facade_and_web(facade, _web_app(settings, writes, 8765, store))
     with TestClient(served, base_url="http://127.0.0.1:8765", follow_redirects=False) as client:

@@ -9,9 +9,11 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from fhirgate.cli import app
-from fhirgate.commands.serve import build_facade, refresh_policy
+from fhirgate.commands.serve import build_facade
+from fhirgate.kaiser_source import KaiserSource, home_kaiser_source
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
+from fhirgate.write_wiring import write_operations
 from gateway.store import SqliteStore
 
 
@@ -33,7 +35,7 @@ def test_token_rotate_replaces_the_token(tmp_path: Path) -> None:
 
 def test_the_served_facade_checks_the_port_and_knows_the_sync_surfaces(tmp_path: Path) -> None:
     store = SqliteStore.open(tmp_path / "store.db")
-    facade = build_facade(store, token="t", host="127.0.0.1", port=8765, cors_origins=[])
+    facade = build_facade(KaiserSource(store), token="t", host="127.0.0.1", port=8765, cors_origins=[])
     auth = {"Authorization": "Bearer t"}
     with TestClient(facade, base_url="http://127.0.0.1:8765") as client:
         bundle = client.get("/fhir/Observation", headers=auth).json()
@@ -47,10 +49,12 @@ def test_serve_refreshes_through_the_sync_unless_offline(tmp_path: Path) -> None
     settings = Settings.from_environ({"FHIRGATE_HOME": str(tmp_path)})
     secrets = SecretStore.for_settings(settings)
     store = SqliteStore.open(tmp_path / "store.db")
-    assert refresh_policy(settings, secrets, store, offline=True, ttl_minutes=5) is None
-    policy = refresh_policy(settings, secrets, store, offline=False, ttl_minutes=5)
-    assert policy is not None and policy.ttl == timedelta(minutes=5)
-    facade = build_facade(store, token="t", host="127.0.0.1", port=8765, cors_origins=[], refresh=policy)
+    writes = write_operations(settings, secrets)
+    five = timedelta(minutes=5)
+    assert home_kaiser_source(settings, secrets, store, writes=writes, offline=True, ttl=five).refresh is None
+    source = home_kaiser_source(settings, secrets, store, writes=writes, offline=False, ttl=five)
+    assert source.refresh is not None and source.refresh.ttl == five
+    facade = build_facade(source, token="t", host="127.0.0.1", port=8765, cors_origins=[])
     with TestClient(facade, base_url="http://127.0.0.1:8765") as client:
         bundle = client.get("/fhir/Observation", headers={"Authorization": "Bearer t"}).json()
     outcomes = [e["resource"]["issue"][0]["diagnostics"] for e in bundle["entry"]]

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.search import SEARCH_PARAMETERS, SERVED_RESOURCE_TYPES
 from gateway.store import SqliteStore
 from sandbox.patient import generate_patient
@@ -91,7 +91,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store.write_surface("profile", translate_profile(patient.profile, ctx).resources, now=now)
     store.write_surface("test-results", labs.resources, now=now)
     store.write_surface("medications", translate_rx_details(patient.rx_details, ctx).resources, now=now)
-    app = create_facade_app(store, token=TOKEN)
+    app = create_facade_app(store, FacadeSettings(token=TOKEN))
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as test_client:
         yield test_client
     store.close()

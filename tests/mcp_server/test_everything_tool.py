@@ -11,7 +11,7 @@ from mcp import Client
 from mcp.types import TextContent
 
 from fhir_client import FhirClient
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from mcp_server import SourceRegistry, build_server
 from sandbox.patient import generate_patient
@@ -35,7 +35,7 @@ def _kaiser(tmp_path: Path) -> tuple[FhirClient, SqliteStore, int]:
     store.write_surface("test-results", labs.resources, now=now)
     store.write_surface("medications", translate_rx_details(patient.rx_details, ctx).resources, now=now)
     observations = sum(1 for r in labs.resources if r["resourceType"] == "Observation")
-    app = create_facade_app(store, token=TOKEN)
+    app = create_facade_app(store, FacadeSettings(token=TOKEN))
     client = FhirClient("http://127.0.0.1/fhir", bearer_token=TOKEN, transport=httpx2.ASGITransport(app=app))
     return client, store, observations
 

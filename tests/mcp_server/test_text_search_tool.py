@@ -17,7 +17,7 @@ from mcp_types import CallToolResult, TextContent
 
 from fhir_client import FhirClient
 from fhirgate.kaiser_source import in_process_kaiser_client
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
 from tests.store.text_record import RECORD, message
@@ -64,7 +64,7 @@ async def sources(tmp_path: Path) -> AsyncIterator[tuple[SourceRegistry, Without
     plain = _store(
         tmp_path / "plain.db", [message("p1", "Knee", "The knee x-ray was normal."), message("p2", "Cold", "")]
     )
-    transport = WithoutFullText(httpx2.ASGITransport(app=create_facade_app(plain, token=TOKEN)))
+    transport = WithoutFullText(httpx2.ASGITransport(app=create_facade_app(plain, FacadeSettings(token=TOKEN))))
     registry = SourceRegistry(
         {
             "kaiser": RecordSource("kaiser", in_process_kaiser_client(kaiser), kind="kaiser"),

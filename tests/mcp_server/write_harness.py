@@ -13,14 +13,14 @@ import httpx2
 
 from fhir_client import FhirClient
 from fhirgate.approval_wiring import HomeApprovalDesk
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.kaiser.portal_client import PortalClient
 from gateway.store import SqliteStore
 from gateway.writes.approvals import ApprovalStore
 from gateway.writes.audit import AuditLog
 from gateway.writes.confirmation import ConfirmationGuard
 from gateway.writes.decisions import ApprovalDecisions
-from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
+from gateway.writes.fhir_routes import write_extension
 from gateway.writes.operations import WriteOperations
 from tests.writes.conftest import SignedInPortal
 from translators.medications import translate_rx_details
@@ -54,9 +54,7 @@ def write_harness(signed_in: SignedInPortal, tmp_path: Path, *, web_base: str | 
 
     audit = AuditLog(tmp_path / "audit.log")
     ops = WriteOperations(clients, ConfirmationGuard(b"m" * 32, tmp_path / "used"), audit)
-    app = create_facade_app(
-        store, token=TOKEN, extra_routes=write_routes(store, ops), extra_operations=WRITE_OPERATIONS
-    )
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, extensions=(write_extension(store, ops),)))
     client = FhirClient("http://127.0.0.1/fhir", bearer_token=TOKEN, transport=httpx2.ASGITransport(app=app))
     decisions = ApprovalDecisions(ApprovalStore(tmp_path / "approvals.sqlite3"), audit, writes=ops)
     desk = HomeApprovalDesk(decisions, lambda: web_base)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.kaiser.portal_client import PortalClient
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
@@ -91,7 +91,7 @@ async def _write_twice(portal: Portal, client: PortalClient, home: Path) -> list
 
 
 def _read_through_the_facade(store: SqliteStore) -> None:
-    app = create_facade_app(store, token=FACADE_TOKEN)
+    app = create_facade_app(store, FacadeSettings(token=FACADE_TOKEN))
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as facade:
         bearer = {"Authorization": f"Bearer {FACADE_TOKEN}"}
         assert facade.get("/fhir/Observation?category=laboratory&_count=5", headers=bearer).status_code == 200

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fhirgate.serving import RunningServer, free_port, serve_in_thread
 from fhirgate.smart_wiring import record_patient_id
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
 from gateway.smart_server import (
     AppRegistry,
     IdTokenSigner,
@@ -19,6 +19,7 @@ from gateway.smart_server import (
     SmartDatabase,
     TokenStore,
     new_signing_key,
+    smart_extension,
 )
 from gateway.store import SqliteStore
 from gateway.web import WebSessions, WebSettings, create_web_app, facade_and_web
@@ -62,7 +63,10 @@ def smart_home(tmp: Path, *, cors_origins: tuple[str, ...] = ()) -> Iterator[Sma
     sessions = WebSessions(tmp / "web.sqlite3")
     decisions = ApprovalDecisions(ApprovalStore(tmp / "approvals.sqlite3"), AuditLog(tmp / "audit.log"))
     port = free_port()
-    facade = create_facade_app(store, token=STATIC_TOKEN, port=port, smart=smart, cors_origins=cors_origins)
+    facade = create_facade_app(
+        store,
+        FacadeSettings(token=STATIC_TOKEN, port=port, extensions=(smart_extension(smart),), cors_origins=cors_origins),
+    )
     web = create_web_app(WebSettings(port=port), sessions=sessions, approvals=decisions, smart=smart)
     patient_id = record_patient_id(store)
     assert patient_id is not None

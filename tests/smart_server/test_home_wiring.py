@@ -8,6 +8,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from fhirgate.commands.serve import build_facade
+from fhirgate.kaiser_source import KaiserSource
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from fhirgate.smart_wiring import SIGNING_KEY_NAME, home_smart_server
@@ -24,7 +25,7 @@ def test_serve_wiring_keeps_one_signing_key_and_serves_discovery(tmp_path: Path)
         again = home_smart_server(settings, secrets, store)
         assert first.signer.jwks() == again.signer.jwks()
         assert (settings.home / "smart.sqlite3").stat().st_mode & 0o777 == 0o600
-        facade = build_facade(store, token="t", host="127.0.0.1", port=8765, cors_origins=[], smart=again)
+        facade = build_facade(KaiserSource(store), token="t", host="127.0.0.1", port=8765, cors_origins=[], smart=again)
         with TestClient(facade, base_url="http://127.0.0.1:8765") as client:
             config = client.get("/.well-known/smart-configuration").json()
             assert config["token_endpoint"] == "http://127.0.0.1:8765/oauth/token"

@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
 
-from gateway.facade import create_facade_app
+from gateway.facade import FacadeSettings, create_facade_app
+from gateway.kaiser.errors import KaiserError, LoginRequired, PortalUnavailable
 from gateway.kaiser.portal_client import PortalClient
 from gateway.search import parse_search
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from gateway.writes.audit import AuditLog
 from gateway.writes.confirmation import ConfirmationGuard
-from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_routes
+from gateway.writes.fhir_routes import WRITE_OPERATIONS, write_extension
 from gateway.writes.operations import WriteOperations
 from tests.writes.conftest import SignedInPortal
 from translators.medications import translate_rx_details
@@ -38,9 +40,7 @@ def _facade(portal: SignedInPortal, tmp_path: Path) -> tuple[httpx2.AsyncClient,
         yield portal.client
 
     ops = WriteOperations(clients, ConfirmationGuard(b"r" * 32, tmp_path / "used"), AuditLog(tmp_path / "audit.log"))
-    app = create_facade_app(
-        store, token=TOKEN, extra_routes=write_routes(store, ops), extra_operations=WRITE_OPERATIONS
-    )
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, extensions=(write_extension(store, ops),)))
     return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://127.0.0.1"), store
 
 
@@ -112,6 +112,41 @@ async def test_write_operations_need_the_token_and_valid_input(portal: SignedInP
         assert pickup.status_code == 422
         not_json = await http.post("/fhir/Communication/$send", content=b"<xml/>", headers=AUTH)
         assert not_json.status_code == 400
+        codes = [_issue_code(r) for r in (missing, unknown, pickup, not_json)]
+        assert codes == ["required", "not-found", "not-supported", "invalid"]
+    store.close()
+
+
+def _issue_code(response: httpx2.Response) -> str:
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome"
+    return str(body["issue"][0]["code"])
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "code"),
+    [
+        (LoginRequired("the session ended"), 401, "login"),
+        (PortalUnavailable("portal down"), 502, "exception"),
+    ],
+)
+async def test_a_portal_failure_is_answered_by_the_facade_s_one_error_boundary(
+    tmp_path: Path, failure: KaiserError, status: int, code: str
+) -> None:
+    store = SqliteStore.open(tmp_path / "store.sqlite3")
+
+    @asynccontextmanager
+    async def clients() -> AsyncIterator[PortalClient]:
+        raise failure
+        yield  # pragma: no cover - an async generator that fails before yielding
+
+    ops = WriteOperations(clients, ConfirmationGuard(b"f" * 32, tmp_path / "used"), AuditLog(tmp_path / "audit.log"))
+    app = create_facade_app(store, FacadeSettings(token=TOKEN, extensions=(write_extension(store, ops),)))
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
+        answer = await http.post("/fhir/Communication/$send-options", json=_params(), headers=AUTH)
+    assert answer.status_code == status and _issue_code(answer) == code
+    assert str(failure) in answer.json()["issue"][0]["diagnostics"]
+    assert "www-authenticate" not in answer.headers  # the facade's bearer was fine: it is Kaiser that refused
     store.close()
 
 
