@@ -28,8 +28,8 @@ from gateway.sandbox.portal import PortalConfig, create_portal_app
 from gateway.sandbox.sms import SmsOutbox
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
-from mcp_server.stdio import run_stdio
-from mcp_server.whats_new import WhatsNewTool
+from mcp_server.tools.whats_new import WhatsNewTool
+from mcp_server.transport.stdio import run_stdio
 
 __all__ = ["serve_demo_mcp"]
 

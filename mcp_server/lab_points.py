@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mcp_server.fhir_text import concept_text, first_date
+from mcp_server.rows.fhir_text import concept_text, first_date
 
 __all__ = ["LabPoint", "is_code", "lab_point", "matches_name"]
 

@@ -8,27 +8,27 @@ from datetime import date
 from mcp.server.mcpserver import MCPServer
 from mcp_types import ToolAnnotations
 
-from mcp_server.admin_tools import AdminTools, register_admin_tools
-from mcp_server.approval_desk import ApprovalDesk
-from mcp_server.approval_status import ApprovalStatusTool
-from mcp_server.connect_tool_registration import register_connect_tools
-from mcp_server.cursor import CursorSigner
-from mcp_server.find_practice import FindPracticeTool, PracticeDirectory, register_find_practice
-from mcp_server.lab_trend import LabTrendTool
-from mcp_server.message_options import MessageOptionTools
-from mcp_server.practice_connect import ConnectTools, PracticeConnector
-from mcp_server.record_summary import RecordSummaryTool
-from mcp_server.record_tools import RecordTools, register_record_tools
-from mcp_server.search_page import DEFAULT_CHAR_BUDGET
+from mcp_server.answers.cursor import CursorSigner
+from mcp_server.approvals.desk import ApprovalDesk
+from mcp_server.approvals.status import ApprovalStatusTool
+from mcp_server.approvals.write_registration import register_write_tools
+from mcp_server.approvals.write_tools import WriteTools
+from mcp_server.rows.search_page import DEFAULT_CHAR_BUDGET
 from mcp_server.server_identity import drop_unserved_capabilities, package_version
-from mcp_server.sources import SourceRegistry
-from mcp_server.text_search import TextSearchTool, register_text_search
-from mcp_server.tool_context import ToolContext
-from mcp_server.tools import FhirTools, register_tools
-from mcp_server.typed_tools import register_typed_tools
-from mcp_server.whats_new import WhatsNewTool, register_whats_new
-from mcp_server.write_tool_registration import register_write_tools
-from mcp_server.write_tools import WriteTools
+from mcp_server.sources.connect_registration import register_connect_tools
+from mcp_server.sources.find_practice import FindPracticeTool, PracticeDirectory, register_find_practice
+from mcp_server.sources.practice_connect import ConnectTools, PracticeConnector
+from mcp_server.sources.registry import SourceRegistry
+from mcp_server.tools.admin import AdminTools, register_admin_tools
+from mcp_server.tools.context import ToolContext
+from mcp_server.tools.fhir_read import FhirTools, register_tools
+from mcp_server.tools.lab_trend import LabTrendTool
+from mcp_server.tools.message_options import MessageOptionTools
+from mcp_server.tools.record_items import RecordTools, register_record_tools
+from mcp_server.tools.record_summary import RecordSummaryTool
+from mcp_server.tools.text_search import TextSearchTool, register_text_search
+from mcp_server.tools.typed_tools import register_typed_tools
+from mcp_server.tools.whats_new import WhatsNewTool, register_whats_new
 
 __all__ = ["build_server"]
 

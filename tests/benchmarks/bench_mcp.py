@@ -32,7 +32,7 @@ from fhirgate.kaiser_source import in_process_kaiser_client
 from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
-from mcp_server.token_budget import estimate_tokens
+from mcp_server.answers.token_budget import estimate_tokens
 from translators import (
     TranslationContext,
     patient_id_from_profile,

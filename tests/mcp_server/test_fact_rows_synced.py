@@ -18,7 +18,7 @@ from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from mcp_server import SourceRegistry, build_server
-from mcp_server.fhir_text import concept_text, human_name, reference_text
+from mcp_server.rows.fhir_text import concept_text, human_name, reference_text
 from tests.mcp_server.conftest import kaiser_source
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
