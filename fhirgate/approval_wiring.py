@@ -20,7 +20,7 @@ from gateway.web import WebSessions, WebSettings, create_web_app
 from gateway.writes.approvals import ApprovalKind, ApprovalStore
 from gateway.writes.decisions import ApprovalDecisions, ConnectStarter, Decision
 from gateway.writes.operations import WriteOperations
-from mcp_server.approval_desk import ApprovalState
+from mcp_server.approvals.desk import ApprovalState
 
 if TYPE_CHECKING:
     from gateway.smart_server import SmartAuthorizationServer

@@ -25,8 +25,8 @@ from fhirgate.write_wiring import write_operations
 from gateway.kaiser.portal_client import PortalClient
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
-from mcp_server.stdio import run_stdio
-from mcp_server.whats_new import WhatsNewTool
+from mcp_server.tools.whats_new import WhatsNewTool
+from mcp_server.transport.stdio import run_stdio
 from sandbox.patient import generate_patient
 from sandbox.portal import PortalConfig, create_portal_app
 from sandbox.sms import SmsOutbox

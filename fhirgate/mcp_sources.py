@@ -20,8 +20,8 @@ from fhirgate.settings import Settings
 from gateway.store import SqliteStore
 from gateway.writes.operations import WriteOperations
 from mcp_server import RecordSource, SourceRegistry
-from mcp_server.sources import SourceStatus, StatusProbe
-from mcp_server.surface_status import kaiser_status_probe
+from mcp_server.sources.registry import SourceStatus, StatusProbe
+from mcp_server.sources.surface_status import kaiser_status_probe
 
 __all__ = ["mcp_connector", "mcp_registry", "served_approval_desk"]
 

@@ -1,12 +1,12 @@
 """The fhirgate MCP server: record sources, the FHIR-native read tools, and rendering for the model."""
 
-from mcp_server.approval_desk import ApprovalDesk, ApprovalState
-from mcp_server.cursor import CursorSigner, InvalidCursorError
-from mcp_server.practice_connect import PendingConnection, PracticeConnector
+from mcp_server.answers.cursor import CursorSigner, InvalidCursorError
+from mcp_server.approvals.desk import ApprovalDesk, ApprovalState
 from mcp_server.server import build_server
-from mcp_server.sources import RecordSource, SourceRegistry, SourceStatus, UnknownSourceError
-from mcp_server.stdio import run_stdio
-from mcp_server.tools import FhirTools
+from mcp_server.sources.practice_connect import PendingConnection, PracticeConnector
+from mcp_server.sources.registry import RecordSource, SourceRegistry, SourceStatus, UnknownSourceError
+from mcp_server.tools.fhir_read import FhirTools
+from mcp_server.transport.stdio import run_stdio
 
 __all__ = [
     "ApprovalDesk",

@@ -20,7 +20,7 @@ def doctor() -> None:
     """Check Chromium, the keychain, permissions, the store, the facade port, the Kaiser session, each
     practice's tokens and Claude Desktop's config."""
     from fhirgate.doctor_sources import check_claude_desktop, check_practice_tokens
-    from mcp_server.claude_desktop import config_path
+    from mcp_server.transport.claude_desktop import config_path
 
     settings = settings_from_env()
     secrets = SecretStore.for_settings(settings)

@@ -47,7 +47,7 @@ def _fhirgate_executable() -> str:
 
 
 def _install_claude_desktop(settings: Settings, *, print_only: bool, demo: bool = False) -> None:
-    from mcp_server.claude_desktop import config_block, config_path, install_config
+    from mcp_server.transport.claude_desktop import config_block, config_path, install_config
 
     default_home = (Path.home() / ".fhirgate").resolve()
     home = None if settings.home.resolve() == default_home else str(settings.home.resolve())
@@ -85,7 +85,7 @@ def _log_to_home(settings: Settings) -> None:
 
 async def _serve_http(server: MCPServer, registry: SourceRegistry, *, token: str, port: int) -> None:
     from fhirgate.slow_clients import slow_client_options
-    from mcp_server.http_transport import run_http
+    from mcp_server.transport.http import run_http
 
     try:
         await run_http(server, token=token, port=port, server_options=slow_client_options())
@@ -133,8 +133,8 @@ def mcp(
     from fhirgate.practice_finder import PracticeFinder, directory_for
     from fhirgate.write_wiring import write_operations
     from mcp_server import build_server
-    from mcp_server.stdio import run_stdio
-    from mcp_server.whats_new import WhatsNewTool
+    from mcp_server.tools.whats_new import WhatsNewTool
+    from mcp_server.transport.stdio import run_stdio
 
     _log_to_home(settings)
     store = open_store(settings.store_path)

@@ -31,7 +31,7 @@ from mcp_types import CallToolResult, TextContent
 from fhirgate.kaiser_source import in_process_kaiser_client
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
-from mcp_server.token_budget import estimate_tokens
+from mcp_server.answers.token_budget import estimate_tokens
 from sandbox.patient import generate_patient
 from translators import (
     TranslationContext,

@@ -41,8 +41,8 @@ from gateway.facade import FacadeSettings, create_facade_app
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from mcp_server import RecordSource, SourceRegistry, build_server
-from mcp_server.http_transport import http_app
-from mcp_server.surface_status import kaiser_status_probe
+from mcp_server.sources.surface_status import kaiser_status_probe
+from mcp_server.transport.http import http_app
 from tests.sync.portal_harness import Portal, make_portal
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "300"))

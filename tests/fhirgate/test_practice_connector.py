@@ -12,9 +12,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from fhirgate.practice_connector import SmartPracticeConnector
 from fhirgate.settings import Settings
-from mcp_server.practice_connect import ConnectTools
+from mcp_server.approvals.write_tools import ApproveWrite
 from mcp_server.sources import SourceRegistry
-from mcp_server.write_tools import ApproveWrite
+from mcp_server.sources.practice_connect import ConnectTools
+from mcp_server.sources.registry import SourceRegistry
 from sandbox.ehr import EhrClient, EhrConfig
 from tests.mcp_server.approving_person import connect_desk
 from tests.sandbox.ehr.ehr_harness import CLIENT_SECRET, ORIGIN, consent_by_form, ehr_in_process, in_process

@@ -17,7 +17,7 @@ from fhirgate.settings import KaiserSettings, Settings, ensure_private_dir
 from fhirgate.smart_connect import catalog_for
 from gateway.kaiser.session import PortalSession, save_session
 from gateway.store import SqliteStore
-from mcp_server.claude_desktop import config_block, install_config
+from mcp_server.transport.claude_desktop import config_block, install_config
 from tests.conftest import InMemoryKeyring
 from tests.fhirgate.source_records import add_practice
 

@@ -17,7 +17,7 @@ from fhir_client import FhirClient
 from fhirgate.kaiser_source import in_process_kaiser_client
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry
-from mcp_server.surface_status import kaiser_status_probe
+from mcp_server.sources.surface_status import kaiser_status_probe
 from tests.mcp_server.seeded_store import seed_store
 
 BASE = "http://kaiser.test/fhir"

@@ -17,8 +17,8 @@ from mcp_types import CallToolResult, TextContent
 
 from gateway.store import SqliteStore
 from mcp_server import SourceRegistry, build_server
-from mcp_server.tool_errors import DIAGNOSTICS_QUOTE_LIMIT
-from mcp_server.whats_new import LastAsked, WhatsNewTool
+from mcp_server.tools.errors import DIAGNOSTICS_QUOTE_LIMIT
+from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
 
 HUGE = "Q" * 1_000_000
 ECHO = re.compile(f"Q{{{DIAGNOSTICS_QUOTE_LIMIT + 1},}}")

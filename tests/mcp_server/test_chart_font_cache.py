@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from matplotlib import font_manager
 
-from mcp_server.trend_chart import MAX_CONCURRENT_RENDERS, render_trend_png
+from mcp_server.tools.trend_chart import MAX_CONCURRENT_RENDERS, render_trend_png
 
 POINTS = [(date(2020, 1, 1) + timedelta(days=30 * i), 80.0 + i % 7) for i in range(12)]
 

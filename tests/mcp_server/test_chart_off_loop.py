@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from mcp_server.trend_chart import render_trend_png
+from mcp_server.tools.trend_chart import render_trend_png
 
 START = date(2015, 1, 1)
 # Enough points that a render takes a good fraction of a second on a loaded machine.

@@ -17,7 +17,7 @@ from conformance.sandbox_portal import SandboxPortal
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from mcp_server import SourceRegistry, build_server
-from mcp_server.fhir_text import concept_text, human_name, reference_text
+from mcp_server.rows.fhir_text import concept_text, human_name, reference_text
 from sandbox.patient import generate_patient
 from tests.mcp_server.conftest import kaiser_source
 

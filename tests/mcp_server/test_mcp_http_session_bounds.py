@@ -14,7 +14,7 @@ from mcp.server.mcpserver import MCPServer
 
 from fhirgate.serving import free_port
 from mcp_server import SourceRegistry, build_server
-from mcp_server.http_transport import LOOPBACK, http_app
+from mcp_server.transport.http import LOOPBACK, http_app
 
 TOKEN = "mcp-session-bounds-token-7d2a"
 MAX_SESSIONS = 3

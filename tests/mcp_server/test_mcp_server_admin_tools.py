@@ -14,7 +14,7 @@ from mcp_types import CallToolResult, TextContent
 from fhir_client import FhirClient
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
-from mcp_server.surface_status import status_from_surfaces
+from mcp_server.sources.surface_status import status_from_surfaces
 from tests.mcp_server.conftest import kaiser_source
 
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fhirgate.cli import app
-from mcp_server.claude_desktop import config_block, config_path, install_config
+from mcp_server.transport.claude_desktop import config_block, config_path, install_config
 
 
 def test_config_paths_per_platform(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from fhirgate.serving import free_port
 from mcp_server import SourceRegistry, build_server
-from mcp_server.http_transport import LOOPBACK, http_app
+from mcp_server.transport.http import LOOPBACK, http_app
 
 TOKEN = "mcp-http-token-5c1e"
 INITIALIZE = {

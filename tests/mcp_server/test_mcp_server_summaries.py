@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from mcp_server.search_page import render_row
-from mcp_server.summaries import SUMMARIZERS
+from mcp_server.rows.search_page import render_row
+from mcp_server.rows.summaries import SUMMARIZERS
 
 CASES: list[tuple[dict[str, Any], str]] = [
     (

@@ -12,7 +12,7 @@ from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
 from mcp_server import SourceRegistry, build_server
-from mcp_server.typed_table import TYPED_TOOLS
+from mcp_server.tools.typed_table import TYPED_TOOLS
 
 TODAY = date(2026, 11, 23)
 

@@ -12,7 +12,7 @@ from mcp_types import TextContent
 
 from fhir_client import FhirClient, SourceCatalog, SourceRecord, SourceSecrets
 from mcp_server import RecordSource, SourceRegistry, build_server
-from mcp_server.practice_status import practice_status, practice_status_probe
+from mcp_server.sources.practice_status import practice_status, practice_status_probe
 from tests.sandbox.ehr.ehr_harness import MemorySecrets
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC).timestamp()

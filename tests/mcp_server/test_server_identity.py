@@ -14,8 +14,8 @@ from mcp_types import TextContent
 from fhir_client import FhirClient
 from mcp_server import RecordSource, SourceRegistry, build_server
 from mcp_server.server_identity import package_version
-from mcp_server.typed_table import TYPED_TOOLS
-from mcp_server.typed_tools import tool_title
+from mcp_server.tools.typed_table import TYPED_TOOLS
+from mcp_server.tools.typed_tools import tool_title
 
 
 async def test_server_reports_its_version_and_only_the_tools_capability(kaiser_registry: SourceRegistry) -> None:

@@ -30,9 +30,9 @@ from gateway.writes.audit import AuditLog
 from gateway.writes.confirmation import ConfirmationGuard
 from gateway.writes.operations import WriteOperations
 from mcp_server import PendingConnection, RecordSource, SourceRegistry, build_server
-from mcp_server.fencing import UNTRUSTED_KEY
-from mcp_server.surface_status import kaiser_status_probe
-from mcp_server.whats_new import LastAsked, WhatsNewTool
+from mcp_server.answers.fencing import UNTRUSTED_KEY
+from mcp_server.sources.surface_status import kaiser_status_probe
+from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
 from sandbox.patient import generate_patient
 from tests.mcp_server.approving_person import connect_desk
 from tests.mcp_server.canary_store import CANARY, practice_canary_store, small_patient_canary_store

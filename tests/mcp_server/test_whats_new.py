@@ -11,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from gateway.record_news import news_since
 from gateway.store import SqliteStore
-from mcp_server.whats_new import LAST_ASKED_FILE, WhatsNewTool
+from mcp_server.tools.whats_new import LAST_ASKED_FILE, WhatsNewTool
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -1,0 +1,172 @@
+"""Answering one FHIR search over one or many sources within a token budget.
+
+Each source's first page is fetched concurrently; rows are then taken source by source
+until the budget is spent. What did not fit is counted, and a signed cursor records where
+every source stopped, so the next call continues exactly there. A source that fails
+becomes a note in the answer, unless it was the only source asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from fhir_client import FhirClientError
+from mcp_server.answers.answer_text import AnswerParts, SourceSection, render_answer
+from mcp_server.answers.cursor import CursorSigner, InvalidCursorError
+from mcp_server.answers.fencing import UNTRUSTED_KEY
+from mcp_server.answers.page_reader import PageReader, Position
+from mcp_server.answers.query import AnswerFormat, Query
+from mcp_server.answers.resource_view import compact_json, elide_attachment_data
+from mcp_server.answers.token_budget import estimate_tokens
+from mcp_server.rows.row_fields import row_fields
+from mcp_server.rows.search_page import render_row
+from mcp_server.sources.registry import RecordSource
+from mcp_server.tools.errors import to_tool_error
+
+__all__ = ["Answer", "AnswerFormat", "Query", "answer_query"]
+
+# Header, legend, per-source headers and the cursor line are always shown; keep room for them
+# (the notes and the failures are counted on top, once known).
+_RESERVE_TOKENS = 300
+# The fence's warning line (once per answer, inside the reserve) and one BEGIN/END pair per source.
+_BLOCK_TOKENS = 20
+
+
+@dataclass
+class Answer:
+    """The text for the model and its structured copy."""
+
+    text: str
+    structured: dict[str, Any]
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def _item(resource: dict[str, Any], fmt: AnswerFormat) -> tuple[str, list[str]]:
+    if fmt == "fhir":
+        return compact_json(_shown_resource(resource)), []
+    return render_row(resource)
+
+
+def _shown_resource(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource as `format="fhir"` shows it (attachment data elided), in the text and the structured copy."""
+    trimmed, _ = elide_attachment_data(resource)
+    return dict(trimmed)
+
+
+def _positions(signer: CursorSigner, cursor: str | None, fingerprint: str, names: list[str]) -> dict[str, Position]:
+    if not cursor:
+        return {name: Position() for name in names}
+    state = signer.open(cursor, fingerprint)
+    raw = state.get("p")
+    if not isinstance(raw, dict) or not set(raw) <= set(names):
+        raise InvalidCursorError("the cursor names sources this query does not cover")
+    try:
+        return {name: Position.from_state(value) for name, value in raw.items() if isinstance(value, dict)}
+    except ValueError:
+        raise InvalidCursorError("the cursor is damaged (bad position)") from None
+
+
+async def _open(reader: PageReader) -> FhirClientError | None:
+    try:
+        await reader.open()
+    except FhirClientError as error:
+        return error
+    return None
+
+
+async def answer_query(
+    query: Query,
+    sources: Sequence[RecordSource],
+    *,
+    signer: CursorSigner,
+    fingerprint: str,
+    cursor: str | None,
+    max_tokens: int,
+    fmt: AnswerFormat = "rows",
+    federated: bool,
+) -> Answer:
+    """Run `query` on `sources` from the cursor's positions (or the start) and render the answer."""
+    by_name = {source.name: source for source in sources}
+    positions = _positions(signer, cursor, fingerprint, list(by_name))
+    readers = {
+        name: PageReader(
+            by_name[name].client, query.resource_type, query.params, pos, strict=by_name[name].kind == "kaiser"
+        )
+        for name, pos in positions.items()
+    }
+    failures = dict(zip(readers, await asyncio.gather(*(_open(r) for r in readers.values())), strict=True))
+    sections: list[SourceSection] = []
+    left: dict[str, Position] = {}
+    known_notes = [str(f) for f in failures.values() if f is not None]
+    known_notes += [note for reader in readers.values() for note in reader.notes]
+    room = max_tokens - _RESERVE_TOKENS - sum(estimate_tokens(note) + 10 for note in known_notes)
+    accepted_any = False
+    structured_rows: list[list[str]] = []
+    structured_resources: list[dict[str, Any]] = []
+    for name, reader in readers.items():
+        source = by_name[name]
+        failed = failures[name]
+        if failed is not None:
+            target = f"Search {query.resource_type}"
+            message = str(to_tool_error(failed, source=name, target=target, login_hint=source.login_hint))
+            if not federated:
+                raise ToolError(message)
+            # Not carried in the cursor: paging must end even while a source stays down.
+            sections.append(SourceSection(name, failure=message))
+            continue
+        section = SourceSection(name, total=reader.total, first_row=reader.shown + 1)
+        fenced = False  # each section's record data is one block of the answer's fence
+        full = False  # the first row of an answer is always shown, so paging always progresses
+        while not full:
+            for resource in reader.pending():
+                text, prose = _item(resource, fmt)
+                cost = estimate_tokens(text) + sum(estimate_tokens(p) for p in prose) + 2
+                if not fenced:
+                    cost += _BLOCK_TOKENS
+                if cost > room and accepted_any:
+                    full = True
+                    break
+                room -= cost
+                accepted_any = True
+                fenced = True
+                section.items.append(text)
+                section.prose += prose
+                structured_rows.append(row_fields(resource, name))
+                if fmt == "fhir":
+                    structured_resources.append({"source": name, "resource": _shown_resource(resource)})
+                reader.consume()
+            if full:
+                break
+            for included in reader.included():
+                text, prose = _item(included, fmt)
+                if estimate_tokens(text) + 2 > room:
+                    section.included_omitted += 1
+                    continue
+                room -= estimate_tokens(text) + 2
+                section.included.append(text)
+            try:
+                if not await reader.advance():
+                    break
+            except FhirClientError as page_error:
+                failure = to_tool_error(page_error, source=name, target=f"Next page of {query.resource_type}")
+                section.notes.append(f"stopped early: {failure}")
+                break
+        section.notes = [*reader.notes, *section.notes]
+        section.shown_through = reader.shown
+        if (position := reader.position()) is not None:
+            left[name] = position
+        sections.append(section)
+    if sections and all(section.failure is not None for section in sections):
+        raise ToolError("Every source failed:\n" + "\n".join(f"- {s.name}: {s.failure}" for s in sections))
+    next_cursor = signer.sign(fingerprint, {"p": {n: p.to_state() for n, p in left.items()}}) if left else None
+    parts = AnswerParts(query=query, sections=sections, fmt=fmt, federated=federated, next_cursor=next_cursor)
+    text, structured = render_answer(parts)
+    structured[UNTRUSTED_KEY]["rows"] = structured_rows if fmt == "rows" else []
+    if fmt == "fhir":  # the same resources the text holds, so structured and text agree
+        structured[UNTRUSTED_KEY]["resources"] = structured_resources
+    return Answer(text=text, structured=structured, rows=structured_rows)

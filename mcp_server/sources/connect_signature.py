@@ -1,0 +1,49 @@
+"""The `connect_practice` function: its check and question run as resolvers, as for the write tools.
+
+No ``from __future__ import annotations`` here: the resolvers are closures, and the SDK reads the
+``Annotated[..., Resolve(...)]`` hints as live objects.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from mcp.server.mcpserver import Context, Elicit, Resolve
+from pydantic import Field
+
+from mcp_server.approvals.write_preview import PreparedWrite
+from mcp_server.approvals.write_tools import Answer, ApproveWrite, WriteTools
+from mcp_server.sources.practice_connect import ConnectTools
+
+__all__ = ["connect_tool"]
+
+Name = Annotated[str, Field(description="A short name for the practice, e.g. 'dr-lee' (letters, digits, -).")]
+BaseUrl = Annotated[str, Field(description="The practice's FHIR R4 base URL (https), or its code from find_practice.")]
+
+
+def connect_tool(tools: ConnectTools) -> Callable[..., Awaitable[str]]:
+    """`connect_practice`, its check and question bound to `tools`."""
+
+    async def prepare_connect(name: str, fhir_base_url: str) -> PreparedWrite:
+        return ConnectTools.prepare_connect(name, await tools.resolve_target(fhir_base_url.strip()))
+
+    def ask_connect(
+        prepared: Annotated[PreparedWrite, Resolve(prepare_connect)], ctx: Context
+    ) -> Elicit[ApproveWrite] | str:
+        return WriteTools.ask(prepared, ctx)
+
+    async def connect_practice(
+        name: Name,
+        fhir_base_url: BaseUrl,
+        prepared: Annotated[PreparedWrite, Resolve(prepare_connect)],
+        answer: Annotated[Answer, Resolve(ask_connect)],
+    ) -> str:
+        """Ask the user to approve connecting a doctor's practice (SMART on FHIR, e.g. healow / eClinicalWorks).
+
+        Nothing is contacted until the user approves this exact address (an approval dialog, or fhirgate's
+        local approval page whose URL the answer gives). Once approved, the answer (or approval_status) gives
+        a sign-in URL for the user and a state: after the user signs in, ask them to paste the address the
+        browser ends on, then call complete_oauth with it and the state.
+        """
+        return await tools.conclude_connect(prepared, answer)
+
+    return connect_practice

@@ -1,0 +1,162 @@
+"""`lab_trend`: one analyte over time across every source, as a compact table plus a PNG chart.
+
+Values in a unit UCUM can scale into the most common unit are converted (and marked);
+others are listed as written and left off the chart. The table keeps the newest rows
+that fit the budget and says how many older ones it left out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections import Counter
+from typing import Annotated
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, ContentBlock, ImageContent, TextContent
+from pydantic import Field
+
+from fhir_client import FhirClientError
+from gateway.labs.points import LabPoint, is_code, lab_point, matches_name
+from gateway.labs.units import convert
+from mcp_server.answers.fencing import Fence
+from mcp_server.answers.quoting import quote_input
+from mcp_server.answers.token_budget import DEFAULT_MAX_TOKENS, estimate_tokens
+from mcp_server.sources.registry import RecordSource, UnknownSourceError
+from mcp_server.tools.context import MaxTokensArg, SourceArg, ToolContext
+from mcp_server.tools.errors import to_tool_error
+from mcp_server.tools.trend_chart import render_trend_png
+
+__all__ = ["LabTrendTool"]
+
+MAX_RESULTS_PER_SOURCE = 2_000
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _row(point: LabPoint, value: float | None, unit: str) -> str:
+    """`date | value | flag | ref | source | id`, value and range in `unit` when they convert."""
+    bounds: list[float | None] = [point.low, point.high]
+    if value is None:
+        shown = f"{point.comparator}{_fmt(point.value)} {point.unit} (not convertible)"
+    else:
+        shown = f"{point.comparator}{_fmt(value)}"
+        if point.unit != unit:
+            shown += f" (from {_fmt(point.value)} {point.unit})"
+            bounds = [None if x is None else convert(x, point.unit, unit) for x in bounds]
+    ref = "-".join(_fmt(x) for x in bounds if x is not None)
+    return f"{point.when} | {shown} | {point.flag} | {ref} | {point.source} | {point.ref}"
+
+
+class LabTrendTool:
+    def __init__(self, context: ToolContext) -> None:
+        self._context = context
+
+    async def _points(self, source: RecordSource, wanted: str, since: str | None) -> list[LabPoint]:
+        params = [("code", wanted)] if is_code(wanted) else [("category", "laboratory")]
+        if since:
+            params.append(("date", f"ge{since}"))
+        params.append(("_count", "100"))
+        points: list[LabPoint] = []
+        async for resource in source.client.iterate_resources("Observation", params, limit=MAX_RESULTS_PER_SOURCE):
+            if (is_code(wanted) or matches_name(resource, wanted)) and (point := lab_point(resource, source.name)):
+                points.append(point)
+        return points
+
+    async def lab_trend(
+        self,
+        code_or_name: Annotated[
+            str, Field(description="A LOINC code (2823-3 or http://loinc.org|2823-3) or part of the test name.")
+        ],
+        since: Annotated[str | None, Field(description="Only results on or after this date (YYYY-MM-DD).")] = None,
+        source: SourceArg = None,
+        max_tokens: MaxTokensArg = DEFAULT_MAX_TOKENS,
+        chart: Annotated[bool, Field(description="Include a PNG chart (default true).")] = True,
+    ) -> CallToolResult:
+        """One lab analyte over time across all sources: a table (date, value, flag, range, source, id) and a chart.
+
+        Units are converted to the most common unit where UCUM allows a plain scale change
+        (mg/dL to g/L, umol/L to mmol/L); other units are listed as written and not charted.
+        The chart shades the most common reference range and marks values outside it.
+        """
+        try:
+            sources = self._context.registry.select(source)
+        except UnknownSourceError as error:
+            raise to_tool_error(error, source=source or "", target="lab_trend") from error
+        results = await asyncio.gather(*(self._points(s, code_or_name, since) for s in sources), return_exceptions=True)
+        points: list[LabPoint] = []
+        notes: list[str] = []
+        for item, result in zip(sources, results, strict=True):
+            if isinstance(result, FhirClientError):
+                err = to_tool_error(result, source=item.name, target="Observation search", login_hint=item.login_hint)
+                notes.append(f"{item.name}: {err}")
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                points += result
+        if not points:
+            if notes and len(notes) == len(sources):
+                raise ToolError("No source could be searched:\n" + "\n".join(notes))
+            return CallToolResult(
+                content=[
+                    TextContent(
+                        text=f"No numeric results found for {quote_input(code_or_name)}."
+                        + "".join(f"\n{n}" for n in notes)
+                    )
+                ]
+            )
+        points.sort(key=lambda p: (p.when, p.source, p.ref))
+        unit = Counter(p.unit for p in points).most_common(1)[0][0]
+        converted: list[tuple[LabPoint, float | None]] = [(p, convert(p.value, p.unit, unit)) for p in points]
+        bands = Counter(
+            (
+                convert(p.low, p.unit, unit) if p.low is not None else None,
+                convert(p.high, p.unit, unit) if p.high is not None else None,
+            )
+            for p in points
+        )
+        band = bands.most_common(1)[0][0]
+        names = sorted({p.name for p in points if p.name})
+        charted = [(p.when, v) for p, v in converted if v is not None]
+        values = [v for _, v in charted]
+        header = (
+            f"{quote_input(code_or_name)}: {len(points)} results {points[0].when}..{points[-1].when} "
+            f"from {', '.join(sorted({p.source for p in points}))}; in the unit below: "
+            f"min {_fmt(min(values))}, max {_fmt(max(values))}, latest {_fmt(values[-1])}"
+        )
+        if band != (None, None):
+            header += "; usual range " + "-".join("" if x is None else _fmt(x) for x in band)
+        # Units, test names, flags and reference texts are the sources' words: inside the fence.
+        fenced = Fence()
+        record = [f"unit: {unit}"]
+        record += [f"tests matched: {', '.join(names)}"] if len(names) > 1 else []
+        record.append("date | value | flag | ref | source | id")
+        lines = [header, fenced.warning("lab data")]
+        room = max_tokens - 250 - sum(estimate_tokens(line) for line in [*lines, *record])
+        rows: list[str] = []
+        for point, value in reversed(converted):
+            row = _row(point, value, unit)
+            if estimate_tokens(row) + 1 > room:
+                break
+            room -= estimate_tokens(row) + 1
+            rows.append(row)
+        lines.append(fenced.block("\n".join([*record, *rows])))
+        if len(rows) < len(points):
+            lines.append(
+                f"{len(points) - len(rows)} older results not listed (budget); "
+                "pass since=YYYY-MM-DD or raise max_tokens."
+            )
+        if len(charted) < len(points):
+            notes.append(
+                f"{len(points) - len(charted)} results in units not convertible to the unit above are not charted"
+            )
+        if notes:
+            lines.append("notes:")
+            lines += [f"- {note}" for note in notes]
+        content: list[ContentBlock] = [TextContent(text="\n".join(lines))]
+        if chart and len(charted) >= 1:
+            png = await render_trend_png(charted, title=names[0] if names else code_or_name, unit=unit, band=band)
+            content.append(ImageContent(data=base64.b64encode(png).decode("ascii"), mime_type="image/png"))
+        return CallToolResult(content=content)
