@@ -92,7 +92,8 @@ def report(tallies: dict[str, dict[tuple[str, str], Tally]], seconds: dict[str, 
         "extension URIs or base64 `data`), of which *US Core MS* those under a US Core 6.1.0 Must Support "
         "element (`tests/benchmarks/us_core_must_support.json`, from the StructureDefinitions' digest). "
         "*Shown*: the row or its fenced prose shows the value; *reachable*: not shown, but the one follow-up "
-        "the answer names (`fhir_get Type/id`, in the legend) returns the element. Measured in "
+        "the answer names returns the element: `fhir_get Type/id` (the legend), or for a resource whose JSON "
+        "is more than `fhir_get` shows, the `fhir_search` call its row spells out. Measured in "
         f"{seconds['measure']:.0f} s.",
         "",
         "| source | tool | type | rows | facts | US Core MS | shown | MS shown | reachable | coverage |",

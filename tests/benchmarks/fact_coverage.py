@@ -10,6 +10,7 @@ with the row's `Type/id`) returns the element with that value.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from tests.benchmarks.record_facts import facts_of, returned_by, shown_in
 __all__ = ["Tally", "measure_fact_coverage", "row_tools"]
 
 PAGE_TOKENS = 50_000
+_WHOLE_RESOURCE_CALL = re.compile(r"all of it: fhir_search (\{.*?\})\]")
 _FENCED = re.compile(r"<<<BEGIN UNTRUSTED (\w+)>>>.*?<<<END UNTRUSTED \1>>>", re.DOTALL)
 
 
@@ -83,17 +85,21 @@ def _calls(tool: Tool, source: str, types: list[str]) -> list[dict[str, Any]]:
 
 
 class _FollowUps:
-    """`fhir_get` answers, one call per resource however many tools show it."""
+    """Answers of the follow-up a row names, one call per resource however many tools show it: the
+    `fhir_search` call the row spells out for a resource too large for `fhir_get`, else `fhir_get`."""
 
     def __init__(self, client: Client, source: str) -> None:
         self._client, self._source = client, source
         self._answers: dict[str, str] = {}
 
-    async def text(self, ref: str) -> str:
+    async def text(self, ref: str, row: str) -> str:
         if ref not in self._answers:
-            kind, _, resource_id = ref.partition("/")
-            arguments = {"source": self._source, "resource_type": kind, "id": resource_id}
-            result = await self._client.call_tool("fhir_get", arguments)
+            if named := _WHOLE_RESOURCE_CALL.search(row):
+                tool, arguments = "fhir_search", {**json.loads(named.group(1)), "source": self._source}
+            else:
+                kind, _, resource_id = ref.partition("/")
+                tool, arguments = "fhir_get", {"source": self._source, "resource_type": kind, "id": resource_id}
+            result = await self._client.call_tool(tool, arguments)
             self._answers[ref] = "" if result.is_error else _text(result)
         return self._answers[ref]
 
@@ -140,14 +146,16 @@ async def _tally_row(
         tally.lost(f"{ref}: not in the source's store")
         return
     row = _row_text(answer, ref)
-    names_follow_up = f"fhir_get {ref}" in row or "fhir_get" in _FENCED.sub("", answer)
+    names_follow_up = bool(
+        f"fhir_get {ref}" in row or _WHOLE_RESOURCE_CALL.search(row) or "fhir_get" in _FENCED.sub("", answer)
+    )
     for fact in facts_of(resource):
         tally.facts += 1
         tally.must_support += fact.must_support
         if shown_in(fact, row):
             tally.shown += 1
             tally.must_support_shown += fact.must_support
-        elif names_follow_up and returned_by(fact, await follow_ups.text(ref)):
+        elif names_follow_up and returned_by(fact, await follow_ups.text(ref, row)):
             tally.reachable += 1
         else:
             tally.lost(f"{ref} {fact.path}={fact.value!r}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,28 @@ def test_a_fact_counts_as_reachable_only_when_the_follow_up_returns_the_element(
     assert returned_by(line, '{"address":[{"line":["Apt 2","1 Sample Way"],"city":"Oakland"}]}')
     assert returned_by(code, '{"coding":[{"system":"http://loinc.org","code":"2823-3"}]}')
     assert not returned_by(code, '{"coding":[{"code":"2823-30"}],"note":"2823-3"}')
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_resource_too_large_for_fhir_get_names_the_call_that_returns_all_of_it(tmp_path: Path) -> None:
+    targets = [{"reference": f"Observation/{n:032x}"} for n in range(400)]
+    sync = {
+        "resourceType": "Provenance",
+        "id": "sync1",
+        "target": targets,
+        "recorded": "2026-11-23T12:00:11Z",
+        "agent": [{"type": {"text": "Assembler"}, "who": {"display": "fhirgate"}}],
+    }
+    store = SqliteStore.open(tmp_path / "kaiser.sqlite3")
+    patient = {"resourceType": "Patient", "id": "p1", "name": [{"text": "Dana Reyes"}]}
+    store.write_surface("test-results", [patient, sync], now=datetime(2026, 11, 23, 12, tzinfo=UTC))
+    store.close()
+
+    async with _client({"kaiser": tmp_path / "kaiser.sqlite3"}) as client:
+        answer = await client.call_tool("fhir_search", {"source": "kaiser", "resource_type": "Provenance"})
+        tallies = await measure_fact_coverage(client, "kaiser", stored_resources(tmp_path / "kaiser.sqlite3"))
+
+    row = next(line for line in str(answer.content[0].text).splitlines() if line.startswith("Provenance/sync1 |"))
+    assert "2026-11-23 12:00 | fhirgate (Assembler) | 400 targets |" in row
+    assert 'all of it: fhir_search {"resource_type":"Provenance","params":{"_id":"sync1"},"format":"fhir"' in row
+    assert _failures(tallies) == {} and tallies["fhir_search", "Provenance"].reachable >= 400
