@@ -6,29 +6,18 @@ from collections.abc import Callable
 from datetime import date
 
 from mcp.server.mcpserver import MCPServer
-from mcp_types import ToolAnnotations
 
 from mcp_server.answers.cursor import CursorSigner
 from mcp_server.approvals.desk import ApprovalDesk
-from mcp_server.approvals.status import ApprovalStatusTool
-from mcp_server.approvals.write_registration import register_write_tools
-from mcp_server.approvals.write_tools import WriteTools
 from mcp_server.rows.search_page import DEFAULT_CHAR_BUDGET
 from mcp_server.server_identity import drop_unserved_capabilities, package_version
-from mcp_server.sources.connect_registration import register_connect_tools
-from mcp_server.sources.find_practice import FindPracticeTool, PracticeDirectory, register_find_practice
-from mcp_server.sources.practice_connect import ConnectTools, PracticeConnector
+from mcp_server.sources.find_practice import PracticeDirectory
+from mcp_server.sources.practice_connect import PracticeConnector
 from mcp_server.sources.registry import SourceRegistry
-from mcp_server.tools.admin import AdminTools, register_admin_tools
+from mcp_server.tool_kit import ToolKit
+from mcp_server.tool_table import register_tools
 from mcp_server.tools.context import ToolContext
-from mcp_server.tools.fhir_read import FhirTools, register_tools
-from mcp_server.tools.lab_trend import LabTrendTool
-from mcp_server.tools.message_options import MessageOptionTools
-from mcp_server.tools.record_items import RecordTools, register_record_tools
-from mcp_server.tools.record_summary import RecordSummaryTool
-from mcp_server.tools.text_search import TextSearchTool, register_text_search
-from mcp_server.tools.typed_tools import register_typed_tools
-from mcp_server.tools.whats_new import WhatsNewTool, register_whats_new
+from mcp_server.tools.whats_new import WhatsNewTool
 
 __all__ = ["build_server"]
 
@@ -75,57 +64,13 @@ def build_server(
     context = ToolContext(registry, signer=CursorSigner(cursor_key))
     if today is not None:
         context.today = today
-    register_tools(server, FhirTools(context, char_budget=char_budget))
-    register_typed_tools(server, context)
-    register_admin_tools(server, AdminTools(context))
-    register_record_tools(server, RecordTools(context))
-    _register_insight_tools(server, context)
-    if approvals is not None and "kaiser" in registry.names():
-        register_write_tools(server, WriteTools(registry, approvals))
-        options = MessageOptionTools(registry)
-        read = ToolAnnotations(read_only_hint=True, open_world_hint=True)
-        for fn, title in (
-            (options.list_message_recipients, "Who the user can message"),
-            (options.list_message_topics, "Message topics"),
-        ):
-            server.add_tool(
-                fn,
-                name=fn.__name__,
-                title=title,
-                annotations=read.model_copy(update={"title": title}),
-                structured_output=False,
-            )
-    if approvals is not None and connector is not None:
-        register_connect_tools(server, ConnectTools(registry, connector, approvals, directory))
-    if approvals is not None:
-        server.add_tool(
-            ApprovalStatusTool(approvals).approval_status,
-            name="approval_status",
-            title="Outcome of an approval",
-            annotations=ToolAnnotations(title="Outcome of an approval", read_only_hint=True, open_world_hint=False),
-            structured_output=False,
-        )
-    if directory is not None:
-        register_find_practice(server, FindPracticeTool(directory))
-    if whats_new is not None:
-        register_whats_new(server, whats_new)
+    kit = ToolKit(
+        context,
+        char_budget=char_budget,
+        connector=connector,
+        approvals=approvals,
+        directory=directory,
+        whats_new=whats_new,
+    )
+    register_tools(server, kit)
     return server
-
-
-def _register_insight_tools(server: MCPServer, context: ToolContext) -> None:
-    read = ToolAnnotations(read_only_hint=True, open_world_hint=True)
-    server.add_tool(
-        LabTrendTool(context).lab_trend,
-        name="lab_trend",
-        title="Lab trend with chart",
-        annotations=read.model_copy(update={"title": "Lab trend with chart"}),
-        structured_output=False,
-    )
-    server.add_tool(
-        RecordSummaryTool(context).record_summary,
-        name="record_summary",
-        title="What the record holds",
-        annotations=read.model_copy(update={"title": "What the record holds"}),
-        structured_output=False,
-    )
-    register_text_search(server, TextSearchTool(context))

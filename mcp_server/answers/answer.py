@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -20,7 +20,7 @@ from mcp_server.answers.answer_text import AnswerParts, SourceSection, render_an
 from mcp_server.answers.cursor import CursorSigner, InvalidCursorError
 from mcp_server.answers.fencing import UNTRUSTED_KEY
 from mcp_server.answers.page_reader import PageReader, Position
-from mcp_server.answers.quoting import bounded_text
+from mcp_server.answers.query import AnswerFormat, Query
 from mcp_server.answers.resource_view import compact_json, elide_attachment_data, fit_resource
 from mcp_server.answers.token_budget import MAX_MAX_TOKENS, estimate_tokens
 from mcp_server.rows.row_fields import row_fields
@@ -30,28 +30,11 @@ from mcp_server.tools.errors import to_tool_error
 
 __all__ = ["Answer", "AnswerFormat", "Query", "answer_query"]
 
-AnswerFormat = Literal["rows", "fhir"]
 # Header, legend, per-source headers and the cursor line are always shown; keep room for them
 # (the notes and the failures are counted on top, once known).
 _RESERVE_TOKENS = 300
 # The fence's warning line (once per answer, inside the reserve) and one BEGIN/END pair per source.
 _BLOCK_TOKENS = 20
-
-
-@dataclass(frozen=True)
-class Query:
-    """One FHIR search as a tool issues it; `tool` names the tool the cursor line tells the model to call."""
-
-    tool: str
-    resource_type: str
-    params: tuple[tuple[str, str], ...]
-
-    @property
-    def label(self) -> str:
-        """The query as the header shows it; the model chose it, so it is quoted bounded."""
-        from urllib.parse import urlencode
-
-        return bounded_text(f"{self.resource_type}?{urlencode(self.params)}" if self.params else self.resource_type)
 
 
 @dataclass

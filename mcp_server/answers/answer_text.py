@@ -7,13 +7,11 @@ source and the exact call that continues.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mcp_server.answers.fencing import UNTRUSTED_KEY, Fence
+from mcp_server.answers.query import AnswerFormat, Query
 from mcp_server.rows.row_fields import COLUMNS
-
-if TYPE_CHECKING:
-    from mcp_server.answers.answer import AnswerFormat, Query
 
 __all__ = ["AnswerParts", "SourceSection", "render_answer"]
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol
 
-from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from fhir_client import FhirClientError, Practice
 from fhir_client.errors import quoted
 from mcp_server.answers.fencing import fence
 
-__all__ = ["FindPracticeTool", "PracticeDirectory", "register_find_practice"]
+__all__ = ["FindPracticeTool", "PracticeDirectory"]
 
 
 class PracticeDirectory(Protocol):
@@ -69,14 +67,3 @@ class FindPracticeTool:
             f"{fence(listing, what='practice directory text')}\n"
             "To connect one, call connect_practice with its code as fhir_base_url."
         )
-
-
-def register_find_practice(server: MCPServer, tool: FindPracticeTool) -> None:
-    # Read-only, but it may fetch eCW's public directory the first time (open world).
-    server.add_tool(
-        tool.find_practice,
-        name="find_practice",
-        title="Find a practice",
-        annotations=ToolAnnotations(title="Find a practice", read_only_hint=True, open_world_hint=True),
-        structured_output=False,
-    )

@@ -10,8 +10,6 @@ import asyncio
 from datetime import datetime
 from typing import Annotated
 
-from mcp.server.mcpserver import MCPServer
-from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from fhir_client import FhirClientError, describe_outcome, entries, safe_url
@@ -22,7 +20,7 @@ from mcp_server.tools.capability_text import capability_summary
 from mcp_server.tools.context import SourceArg, ToolContext
 from mcp_server.tools.errors import to_tool_error
 
-__all__ = ["AdminTools", "register_admin_tools"]
+__all__ = ["AdminTools"]
 
 _LOGIN_STEPS = (
     'To sign in to kp.org, the user runs "fhirgate login kaiser" in a terminal (a browser window opens '
@@ -137,19 +135,3 @@ class AdminTools:
             return "Kaiser is not set up on this computer. " + _LOGIN_STEPS
         lines = [f"{s.name}: " + "; ".join(await self._probe(s)) for s in kaiser]
         return "\n".join([*lines, _LOGIN_STEPS])
-
-
-def register_admin_tools(server: MCPServer, tools: AdminTools) -> None:
-    for fn, title, open_world in (
-        (tools.list_sources, "List record sources", True),
-        (tools.whoami, "Whose record", True),
-        (tools.get_capability_statement, "What a source supports", True),
-        (tools.kaiser_login_status, "Kaiser sign-in status", False),
-    ):
-        server.add_tool(
-            fn,
-            name=fn.__name__,
-            title=title,
-            annotations=ToolAnnotations(title=title, read_only_hint=True, open_world_hint=open_world),
-            structured_output=False,
-        )

@@ -17,9 +17,10 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
 from fhir_client import FhirClientError
-from mcp_server.answers.answer import Query, answer_query
+from mcp_server.answers.answer import answer_query
 from mcp_server.answers.cursor import CursorSigner, InvalidCursorError, query_fingerprint
 from mcp_server.answers.fencing import fenced_quote
+from mcp_server.answers.query import Query
 from mcp_server.answers.quoting import bounded_text, quote_input
 from mcp_server.answers.token_budget import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
 from mcp_server.sources.registry import RecordSource, SourceRegistry, UnknownSourceError

@@ -6,12 +6,10 @@ through the same budgeted, cursor-paged path as the typed tools.
 
 from __future__ import annotations
 
-import inspect
 from typing import Annotated
 
-from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, TextContent
 from pydantic import Field
 
 from fhir_client import FhirClientError, normalize_params
@@ -33,7 +31,7 @@ from mcp_server.tools.context import (
 )
 from mcp_server.tools.errors import to_tool_error
 
-__all__ = ["FhirTools", "register_tools"]
+__all__ = ["FhirTools"]
 
 Source = Annotated[str, Field(description="Name of the record source, e.g. 'kaiser'.")]
 ResourceType = Annotated[
@@ -171,32 +169,3 @@ class FhirTools:
             fmt=format,
         )
         return result
-
-
-def register_tools(server: MCPServer, tools: FhirTools) -> None:
-    """Add the generic read tools to `server`."""
-    # Reads only, but they reach systems outside this machine (kp.org, practices' FHIR servers).
-    server.add_tool(
-        tools.fhir_get,
-        name="fhir_get",
-        description=inspect.cleandoc(FhirTools.fhir_get.__doc__ or ""),
-        title="Read a FHIR resource",
-        annotations=ToolAnnotations(title="Read a FHIR resource", read_only_hint=True, open_world_hint=True),
-        structured_output=True,
-    )
-    server.add_tool(
-        tools.fhir_everything,
-        name="fhir_everything",
-        description=inspect.cleandoc(FhirTools.fhir_everything.__doc__ or ""),
-        title="Everything about the patient",
-        annotations=ToolAnnotations(title="Everything about the patient", read_only_hint=True, open_world_hint=True),
-        structured_output=True,
-    )
-    server.add_tool(
-        tools.fhir_search,
-        name="fhir_search",
-        description=inspect.cleandoc(FhirTools.fhir_search.__doc__ or ""),
-        title="Search FHIR resources",
-        annotations=ToolAnnotations(title="Search FHIR resources", read_only_hint=True, open_world_hint=True),
-        structured_output=True,
-    )

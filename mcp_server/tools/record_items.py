@@ -10,9 +10,7 @@ import binascii
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from fhir_client import FhirClientError
@@ -25,7 +23,7 @@ from mcp_server.tools.binary_text import extract_text
 from mcp_server.tools.context import MaxTokensArg, ToolContext
 from mcp_server.tools.errors import to_tool_error
 
-__all__ = ["RecordTools", "register_record_tools"]
+__all__ = ["RecordTools"]
 
 SourceName = Annotated[str, Field(description="The source the id came from (each row names it).")]
 ResourceId = Annotated[str, Field(description="The id, without the type prefix.")]
@@ -144,14 +142,3 @@ class RecordTools:
             return f"{what}: no text to extract ({fenced_quote(extracted.problem)})."
         text, cut = _bounded(extracted.text, max_tokens)
         return f"{what}: extracted text.{cut}\n{fence(text or '(empty)', what='document text')}"
-
-
-def register_record_tools(server: MCPServer, tools: RecordTools) -> None:
-    for fn, title in ((tools.read_message, "Read a message"), (tools.get_binary, "Read a document's text")):
-        server.add_tool(
-            fn,
-            name=fn.__name__,
-            title=title,
-            annotations=ToolAnnotations(title=title, read_only_hint=True, open_world_hint=True),
-            structured_output=False,
-        )

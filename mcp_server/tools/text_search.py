@@ -15,9 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from fhir_client import FhirClientError, FhirHTTPError
@@ -28,7 +26,7 @@ from mcp_server.tools.context import MaxTokensArg, SourceArg, ToolContext
 from mcp_server.tools.errors import to_tool_error
 from mcp_server.tools.local_text_match import local_match, query_terms
 
-__all__ = ["TextSearchTool", "register_text_search"]
+__all__ = ["TextSearchTool"]
 
 TextType = Literal["Communication", "DocumentReference", "DiagnosticReport", "Observation"]
 TEXT_TYPES: tuple[TextType, ...] = ("Communication", "DocumentReference", "DiagnosticReport", "Observation")
@@ -279,14 +277,3 @@ def _render(query: str, jobs: list[tuple[RecordSource, str]], results: Sequence[
             f"{total - shown} more matches not shown (raise max_tokens, or narrow with types, source or date)."
         )
     return "\n".join(lines)
-
-
-def register_text_search(server: MCPServer, tool: TextSearchTool) -> None:
-    title = "Search the record's text"
-    server.add_tool(
-        tool.search_text,
-        name="search_text",
-        title=title,
-        annotations=ToolAnnotations(title=title, read_only_hint=True, open_world_hint=True),
-        structured_output=False,
-    )

@@ -11,16 +11,15 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, ToolAnnotations
+from mcp_types import CallToolResult
 from pydantic import Field
 
 from mcp_server.tools.context import CursorArg, FormatArg, MaxTokensArg, SearchResult, SourceArg, ToolContext
 from mcp_server.tools.search_filters import FilterValueError
-from mcp_server.tools.typed_table import TYPED_TOOLS, TypedTool
+from mcp_server.tools.typed_table import TypedTool
 
-__all__ = ["register_typed_tools", "tool_title", "typed_tool_function"]
+__all__ = ["tool_title", "typed_tool_function"]
 
 _COMMON_DOC = (
     "Returns compact rows (Type/id | date | name | value (flag) | ref range | status) within max_tokens; "
@@ -82,17 +81,3 @@ def tool_title(summary: str) -> str:
     """The summary's first clause without its parenthetical examples: `Observations, newest first`."""
     plain = " ".join(re.sub(r"\s*\([^)]*\)", "", summary).split())
     return re.split(r"[.;](?:\s|$)", plain, maxsplit=1)[0].strip()
-
-
-def register_typed_tools(server: MCPServer, context: ToolContext) -> None:
-    """Add one tool per `TYPED_TOOLS` row."""
-    for spec in TYPED_TOOLS:
-        title = tool_title(spec.summary)
-        server.add_tool(
-            typed_tool_function(spec, context),
-            name=spec.name,
-            title=title,
-            description=f"{spec.summary}\n\n{_COMMON_DOC}",
-            annotations=ToolAnnotations(title=title, read_only_hint=True, open_world_hint=True),
-            structured_output=True,
-        )

@@ -13,9 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from gateway.record_news import news_since
@@ -23,7 +21,7 @@ from gateway.store.protocol import ResourceStore
 from mcp_server.answers.fencing import Fence
 from mcp_server.answers.quoting import quote_input
 
-__all__ = ["LastAsked", "WhatsNewTool", "register_whats_new"]
+__all__ = ["LastAsked", "WhatsNewTool"]
 
 ROWS_PER_KIND = 20
 LAST_ASKED_FILE = "mcp-last-asked.json"
@@ -118,14 +116,3 @@ class WhatsNewTool:
             lines.append(fence.block("\n".join(rows)))
         lines.append('Read one with fhir_get(source="kaiser", resource_type=..., id=...).')
         return "\n".join(lines)
-
-
-def register_whats_new(server: MCPServer, tool: WhatsNewTool) -> None:
-    title = "What changed since I last asked"
-    server.add_tool(
-        tool.whats_new,
-        name="whats_new",
-        title=title,
-        annotations=ToolAnnotations(title=title, read_only_hint=True, idempotent_hint=False, open_world_hint=False),
-        structured_output=False,
-    )

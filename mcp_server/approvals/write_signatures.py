@@ -1,20 +1,20 @@
-"""Registering the write tools: each tool's preview and question run as resolvers before its body, so
+"""The write tools' functions: each tool's preview and question run as resolvers before its body, so
 the elicitation works on every protocol revision (a standalone request, or an input-required round).
 
 No ``from __future__ import annotations`` here: the resolvers are closures over one ``WriteTools``,
 and the SDK reads the ``Annotated[..., Resolve(...)]`` hints as live objects.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from mcp.server.mcpserver import Context, Elicit, MCPServer, Resolve
-from mcp_types import ToolAnnotations
+from mcp.server.mcpserver import Context, Elicit, Resolve
 from pydantic import Field
 
 from mcp_server.approvals.write_preview import PreparedWrite
 from mcp_server.approvals.write_tools import Answer, ApproveWrite, WriteTools
 
-__all__ = ["register_write_tools"]
+__all__ = ["message_tool", "refill_tool"]
 
 MedicationRequestId = Annotated[str, Field(description="Id of the Kaiser MedicationRequest to refill.")]
 Delivery = Annotated[str, Field(description="Only 'mail' is supported.")]
@@ -24,7 +24,9 @@ Subject = Annotated[str, Field(description="Message subject (up to 200 character
 Text = Annotated[str, Field(description="The whole message, as the user wants it sent.")]
 
 
-def register_write_tools(server: MCPServer, tools: WriteTools) -> None:
+def refill_tool(tools: WriteTools) -> Callable[..., Awaitable[str]]:
+    """`request_refill`, its preview and question bound to `tools`."""
+
     async def prepare_refill(medication_request_id: str, delivery: str = "mail") -> PreparedWrite:
         return await tools.prepare_refill(medication_request_id, delivery)
 
@@ -46,6 +48,12 @@ def register_write_tools(server: MCPServer, tools: WriteTools) -> None:
         local approval page (the answer gives its URL and an approval id). approval_status tells the outcome.
         """
         return await tools.conclude(prepared, answer)
+
+    return request_refill
+
+
+def message_tool(tools: WriteTools) -> Callable[..., Awaitable[str]]:
+    """`send_message`, its preview and question bound to `tools`."""
 
     async def prepare_message(recipient: str, topic: str, subject: str, text: str) -> PreparedWrite:
         return await tools.prepare_message(recipient, topic, subject, text)
@@ -71,18 +79,4 @@ def register_write_tools(server: MCPServer, tools: WriteTools) -> None:
         """
         return await tools.conclude(prepared, answer)
 
-    write = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
-    server.add_tool(
-        request_refill,
-        name="request_refill",
-        title="Prepare a prescription refill (the user approves)",
-        annotations=write.model_copy(update={"title": "Request a prescription refill"}),
-        structured_output=False,
-    )
-    server.add_tool(
-        send_message,
-        name="send_message",
-        title="Prepare a message to the care team (the user approves)",
-        annotations=write.model_copy(update={"title": "Message the care team"}),
-        structured_output=False,
-    )
+    return send_message

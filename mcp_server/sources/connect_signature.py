@@ -1,27 +1,28 @@
-"""Registering `connect_practice` (its check and question run as resolvers, as for the write tools) and
-`complete_oauth`.
+"""The `connect_practice` function: its check and question run as resolvers, as for the write tools.
 
 No ``from __future__ import annotations`` here: the resolvers are closures, and the SDK reads the
 ``Annotated[..., Resolve(...)]`` hints as live objects.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from mcp.server.mcpserver import Context, Elicit, MCPServer, Resolve
-from mcp_types import ToolAnnotations
+from mcp.server.mcpserver import Context, Elicit, Resolve
 from pydantic import Field
 
 from mcp_server.approvals.write_preview import PreparedWrite
 from mcp_server.approvals.write_tools import Answer, ApproveWrite, WriteTools
 from mcp_server.sources.practice_connect import ConnectTools
 
-__all__ = ["register_connect_tools"]
+__all__ = ["connect_tool"]
 
 Name = Annotated[str, Field(description="A short name for the practice, e.g. 'dr-lee' (letters, digits, -).")]
 BaseUrl = Annotated[str, Field(description="The practice's FHIR R4 base URL (https), or its code from find_practice.")]
 
 
-def register_connect_tools(server: MCPServer, tools: ConnectTools) -> None:
+def connect_tool(tools: ConnectTools) -> Callable[..., Awaitable[str]]:
+    """`connect_practice`, its check and question bound to `tools`."""
+
     async def prepare_connect(name: str, fhir_base_url: str) -> PreparedWrite:
         return ConnectTools.prepare_connect(name, await tools.resolve_target(fhir_base_url.strip()))
 
@@ -45,14 +46,4 @@ def register_connect_tools(server: MCPServer, tools: ConnectTools) -> None:
         """
         return await tools.conclude_connect(prepared, answer)
 
-    for fn, title in ((connect_practice, "Connect a practice"), (tools.complete_oauth, "Finish connecting")):
-        # Not read-only: they store tokens; not destructive: nothing in the record changes.
-        server.add_tool(
-            fn,
-            name=fn.__name__,
-            title=title,
-            annotations=ToolAnnotations(
-                title=title, read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
-            ),
-            structured_output=False,
-        )
+    return connect_practice
