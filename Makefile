@@ -87,13 +87,14 @@ test: lint typecheck audit pytest
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Benchmarks: sync, facade, MCP answers, export and push, and the web app's pages on the large sandbox patient (slow; not part of `make test`).
+# Benchmarks: sync, facade, MCP answers and their fact coverage, export and push, and the web app's pages on the large sandbox patient (slow; not part of `make test`).
 bench: install node push-server
 	$(BIN)/python -m tests.benchmarks.bench_sync
 	$(BIN)/python -m tests.benchmarks.bench_facade
 	$(BIN)/python -m tests.benchmarks.bench_text_search
 	npm ci --prefix tests/benchmarks --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m tests.benchmarks.bench_mcp
+	$(BIN)/python -m tests.benchmarks.bench_mcp_facts
 	$(BIN)/python -m tests.benchmarks.bench_export
 	$(BIN)/python -m tests.benchmarks.bench_web_pages
 

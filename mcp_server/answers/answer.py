@@ -21,8 +21,8 @@ from mcp_server.answers.cursor import CursorSigner, InvalidCursorError
 from mcp_server.answers.fencing import UNTRUSTED_KEY
 from mcp_server.answers.page_reader import PageReader, Position
 from mcp_server.answers.query import AnswerFormat, Query
-from mcp_server.answers.resource_view import compact_json, elide_attachment_data
-from mcp_server.answers.token_budget import estimate_tokens
+from mcp_server.answers.resource_view import compact_json, elide_attachment_data, fit_resource
+from mcp_server.answers.token_budget import MAX_MAX_TOKENS, estimate_tokens
 from mcp_server.rows.row_fields import row_fields
 from mcp_server.rows.search_page import render_row
 from mcp_server.sources.registry import RecordSource
@@ -49,7 +49,24 @@ class Answer:
 def _item(resource: dict[str, Any], fmt: AnswerFormat) -> tuple[str, list[str]]:
     if fmt == "fhir":
         return compact_json(_shown_resource(resource)), []
-    return render_row(resource)
+    row, prose = render_row(resource)
+    return row + _whole_resource_call(resource), prose
+
+
+def _whole_resource_call(resource: dict[str, Any]) -> str:
+    """A last cell naming the one call that returns all of a resource too large for `fhir_get` (which would cut
+    its JSON), e.g. a Provenance listing every resource of a sync; otherwise nothing (the legend names fhir_get)."""
+    if fit_resource(resource).resource is not None:
+        return ""
+    shown = compact_json(_shown_resource(resource))
+    arguments = {
+        "resource_type": resource.get("resourceType"),
+        "params": {"_id": resource.get("id")},
+        "format": "fhir",
+        "max_tokens": min(MAX_MAX_TOKENS, estimate_tokens(shown) + 1_000),
+    }
+    call = compact_json(arguments)
+    return f" | [{len(shown)} characters of JSON, more than fhir_get shows; all of it: fhir_search {call}]"
 
 
 def _shown_resource(resource: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,8 @@ _LEGENDS = {
     "Observation": "row: Type/id | date | test | value (flag H high, L low, A abnormal, N normal) | ref range | status",
     "MedicationRequest": "row: Type/id | written | medication | instructions | refills left | status",
 }
+# The one follow-up call for whatever a row leaves out (codings, identifiers, references, long text).
+_FOLLOW_UP = "; all fields: fhir_get Type/id"
 
 
 @dataclass
@@ -94,7 +96,7 @@ def render_answer(parts: AnswerParts) -> tuple[str, dict[str, Any]]:
     header = f"{parts.query.label} on {scope}: " + "; ".join(s.summary() for s in parts.sections)
     lines = [header]
     if parts.fmt == "rows" and any(s.items for s in parts.sections):
-        lines.append(_LEGENDS.get(parts.query.resource_type, _LEGEND))
+        lines.append(_LEGENDS.get(parts.query.resource_type, _LEGEND) + _FOLLOW_UP)
     # One fence for the answer: the warning once, then one block per source with the same marker.
     fenced = Fence()
     warned = False

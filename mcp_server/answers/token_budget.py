@@ -7,10 +7,11 @@ dates and numbers tokenize far worse than prose. We count one token per 2 bytes.
 
 from __future__ import annotations
 
-__all__ = ["BYTES_PER_TOKEN", "DEFAULT_MAX_TOKENS", "MIN_MAX_TOKENS", "estimate_tokens"]
+__all__ = ["BYTES_PER_TOKEN", "DEFAULT_MAX_TOKENS", "MAX_MAX_TOKENS", "MIN_MAX_TOKENS", "estimate_tokens"]
 
 DEFAULT_MAX_TOKENS = 4_000
 MIN_MAX_TOKENS = 500
+MAX_MAX_TOKENS = 50_000
 BYTES_PER_TOKEN = 2
 
 

@@ -226,6 +226,23 @@ def medication_dispense(dispense: Mapping[str, Any]) -> Summary:
     return Summary(cells, notes_of(dispense))
 
 
+def provenance(record: Mapping[str, Any]) -> Summary:
+    """When, each agent with its role (`fhirgate (Assembler)`), and the target, or how many there are."""
+    agents = []
+    for agent in record.get("agent") or []:
+        if isinstance(agent, Mapping):
+            who, role = reference_text(agent.get("who")), concept_text(agent.get("type"))
+            agents.append(f"{who} ({role})" if who and role else who or role)
+    targets = [t for t in record.get("target") or [] if isinstance(t, Mapping)]
+    cells = [
+        str(record.get("recorded") or "")[:16].replace("T", " "),
+        concept_text(record.get("activity")),
+        *agents,
+        reference_text(targets[0]) if len(targets) == 1 else f"{len(targets)} targets" if targets else "",
+    ]
+    return Summary(cells)
+
+
 def practitioner(person: Mapping[str, Any]) -> Summary:
     qualifications = [concept_text(q.get("code")) for q in person.get("qualification") or [] if isinstance(q, Mapping)]
     return Summary([human_name(person.get("name")), ", ".join(q for q in qualifications if q)])
@@ -243,6 +260,7 @@ CARE_SUMMARIZERS: dict[str, Summarizer] = {
     "MedicationDispense": medication_dispense,
     "Organization": organization,
     "Practitioner": practitioner,
+    "Provenance": provenance,
     "RelatedPerson": related_person,
     "ServiceRequest": service_request,
 }

@@ -176,6 +176,7 @@ def test_the_table_covers_the_types_the_brief_names() -> None:
         "MedicationDispense",
         "Organization",
         "Practitioner",
+        "Provenance",
         "RelatedPerson",
         "ServiceRequest",
     }
