@@ -17,7 +17,7 @@ from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from fhirgate.smart_connect import catalog_for, practice_client
 from gateway.web.practice_reading import LIMIT_PER_TYPE, PracticeState, PracticeUnreadable
-from mcp_server.practice_status import practice_status
+from mcp_server.sources.practice_status import practice_status
 
 __all__ = ["HomePracticeReader"]
 

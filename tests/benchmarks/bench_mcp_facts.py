@@ -24,10 +24,10 @@ from typing import Any
 from mcp import Client
 
 from fhirgate.kaiser_source import in_process_kaiser_client
-from gateway.sandbox.ehr.record import build_record, seed_store
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from mcp_server import RecordSource, SourceRegistry, build_server
+from sandbox.ehr.record import build_record, seed_store
 from tests.benchmarks.fact_coverage import Tally, measure_fact_coverage
 from tests.sync.portal_harness import make_portal
 
