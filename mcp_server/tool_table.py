@@ -124,6 +124,7 @@ def register_tools(server: MCPServer, kit: ToolKit) -> None:
             name=row.name,
             title=row.title,
             description=row.description or inspect.cleandoc(handler.__doc__ or ""),
-            annotations=row.annotations.model_copy(update={"title": row.annotations.title or row.title}),
+            # The tool's title is listed once; `annotations.title` only where a row gives a different one.
+            annotations=row.annotations,
             structured_output=row.structured,
         )

@@ -30,7 +30,7 @@ _TITLE_PATHS = (("code", "text"), ("topic", "text"), ("type", "text"), ("descrip
 SinceArg = Annotated[
     str | None,
     Field(
-        description="An ISO date or time (e.g. 2026-11-01 or 2026-11-01T08:00:00Z); omit for 'since I last asked'.",
+        description="ISO date or time; omit for 'since I last asked'",
         max_length=40,
     ),
 ]
