@@ -34,7 +34,14 @@ from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
 from mcp_server.answers.token_budget import estimate_tokens
-from tests.benchmarks.mcp_startup import ColdStart, cold_starts, full_server, listing_lines, listing_texts
+from tests.benchmarks.mcp_startup import (
+    ColdStart,
+    cold_starts,
+    full_server,
+    listing_lines,
+    listing_texts,
+    output_schemas,
+)
 from translators import (
     TranslationContext,
     patient_id_from_profile,
@@ -370,7 +377,8 @@ def main() -> None:
         store = build_store(home / "store.sqlite3")
         registry = SourceRegistry({"kaiser": RecordSource("kaiser", in_process_kaiser_client(store), kind="kaiser")})
         rows = asyncio.run(run_questions(registry))
-        names, compact, full = asyncio.run(listing_texts(full_server(registry, store, home)))
+        outputs = output_schemas(registry, store, home)
+        names, compact, full = asyncio.run(listing_texts(full_server(registry, store, home), outputs))
         asyncio.run(registry.aclose())
         store.close()
         with sqlite3.connect(home / "store.sqlite3") as conn:

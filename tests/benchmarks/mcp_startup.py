@@ -1,8 +1,10 @@
 """Two MCP measurements for bench_mcp: the cold start (spawn -> tools/list answered) of a stdio server,
-and the o200k tokens of a server's tools/list, per tool, as listed and with the SDK's output schemas."""
+and the o200k tokens of a server's tools/list, per tool, as listed and as the SDK would list it with the
+output schemas of the tools' return models."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import statistics
 import subprocess
@@ -10,14 +12,18 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Annotated, Any, cast, get_args, get_origin
 
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
+from pydantic import BaseModel
 
 from gateway.store import SqliteStore
 from mcp_server import ApprovalDesk, PracticeConnector, SourceRegistry, build_server
 from mcp_server.sources.find_practice import PracticeDirectory
+from mcp_server.tool_kit import ToolKit
+from mcp_server.tool_table import TOOLS
+from mcp_server.tools.context import ToolContext
 from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
 
 HELLO = {
@@ -75,21 +81,38 @@ def cold_starts(
     return ColdStart(statistics.median(times["fhirgate"]), statistics.median(times["bare"]))
 
 
+def _parts(store: SqliteStore, home: Path) -> dict[str, Any]:
+    """Listing calls none of the parts, so placeholders stand in for the desk, the connector and the directory."""
+    return {
+        "approvals": cast(ApprovalDesk, object()),
+        "connector": cast(PracticeConnector, object()),
+        "directory": cast(PracticeDirectory, object()),
+        "whats_new": WhatsNewTool(store, LastAsked(home / "last-asked.json")),
+    }
+
+
 def full_server(registry: SourceRegistry, store: SqliteStore, home: Path) -> MCPServer:
-    """Every tool of the table: listing calls none of the parts, so placeholders stand in for the desk,
-    the connector and the directory."""
-    return build_server(
-        registry,
-        approvals=cast(ApprovalDesk, object()),
-        connector=cast(PracticeConnector, object()),
-        directory=cast(PracticeDirectory, object()),
-        whats_new=WhatsNewTool(store, LastAsked(home / "last-asked.json")),
-    )
+    """A server with every tool of the table."""
+    return build_server(registry, **_parts(store, home))
 
 
-async def listing_texts(server: MCPServer) -> tuple[list[str], list[str], list[str]]:
+def output_schemas(registry: SourceRegistry, store: SqliteStore, home: Path) -> dict[str, dict[str, object]]:
+    """The output schema each tool would list: that of the model its return annotation carries
+    (`Annotated[CallToolResult, Model]`), which fhirgate no longer lists."""
+    kit = ToolKit(ToolContext(registry), char_budget=12_000, **_parts(store, home))
+    schemas: dict[str, dict[str, object]] = {}
+    for row in TOOLS:
+        returned = inspect.signature(row.handler(kit), eval_str=True).return_annotation
+        if get_origin(returned) is Annotated:
+            models = [arg for arg in get_args(returned)[1:] if isinstance(arg, type) and issubclass(arg, BaseModel)]
+            if models:
+                schemas[row.name] = models[0].model_json_schema()
+    return schemas
+
+
+async def listing_texts(server: MCPServer, outputs: Mapping[str, object]) -> tuple[list[str], list[str], list[str]]:
     """Per tool: its name; the JSON a client gets in tools/list (name, title, description, input schema);
-    and the same with the SDK's own (uncompacted) input schema and output schema, as before compaction."""
+    and the same with the SDK's own (uncompacted) input schema plus the output schema in `outputs`."""
     async with Client(server) as client:
         listed = (await client.list_tools()).tools
     sdk = {tool.name: tool for tool in await MCPServer.list_tools(server)}
@@ -99,7 +122,8 @@ async def listing_texts(server: MCPServer) -> tuple[list[str], list[str], list[s
         wire = tool.model_dump(mode="json", by_alias=True, exclude_none=True)
         compact.append(json.dumps({key: wire[key] for key in LISTED if key in wire}))
         original = sdk[tool.name].model_dump(mode="json", by_alias=True, exclude_none=True)
-        full.append(json.dumps({key: original[key] for key in (*LISTED, "outputSchema") if key in original}))
+        before = {key: original[key] for key in LISTED if key in original}
+        full.append(json.dumps({**before, **({"outputSchema": outputs[tool.name]} if tool.name in outputs else {})}))
     return names, compact, full
 
 
