@@ -354,6 +354,8 @@ def report(
         f"| cold start: spawn -> tools/list answered | {start[1]:.2f} s |",
         f"| cold start, median of 5 alternating spawns: fhirgate mcp / bare MCPServer with one tool "
         f"| {versus_bare.fhirgate:.2f} s / {versus_bare.bare:.2f} s = {versus_bare.ratio:.2f}x (target <= 1.3x) |",
+        f"| the same, CPU seconds (user + system) of each process "
+        f"| {versus_bare.fhirgate_cpu:.2f} s / {versus_bare.bare_cpu:.2f} s = {versus_bare.cpu_ratio:.2f}x |",
         f"| first search_observation call | {start[2]:.2f} s |",
         f"| peak RSS (VmHWM) after that call | {start[3] / 1024:.0f} MiB |",
         *listing,

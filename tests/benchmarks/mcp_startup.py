@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import statistics
 import subprocess
 import time
@@ -35,8 +36,10 @@ HELLO = {
 LISTED = ("name", "title", "description", "inputSchema")
 
 
-def seconds_to_tools_list(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> float:
-    """Wall seconds from spawning `argv` to its tools/list answer (the process is then closed)."""
+def seconds_to_tools_list(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> tuple[float, float]:
+    """Wall seconds from spawning `argv` to its tools/list answer, and the CPU seconds (user + system) the
+    process used in all (it is closed right after the answer). On a shared, loaded machine the wall time
+    varies with the load; the CPU time much less."""
     started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - our own commands, fixed arguments
         list(argv), cwd=cwd, env=dict(env), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -54,31 +57,42 @@ def seconds_to_tools_list(argv: Sequence[str], *, cwd: Path, env: Mapping[str, s
     seconds = time.perf_counter() - started
     assert listed["id"] == 2 and listed["result"]["tools"], listed
     process.stdin.close()
-    process.wait(timeout=30)
-    return seconds
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_utime + usage.ru_stime
 
 
 @dataclass(frozen=True)
 class ColdStart:
+    """Median wall and CPU seconds to tools/list of fhirgate and of the bare server."""
+
     fhirgate: float
     bare: float
+    fhirgate_cpu: float
+    bare_cpu: float
 
     @property
     def ratio(self) -> float:
         return self.fhirgate / self.bare
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.fhirgate_cpu / self.bare_cpu
 
 
 def cold_starts(
     fhirgate: Sequence[str], bare: Sequence[str], *, cwd: Path, env: Mapping[str, str], runs: int = 5
 ) -> ColdStart:
     """Median seconds to tools/list of both servers, spawned alternately in the same run (one warm-up each)."""
-    times: dict[str, list[float]] = {"fhirgate": [], "bare": []}
+    times: dict[str, list[tuple[float, float]]] = {"fhirgate": [], "bare": []}
     for run in range(runs + 1):
         for name, argv in (("fhirgate", fhirgate), ("bare", bare)):
-            seconds = seconds_to_tools_list(argv, cwd=cwd, env=env)
+            measured = seconds_to_tools_list(argv, cwd=cwd, env=env)
             if run:  # the first spawn of each warms the OS file cache
-                times[name].append(seconds)
-    return ColdStart(statistics.median(times["fhirgate"]), statistics.median(times["bare"]))
+                times[name].append(measured)
+    wall = {name: statistics.median(m[0] for m in measured) for name, measured in times.items()}
+    cpu = {name: statistics.median(m[1] for m in measured) for name, measured in times.items()}
+    return ColdStart(wall["fhirgate"], wall["bare"], cpu["fhirgate"], cpu["bare"])
 
 
 def _parts(store: SqliteStore, home: Path) -> dict[str, Any]:
