@@ -149,10 +149,6 @@ class PageReader:
     def shown(self) -> int:
         return self._shown
 
-    @property
-    def has_next_page(self) -> bool:
-        return self._next_url is not None
-
     async def advance(self) -> bool:
         """Move to the next page; False when this was the last one."""
         if self._next_url is None:
