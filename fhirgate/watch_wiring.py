@@ -9,14 +9,12 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from fhirgate.desktop_notice import DesktopNotifier
-from fhirgate.home_reach import HomeReach
-from fhirgate.scheduled_sync import NotSignedIn, ScheduledSync
+from fhirgate.kaiser_source import home_portal_opener
+from fhirgate.scheduled_sync import ScheduledSync
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from fhirgate.sync_schedule import SyncSchedule
-from gateway.facade import RefreshFailed
-from gateway.kaiser.portal_client import PortalClient
-from gateway.kaiser.session import SESSION_SECRET_NAME, load_session, save_session
+from gateway.kaiser.session import SESSION_SECRET_NAME
 from gateway.store import SqliteStore
 
 __all__ = ["home_scheduled_sync"]
@@ -25,18 +23,7 @@ __all__ = ["home_scheduled_sync"]
 def home_scheduled_sync(
     settings: Settings, secrets: SecretStore, store: SqliteStore, every: timedelta, *, notify: bool = True
 ) -> ScheduledSync:
-    from fhirgate.commands.login import headless_relogin  # Playwright is loaded only when a sync signs in
-
-    async def open_portal() -> PortalClient:
-        reach = HomeReach.for_settings(settings)
-        refused = reach.refusal(settings.kaiser.portal_url)
-        if refused is not None:
-            raise RefreshFailed(refused)
-        session = load_session(secrets)
-        if session is None:
-            raise NotSignedIn
-        relogin = headless_relogin(settings, secrets, lambda fresh: save_session(secrets, fresh))
-        return PortalClient(settings.kaiser, session, relogin=relogin, transport=reach.transport())
+    open_portal = home_portal_opener(settings, secrets)
 
     def session_marker() -> object:
         saved = secrets.get(SESSION_SECRET_NAME)
