@@ -18,6 +18,7 @@ import httpx2
 
 from fhir_client import FhirClient
 from fhirgate.home_reach import HomeReach
+from fhirgate.scheduled_sync import NotSignedIn
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
 from fhirgate.sync_lock import SyncAlreadyRunning, home_sync_lock
@@ -82,10 +83,11 @@ class SyncRefresher:
             raise RefreshFailed("; ".join(failed))
 
 
-def portal_opener(settings: Settings, secret_store: SecretStore) -> OpenPortal:
-    """Opens a portal client on the saved Kaiser session (silent re-login as the sync does it). A home that
-    may not reach its portal now (a demo whose sandbox is down) or never signed in sends nothing."""
-    from fhirgate.commands.login import headless_relogin  # Playwright is loaded only when a refresh signs in
+def home_portal_opener(settings: Settings, secret_store: SecretStore) -> OpenPortal:
+    """Opens a portal client on the home's saved Kaiser session (silent re-login as the sync does it), for
+    the facade's refresher and the scheduled sync. A home that may not reach its portal now (a demo whose
+    sandbox is down) sends nothing (``RefreshFailed``); one never signed in raises ``NotSignedIn``."""
+    from fhirgate.commands.login import headless_relogin  # Playwright is loaded only when a sync signs in
 
     async def open_portal() -> PortalClient:
         reach = HomeReach.for_settings(settings)
@@ -94,9 +96,22 @@ def portal_opener(settings: Settings, secret_store: SecretStore) -> OpenPortal:
             raise RefreshFailed(refused)
         session = load_session(secret_store)
         if session is None:
-            raise RefreshFailed("not signed in to Kaiser: run `fhirgate login kaiser`")
+            raise NotSignedIn
         relogin = headless_relogin(settings, secret_store, lambda fresh: save_session(secret_store, fresh))
         return PortalClient(settings.kaiser, session, relogin=relogin, transport=reach.transport())
+
+    return open_portal
+
+
+def portal_opener(settings: Settings, secret_store: SecretStore) -> OpenPortal:
+    """``home_portal_opener`` for the facade: never signed in is a ``RefreshFailed`` that says what to do."""
+    open_home_portal = home_portal_opener(settings, secret_store)
+
+    async def open_portal() -> PortalClient:
+        try:
+            return await open_home_portal()
+        except NotSignedIn:
+            raise RefreshFailed("not signed in to Kaiser: run `fhirgate login kaiser`") from None
 
     return open_portal
 

@@ -93,7 +93,7 @@ def _ending(report: SyncReport) -> SyncEnd:
 
 def home_sync_launcher(settings: Settings, secrets: SecretStore) -> HomeSyncLauncher:
     """Sync now for the home's saved Kaiser session (as `fhirgate watch` syncs it)."""
-    from fhirgate.watch_wiring import home_portal_opener
+    from fhirgate.kaiser_source import home_portal_opener
 
     return HomeSyncLauncher(
         home=settings.home,

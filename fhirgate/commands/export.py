@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +13,7 @@ import typer
 
 from fhirgate.cli_app import UserFacingError, app, err, fail, run_async, settings_from_env
 
+NEITHER_OR_BOTH = "give either a DIRECTORY or --bundle FILE"
 SinceOption = Annotated[
     str | None, typer.Option(help="Only resources changed at or after this date or instant (2024-01-01T00:00:00Z).")
 ]
@@ -44,38 +44,32 @@ def export(
 ) -> None:
     """Take your whole record out: every source (Kaiser's stored record and each connected practice)."""
     if (directory is None) == (bundle is None):
-        raise fail("give either a DIRECTORY or --bundle FILE")
+        raise fail(NEITHER_OR_BOTH)
     settings = settings_from_env()
     since_at = parse_since(since)
     request = "fhirgate " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     async def work() -> None:
-        from fhirgate.record_out.collect import collect
-        from fhirgate.record_out.opening import UnknownSourceError, open_parts
-        from fhirgate.record_out.progress import RichRecordProgress
+        from fhirgate.record_out.opening import UnknownSourceError
+        from fhirgate.record_out.reading import read_home_record
         from fhirgate.record_out.sinks import CollectionBundleFile, NdjsonDirectory, RecordSink
-        from gateway.store import SqliteStore
 
         started = datetime.now(UTC)
-        store = SqliteStore.open(settings.store_path)
+
+        def sink() -> RecordSink:
+            try:
+                if bundle is not None:
+                    return CollectionBundleFile(bundle, transaction_time=started)
+                if directory is not None:
+                    return NdjsonDirectory(directory, transaction_time=started, request=request)
+            except FileExistsError as exc:
+                raise UserFacingError(str(exc)) from None
+            raise UserFacingError(NEITHER_OR_BOTH)
+
         try:
-            async with AsyncExitStack() as stack:
-                try:
-                    parts = await open_parts(settings, store, source or [], since_at, stack)
-                except UnknownSourceError as exc:
-                    raise UserFacingError(str(exc)) from None
-                sink: RecordSink
-                try:
-                    if bundle is not None:
-                        sink = CollectionBundleFile(bundle, transaction_time=started)
-                    elif directory is not None:
-                        sink = NdjsonDirectory(directory, transaction_time=started, request=request)
-                except FileExistsError as exc:
-                    raise UserFacingError(str(exc)) from None
-                with RichRecordProgress(err) as progress:
-                    report = await collect(parts, sink, progress)
-        finally:
-            store.close()
+            report = await read_home_record(settings, source or [], since_at, sink, err)
+        except UnknownSourceError as exc:
+            raise UserFacingError(str(exc)) from None
         where = bundle if bundle is not None else directory
         total = sum(report.counts.values())
         per_source = ", ".join(f"{name} {count}" for name, count in report.counts.items())

@@ -5,7 +5,6 @@ updates; idempotent, resumable, with per-type counts."""
 from __future__ import annotations
 
 import time
-from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
@@ -62,28 +61,20 @@ def push(
     since_at = parse_since(since)
 
     async def work() -> None:
-        from fhirgate.record_out.collect import collect
-        from fhirgate.record_out.opening import UnknownSourceError, open_parts
-        from fhirgate.record_out.progress import RichPushProgress, RichRecordProgress
+        from fhirgate.record_out.opening import UnknownSourceError
+        from fhirgate.record_out.progress import RichPushProgress
         from fhirgate.record_out.push_client import TransactionClient
         from fhirgate.record_out.push_state import PushState
         from fhirgate.record_out.pushing import RecordPusher
+        from fhirgate.record_out.reading import read_home_record
         from fhirgate.record_out.sinks import RecordList
-        from gateway.store import SqliteStore
 
         started = time.monotonic()
         record = RecordList()
-        store = SqliteStore.open(settings.store_path)
         try:
-            async with AsyncExitStack() as stack:
-                try:
-                    parts = await open_parts(settings, store, source or [], since_at, stack)
-                except UnknownSourceError as exc:
-                    raise UserFacingError(str(exc)) from None
-                with RichRecordProgress(err) as reading:
-                    collected = await collect(parts, record, reading)
-        finally:
-            store.close()
+            collected = await read_home_record(settings, source or [], since_at, lambda: record, err)
+        except UnknownSourceError as exc:
+            raise UserFacingError(str(exc)) from None
         state = PushState(settings.home / PUSH_STATE, base_url)
         client = TransactionClient(base_url, token=token)
         try:

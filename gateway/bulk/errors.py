@@ -6,8 +6,5 @@ from __future__ import annotations
 from gateway.search import FhirError
 
 
-class ExportJobFailedError(FhirError):
+class ExportJobFailedError(FhirError, code="exception", status=500):
     """The export job failed; ``diagnostics`` says so without any record content."""
-
-    issue_code = "exception"
-    http_status = 500

@@ -7,104 +7,62 @@ from __future__ import annotations
 from gateway.search import FhirError
 
 
-class ResourceNotFoundError(FhirError):
+class ResourceNotFoundError(FhirError, code="not-found", status=404):
     """No resource (or version) with that type and id is stored."""
 
-    issue_code = "not-found"
-    http_status = 404
 
-
-class AuthenticationError(FhirError):
+class AuthenticationError(FhirError, code="login", status=401):
     """The request carries no bearer token, or the wrong one."""
-
-    issue_code = "login"
-    http_status = 401
 
     def __init__(self, diagnostics: str, *, invalid_token: bool = False) -> None:
         super().__init__(diagnostics)
         self.invalid_token = invalid_token
 
 
-class HostNotAllowedError(FhirError):
+class HostNotAllowedError(FhirError, code="security", status=421):
     """The Host header is not a loopback name and port this facade answers to (DNS rebinding guard)."""
 
-    issue_code = "security"
-    http_status = 421
 
-
-class MethodNotAllowedError(FhirError):
+class MethodNotAllowedError(FhirError, code="not-supported", status=405):
     """The HTTP method is not supported on this path."""
 
-    issue_code = "not-supported"
-    http_status = 405
 
-
-class NotAcceptableError(FhirError):
+class NotAcceptableError(FhirError, code="not-supported", status=406):
     """The client asked for a representation other than FHIR JSON."""
 
-    issue_code = "not-supported"
-    http_status = 406
 
-
-class ThrottledError(FhirError):
+class ThrottledError(FhirError, code="throttled", status=429):
     """More requests are in flight than the facade serves at once; retry shortly."""
 
-    issue_code = "throttled"
-    http_status = 429
 
-
-class PayloadTooLargeError(FhirError):
+class PayloadTooLargeError(FhirError, code="too-long", status=413):
     """The request body is larger than the facade reads."""
 
-    issue_code = "too-long"
-    http_status = 413
 
-
-class InvalidBodyError(FhirError):
+class InvalidBodyError(FhirError, code="invalid", status=400):
     """The request cannot be read: its body is not JSON, nests deeper than the facade parses, is not what the
     operation takes, or starlette refused the request before any handler ran (e.g. a form over its limits)."""
 
-    issue_code = "invalid"
-    http_status = 400
 
-
-class MissingParameterError(FhirError):
+class MissingParameterError(FhirError, code="required", status=400):
     """An operation was called without a parameter it requires."""
 
-    issue_code = "required"
-    http_status = 400
 
-
-class SourceLoginRequiredError(FhirError):
+class SourceLoginRequiredError(FhirError, code="login", status=401):
     """The record's source (the Kaiser portal) needs the person to sign in again before it can be asked."""
 
-    issue_code = "login"
-    http_status = 401
 
-
-class ConflictError(FhirError):
+class ConflictError(FhirError, code="conflict", status=409):
     """The request contradicts what the server holds (a confirmation for other content, or one used already)."""
 
-    issue_code = "conflict"
-    http_status = 409
 
-
-class UnsupportedOptionError(FhirError):
+class UnsupportedOptionError(FhirError, code="not-supported", status=422):
     """The operation does not offer the option asked for (e.g. a refill picked up rather than mailed)."""
 
-    issue_code = "not-supported"
-    http_status = 422
 
-
-class BusinessRuleError(FhirError):
+class BusinessRuleError(FhirError, code="business-rule", status=422):
     """The request is well formed but a rule refuses it (an expired confirmation, a blocker in the preview)."""
 
-    issue_code = "business-rule"
-    http_status = 422
 
-
-class UpstreamFailureError(FhirError):
+class UpstreamFailureError(FhirError, code="exception", status=502):
     """The record's source could not be reached, or refused what was sent to it."""
-
-    issue_code = "exception"
-    http_status = 502

@@ -18,27 +18,26 @@ class FhirError(Exception):
     http_status: ClassVar[int] = 400
     severity: ClassVar[str] = "error"
 
+    def __init_subclass__(cls, *, code: str | None = None, status: int | None = None, **kwargs: object) -> None:
+        """A member names its row of the table in its class line: ``class X(FhirError, code=..., status=...)``."""
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.issue_code = code
+        if status is not None:
+            cls.http_status = status
+
     def __init__(self, diagnostics: str) -> None:
         super().__init__(diagnostics)
         self.diagnostics = diagnostics
 
 
-class InvalidSearchError(FhirError):
+class InvalidSearchError(FhirError, code="invalid", status=400):
     """A search parameter value (or control parameter) cannot be understood."""
 
-    issue_code = "invalid"
-    http_status = 400
 
-
-class UnsupportedSearchError(FhirError):
+class UnsupportedSearchError(FhirError, code="not-supported", status=400):
     """The search names a parameter, modifier, prefix or sort this server does not support."""
 
-    issue_code = "not-supported"
-    http_status = 400
 
-
-class UnsupportedResourceTypeError(FhirError):
+class UnsupportedResourceTypeError(FhirError, code="not-supported", status=404):
     """The resource type is not served by this endpoint."""
-
-    issue_code = "not-supported"
-    http_status = 404

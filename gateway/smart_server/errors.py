@@ -19,8 +19,5 @@ class OAuthError(Exception):
         self.status = status
 
 
-class ScopeRefusedError(FhirError):
+class ScopeRefusedError(FhirError, code="forbidden", status=403):
     """A SMART app's token does not cover this request (a type outside its scopes, or any write)."""
-
-    issue_code = "forbidden"
-    http_status = 403
