@@ -27,6 +27,7 @@ class LabPoint:
     name: str
     source: str
     ref: str
+    status: str = ""
 
 
 def is_code(text: str) -> bool:
@@ -93,4 +94,5 @@ def lab_point(resource: Mapping[str, Any], source: str) -> LabPoint | None:
         name=concept_text(resource.get("code")),
         source=source,
         ref=f"Observation/{resource.get('id')}",
+        status=str(resource.get("status") or ""),
     )

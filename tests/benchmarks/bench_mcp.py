@@ -33,6 +33,7 @@ from gateway.sandbox.patient import generate_patient
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
 from mcp_server.answers.token_budget import estimate_tokens
+from tests.benchmarks.everyday_questions import everyday_sections
 from translators import (
     TranslationContext,
     patient_id_from_profile,
@@ -363,6 +364,8 @@ def main() -> None:
     text = report(rows, counter, start, resources)
     print(text)
     write_section(text)
+    for section in everyday_sections(count_tokens):  # the twelve everyday questions; small budgets
+        print(section)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import sqlite3
 import tempfile
 import time
@@ -28,10 +27,10 @@ from gateway.sandbox.ehr.record import build_record, seed_store
 from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from mcp_server import RecordSource, SourceRegistry, build_server
+from tests.benchmarks.benchmarks_doc import replace_section
 from tests.benchmarks.fact_coverage import Tally, measure_fact_coverage
 from tests.sync.portal_harness import make_portal
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
 SECTION = "## MCP fact coverage (large patient and demo practice, every row tool x type)"
 SEED = 11
 PRACTICE = "demo-practice"
@@ -121,17 +120,6 @@ def report(tallies: dict[str, dict[tuple[str, str], Tally]], seconds: dict[str, 
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.DOTALL)
-    updated = (
-        pattern.sub(lambda _: text.rstrip("\n") + "\n", current)
-        if pattern.search(current)
-        else current.rstrip("\n") + "\n\n" + text
-    )
-    DOCS.write_text(updated, encoding="utf-8")
-
-
 def main() -> None:
     logging.disable(logging.INFO)  # the in-process facade's request log is not the benchmark's output
     with tempfile.TemporaryDirectory() as scratch:
@@ -148,7 +136,7 @@ def main() -> None:
         seconds = {"sync": synced - started, "measure": time.perf_counter() - synced}
     text = report(tallies, seconds)
     print(text)
-    write_section(text)
+    replace_section(SECTION, text)
 
 
 if __name__ == "__main__":
