@@ -22,7 +22,7 @@ from mcp_server.answers.fencing import UNTRUSTED_KEY
 from mcp_server.answers.page_reader import PageReader, Position
 from mcp_server.answers.query import AnswerFormat, Query
 from mcp_server.answers.resource_view import compact_json, elide_attachment_data, fit_resource
-from mcp_server.answers.token_budget import MAX_MAX_TOKENS, estimate_tokens
+from mcp_server.answers.token_budget import MAX_MAX_TOKENS, estimate_frame_tokens, estimate_tokens
 from mcp_server.rows.row_fields import row_fields
 from mcp_server.rows.search_page import render_row
 from mcp_server.sources.registry import RecordSource
@@ -121,7 +121,7 @@ def _frame_tokens(
         query_fingerprint("", {}), {"p": {name: position.to_state() for name, position in furthest.items()}}
     )
     parts = AnswerParts(query=query, sections=sections, fmt=fmt, federated=federated, next_cursor=cursor)
-    return estimate_tokens(render_answer(parts)[0]) + _FRAME_MARGIN_TOKENS
+    return estimate_frame_tokens(render_answer(parts)[0]) + _FRAME_MARGIN_TOKENS
 
 
 async def answer_query(

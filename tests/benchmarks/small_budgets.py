@@ -25,7 +25,7 @@ __all__ = ["SMALL_BUDGETS_SECTION", "SmallPage", "read_small_pages", "small_budg
 SMALL_BUDGETS_SECTION = "## MCP answers at small budgets (large patient, rows per page)"
 BUDGETS = (500, 1_000)
 CALLS: list[tuple[str, dict[str, Any]]] = [
-    ("search_observation", {"category": "vital-signs"}),
+    ("list_problems", {}),
     ("search_observation", {"category": "laboratory"}),
     ("search_medication_request", {}),
     ("list_appointments", {}),
