@@ -30,14 +30,13 @@ CONNECT = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempote
 @dataclass(frozen=True)
 class ToolRow:
     """One MCP tool: `handler` picks the function from the kit; its docstring is the description unless
-    `description` is given; `structured` tools return a `CallToolResult` with structured content."""
+    `description` is given."""
 
     name: str
     title: str
     handler: Callable[[ToolKit], Callable[..., Any]]
     annotations: ToolAnnotations = field(default_factory=READ.model_copy)
     needs: Needs = "always"
-    structured: bool = False
     description: str | None = None
 
 
@@ -46,14 +45,13 @@ def _typed_row(spec: TypedTool) -> ToolRow:
         spec.name,
         tool_title(spec.summary),
         lambda kit: typed_tool_function(spec, kit.context),
-        structured=True,
     )
 
 
 TOOLS: tuple[ToolRow, ...] = (
-    ToolRow("fhir_get", "Read a FHIR resource", lambda kit: kit.fhir.fhir_get, structured=True),
-    ToolRow("fhir_everything", "Everything about the patient", lambda kit: kit.fhir.fhir_everything, structured=True),
-    ToolRow("fhir_search", "Search FHIR resources", lambda kit: kit.fhir.fhir_search, structured=True),
+    ToolRow("fhir_get", "Read a FHIR resource", lambda kit: kit.fhir.fhir_get),
+    ToolRow("fhir_everything", "Everything about the patient", lambda kit: kit.fhir.fhir_everything),
+    ToolRow("fhir_search", "Search FHIR resources", lambda kit: kit.fhir.fhir_search),
     *(_typed_row(spec) for spec in TYPED_TOOLS),
     ToolRow("list_sources", "List record sources", lambda kit: kit.admin.list_sources),
     ToolRow("whoami", "Whose record", lambda kit: kit.admin.whoami),
@@ -124,6 +122,9 @@ def register_tools(server: MCPServer, kit: ToolKit) -> None:
             name=row.name,
             title=row.title,
             description=row.description or inspect.cleandoc(handler.__doc__ or ""),
-            annotations=row.annotations.model_copy(update={"title": row.annotations.title or row.title}),
-            structured_output=row.structured,
+            # The tool's title is listed once; `annotations.title` only where a row gives a different one.
+            annotations=row.annotations,
+            # No output schema: not listed (see tool_listing), so the SDK need not build one; tools that carry
+            # structured content return a `CallToolResult`, which the SDK passes through as it is.
+            structured_output=False,
         )

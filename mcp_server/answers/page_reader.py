@@ -165,10 +165,6 @@ class PageReader:
         """The next page's URL if there is one, else the current page's: the longest a cursor can name."""
         return self._next_url or self._page_url
 
-    @property
-    def has_next_page(self) -> bool:
-        return self._next_url is not None
-
     async def advance(self) -> bool:
         """Move to the next page; False when this was the last one."""
         if self._next_url is None:

@@ -16,12 +16,12 @@ from mcp_server.approvals.write_tools import Answer, ApproveWrite, WriteTools
 
 __all__ = ["message_tool", "refill_tool"]
 
-MedicationRequestId = Annotated[str, Field(description="Id of the Kaiser MedicationRequest to refill.")]
-Delivery = Annotated[str, Field(description="Only 'mail' is supported.")]
-Recipient = Annotated[str, Field(description="Recipient's name exactly as list_message_recipients gives it.")]
-Topic = Annotated[str, Field(description="A topic exactly as list_message_topics gives it.")]
-Subject = Annotated[str, Field(description="Message subject (up to 200 characters).")]
-Text = Annotated[str, Field(description="The whole message, as the user wants it sent.")]
+MedicationRequestId = Annotated[str, Field(description="Kaiser MedicationRequest id")]
+Delivery = Annotated[str, Field(description="only 'mail'")]
+Recipient = Annotated[str, Field(description="exactly as list_message_recipients gives it")]
+Topic = Annotated[str, Field(description="exactly as list_message_topics gives it")]
+Subject = Annotated[str, Field(description="up to 200 characters")]
+Text = Annotated[str, Field(description="the whole message, as the user wants it sent")]
 
 
 def refill_tool(tools: WriteTools) -> Callable[..., Awaitable[str]]:
@@ -41,12 +41,9 @@ def refill_tool(tools: WriteTools) -> Callable[..., Awaitable[str]]:
         answer: Annotated[Answer, Resolve(ask_refill)],
         delivery: Delivery = "mail",
     ) -> str:
-        """Prepare a mail-order refill of a Kaiser prescription for the user to approve.
-
-        Returns the full preview (medication, pharmacy, ship-to address, copay, blockers). Nothing is
-        ordered until the user approves it themselves: in this app's approval dialog, or on fhirgate's
-        local approval page (the answer gives its URL and an approval id). approval_status tells the outcome.
-        """
+        """Prepare a mail-order refill of a Kaiser prescription; returns the preview (medication, pharmacy,
+        address, copay, blockers). Nothing is ordered until the user approves it in the approval dialog or
+        on fhirgate's approval page (the answer gives its URL and an approval id for approval_status)."""
         return await tools.conclude(prepared, answer)
 
     return request_refill
@@ -71,12 +68,8 @@ def message_tool(tools: WriteTools) -> Callable[..., Awaitable[str]]:
         prepared: Annotated[PreparedWrite, Resolve(prepare_message)],
         answer: Annotated[Answer, Resolve(ask_message)],
     ) -> str:
-        """Prepare a secure message to the user's Kaiser care team for the user to approve.
-
-        Returns the full preview (recipient, topic, subject, the whole text). Nothing is sent until the
-        user approves it themselves (approval dialog or fhirgate's local approval page). Text with
-        invisible characters or long blank runs is refused. approval_status tells the outcome.
-        """
+        """Prepare a secure message to the Kaiser care team; returns the whole preview. Nothing is sent until
+        the user approves it (as for request_refill). Invisible characters or long blank runs are refused."""
         return await tools.conclude(prepared, answer)
 
     return send_message

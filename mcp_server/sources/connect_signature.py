@@ -16,8 +16,8 @@ from mcp_server.sources.practice_connect import ConnectTools
 
 __all__ = ["connect_tool"]
 
-Name = Annotated[str, Field(description="A short name for the practice, e.g. 'dr-lee' (letters, digits, -).")]
-BaseUrl = Annotated[str, Field(description="The practice's FHIR R4 base URL (https), or its code from find_practice.")]
+Name = Annotated[str, Field(description="short, e.g. 'dr-lee' (letters, digits, -)")]
+BaseUrl = Annotated[str, Field(description="FHIR R4 base URL (https), or a code from find_practice")]
 
 
 def connect_tool(tools: ConnectTools) -> Callable[..., Awaitable[str]]:
@@ -37,13 +37,9 @@ def connect_tool(tools: ConnectTools) -> Callable[..., Awaitable[str]]:
         prepared: Annotated[PreparedWrite, Resolve(prepare_connect)],
         answer: Annotated[Answer, Resolve(ask_connect)],
     ) -> str:
-        """Ask the user to approve connecting a doctor's practice (SMART on FHIR, e.g. healow / eClinicalWorks).
-
-        Nothing is contacted until the user approves this exact address (an approval dialog, or fhirgate's
-        local approval page whose URL the answer gives). Once approved, the answer (or approval_status) gives
-        a sign-in URL for the user and a state: after the user signs in, ask them to paste the address the
-        browser ends on, then call complete_oauth with it and the state.
-        """
+        """Ask the user to approve connecting a practice (SMART on FHIR, e.g. healow); nothing is contacted before.
+        Once approved, the answer (or approval_status) gives a sign-in URL and a state: after signing in, the
+        user pastes the address the browser ends on; pass it and the state to complete_oauth."""
         return await tools.conclude_connect(prepared, answer)
 
     return connect_practice

@@ -39,16 +39,12 @@ class FindPracticeTool:
 
     async def find_practice(
         self,
-        name: Annotated[str, Field(description="Words of the practice's name, e.g. 'lee family medicine'.")],
-        city: Annotated[str | None, Field(description="Only practices in this city.")] = None,
-        state: Annotated[str | None, Field(description="Only practices in this US state, e.g. 'CA'.")] = None,
+        name: Annotated[str, Field(description="e.g. 'lee family medicine'")],
+        city: str | None = None,
+        state: Annotated[str | None, Field(description="e.g. 'CA'")] = None,
     ) -> str:
-        """Find a doctor's practice on eClinicalWorks / healow by name (eCW's public practice directory).
-
-        Returns up to 20 matches, each with its practice code, name, city, state and FHIR base URL
-        (the healow patient host). To connect one, call connect_practice with a short name and the
-        practice's code (or base URL) as fhir_base_url; ask the user which one when several match.
-        """
+        """Find an eClinicalWorks / healow practice by name: up to 20 matches with code, city, state and FHIR
+        base URL. Pass a code as connect_practice's fhir_base_url; ask the user which when several match."""
         if not name.strip():
             raise ToolError("Give some words of the practice's name, e.g. 'lee family medicine'.")
         try:

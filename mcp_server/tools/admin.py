@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Annotated
-
-from pydantic import Field
 
 from fhir_client import FhirClientError, describe_outcome, entries, safe_url
 from mcp_server.answers.fencing import Fence, fence, fenced_quote
@@ -69,13 +66,8 @@ class AdminTools:
         return lines
 
     async def list_sources(self) -> str:
-        """List the record sources (Kaiser and connected practices) with their state and freshness.
-
-        One block per source: kind, FHIR base URL, state (Kaiser: ready / never synced / sync
-        failing; practices: connected / reconnect needed), last sync, a practice's access-token
-        expiry and whether a refresh token is held, whether it answers now, and notes about stale
-        or partial data. Use a source's name as the `source` argument of other tools.
-        """
+        """The record sources (Kaiser, connected practices): kind, base URL, state, last sync, token expiry,
+        whether it answers now, notes on stale or partial data."""
         sources = self._context.registry.select(None)
         if not sources:
             return "No sources are configured. " + _LOGIN_STEPS
@@ -114,9 +106,7 @@ class AdminTools:
             lines.insert(0, fenced.warning("patient data"))
         return "\n".join(lines)
 
-    async def get_capability_statement(
-        self, source: Annotated[str, Field(description="A source name from list_sources.")]
-    ) -> str:
+    async def get_capability_statement(self, source: str) -> str:
         """What a source's FHIR server supports: resource types, interactions and search parameters (summarised)."""
         try:
             item = self._context.registry.source(source)

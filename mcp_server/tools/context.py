@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from fhir_client import FhirClientError
 from mcp_server.answers.answer import answer_query
@@ -43,22 +43,12 @@ __all__ = [
 
 PAGE_SIZE = 50
 
-SourceArg = Annotated[
-    str | None,
-    Field(description="A source name from list_sources (e.g. 'kaiser'); omit to ask every source at once."),
-]
-FormatArg = Annotated[
-    Literal["rows", "fhir"],
-    Field(description="'rows' (compact, default) or 'fhir' (raw FHIR R4 JSON, same budget and paging)."),
-]
-MaxTokensArg = Annotated[
-    int,
-    Field(ge=MIN_MAX_TOKENS, le=MAX_MAX_TOKENS, description="Answer size budget in tokens (default 4000)."),
-]
-CursorArg = Annotated[
-    str | None,
-    Field(description="The cursor from the previous reply, to continue exactly where it stopped."),
-]
+# The shared arguments are explained once, in the server's instructions (`server.INSTRUCTIONS`), not per tool.
+# The listed schema leaves the bounds to the instructions; the SDK still validates them.
+SourceArg = str | None
+FormatArg = Annotated[Literal["rows", "fhir"], WithJsonSchema({"enum": ["rows", "fhir"]})]
+MaxTokensArg = Annotated[int, Field(ge=MIN_MAX_TOKENS, le=MAX_MAX_TOKENS), WithJsonSchema({"type": "integer"})]
+CursorArg = str | None
 
 
 class RecordRows(BaseModel):

@@ -70,20 +70,15 @@ class LabTrendTool:
 
     async def lab_trend(
         self,
-        code_or_name: Annotated[
-            str, Field(description="A LOINC code (2823-3 or http://loinc.org|2823-3) or part of the test name.")
-        ],
-        since: Annotated[str | None, Field(description="Only results on or after this date (YYYY-MM-DD).")] = None,
+        code_or_name: Annotated[str, Field(description="LOINC code or part of the test name")],
+        since: Annotated[str | None, Field(description="YYYY-MM-DD")] = None,
         source: SourceArg = None,
         max_tokens: MaxTokensArg = DEFAULT_MAX_TOKENS,
-        chart: Annotated[bool, Field(description="Include a PNG chart (default true).")] = True,
+        chart: bool = True,
     ) -> CallToolResult:
-        """One lab analyte over time across all sources: a table (date, value, flag, range, source, id) and a chart.
-
-        Units are converted to the most common unit where UCUM allows a plain scale change
-        (mg/dL to g/L, umol/L to mmol/L); other units are listed as written and not charted.
-        The chart shades the most common reference range and marks values outside it.
-        """
+        """One lab test over time across sources: a table (date, value, flag, range, source, id) and a PNG chart
+        shading the usual range. Units convert to the most common one where UCUM allows a plain scale change;
+        others are listed as written, not charted."""
         try:
             sources = self._context.registry.select(source)
         except UnknownSourceError as error:

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.search.text_fields import resource_text
-
 __all__ = ["LocalMatch", "local_match", "query_terms"]
 
 SNIPPET_WORDS = 24
@@ -44,6 +42,9 @@ def _pattern(term: str) -> re.Pattern[str]:
 
 def local_match(resource: dict[str, Any], terms: list[str]) -> LocalMatch | None:
     """Score and snippet of ``resource`` when every term appears in its text, else None."""
+    # Imported on first use: gateway.search loads its parameter tables, which `fhirgate mcp` need not wait for.
+    from gateway.search.text_fields import resource_text
+
     words = resource_text(resource)
     text = "\n".join(part for part in (words.narrative, words.content) if part)
     if not text or not terms:

@@ -91,7 +91,10 @@ def token_filter(name: str, param: str, description: str, vocabulary: Mapping[st
         return [(param, ",".join(codes))] if codes else []
 
     if vocabulary:
-        description += " Known values: " + ", ".join(sorted(set(vocabulary.values()))) + "."
+        # Codes that are URLs (LOINC document types) are listed by their friendly names, which say more in fewer tokens.
+        codes = set(vocabulary.values())
+        known = {key for key in vocabulary if key not in codes} if any("|" in code for code in codes) else codes
+        description += " Known values: " + ", ".join(sorted(known)) + "."
     return Filter(name, description, to_params)
 
 
@@ -108,7 +111,7 @@ def date_filter(name: str, param: str, description: str) -> Filter:
                 )
         return [(param, part) for part in parts]
 
-    return Filter(name, description + " FHIR date syntax, e.g. ge2024-01-01 or ge2024-01-01,lt2024-07-01.", to_params)
+    return Filter(name, description, to_params)  # the date syntax is in the server's instructions
 
 
 def when_filter(param: str) -> Filter:

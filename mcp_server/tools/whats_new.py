@@ -11,15 +11,17 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from gateway.record_news import news_since
-from gateway.store.protocol import ResourceStore
 from mcp_server.answers.fencing import Fence
 from mcp_server.answers.quoting import quote_input
+
+if TYPE_CHECKING:
+    # Imported on first use (the store and its translators are not needed to list the tools).
+    from gateway.store.protocol import ResourceStore
 
 __all__ = ["LastAsked", "WhatsNewTool"]
 
@@ -30,7 +32,7 @@ _TITLE_PATHS = (("code", "text"), ("topic", "text"), ("type", "text"), ("descrip
 SinceArg = Annotated[
     str | None,
     Field(
-        description="An ISO date or time (e.g. 2026-11-01 or 2026-11-01T08:00:00Z); omit for 'since I last asked'.",
+        description="ISO date or time; omit for 'since I last asked'",
         max_length=40,
     ),
 ]
@@ -93,6 +95,8 @@ class WhatsNewTool:
         appointments) since you last called this without `since`, or since the given time."""
         asked_now = self.clock()
         start = _parse_since(since) if since is not None else self.last_asked.get()
+        from gateway.record_news import news_since
+
         news = news_since(self.store, start)
         if since is None:
             self.last_asked.mark(asked_now)

@@ -5,7 +5,8 @@ the prescriptions, translated by the real translators into a SQLite store behind
 facade): tokens of the rendered answer versus the raw FHIR Bundle holding the same resources,
 counted with o200k_base (npm gpt-tokenizer, offline, via node), plus bytes; whether every
 value/date/unit/flag of every returned resource appears in the answer; the offline estimator's
-margin; and the `fhirgate mcp` cold start (spawn -> initialize -> tools/list) and peak RSS.
+margin; the `fhirgate mcp` cold start (spawn -> initialize -> tools/list) against a bare mcp
+`MCPServer` with one tool, and peak RSS; and the tokens of tools/list.
 Prints the table and rewrites the MCP section of docs/benchmarks.md.
 """
 
@@ -34,6 +35,14 @@ from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
 from mcp_server.answers.token_budget import estimate_tokens
 from tests.benchmarks.everyday_questions import everyday_sections
+from tests.benchmarks.mcp_startup import (
+    ColdStart,
+    cold_starts,
+    full_server,
+    listing_lines,
+    listing_texts,
+    output_schemas,
+)
 from translators import (
     TranslationContext,
     patient_id_from_profile,
@@ -234,14 +243,18 @@ async def run_questions(registry: SourceRegistry) -> list[dict[str, Any]]:
     return rows
 
 
-def cold_start(home: Path) -> tuple[float, float, float, int]:
-    """Seconds to the initialize answer and to the tools/list answer; peak RSS (KiB) after one search."""
-    env = {
+def server_env(home: Path) -> dict[str, str]:
+    return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(home),
         "FHIRGATE_HOME": str(home),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
     }
+
+
+def cold_start(home: Path) -> tuple[float, float, float, int]:
+    """Seconds to the initialize answer and to the tools/list answer; peak RSS (KiB) after one search."""
+    env = server_env(home)
     hello = {
         "jsonrpc": "2.0",
         "id": 1,
@@ -287,7 +300,14 @@ def cold_start(home: Path) -> tuple[float, float, float, int]:
     return initialized, listed, call_seconds, peak
 
 
-def report(rows: list[dict[str, Any]], counter: str, start: tuple[float, float, float, int], resources: int) -> str:
+def report(
+    rows: list[dict[str, Any]],
+    counter: str,
+    start: tuple[float, float, float, int],
+    resources: int,
+    versus_bare: ColdStart,
+    listing: list[str],
+) -> str:
     texts = [r["text"] for r in rows] + [r["raw"] for r in rows] + [r["structured"] for r in rows]
     counts, _ = count_tokens(texts)
     n = len(rows)
@@ -333,8 +353,13 @@ def report(rows: list[dict[str, Any]], counter: str, start: tuple[float, float, 
         f"| answers over their token budget | {over} |",
         f"| cold start: spawn -> initialize answered | {start[0]:.2f} s |",
         f"| cold start: spawn -> tools/list answered | {start[1]:.2f} s |",
+        f"| cold start, median of 5 alternating spawns: fhirgate mcp / bare MCPServer with one tool "
+        f"| {versus_bare.fhirgate:.2f} s / {versus_bare.bare:.2f} s = {versus_bare.ratio:.2f}x (target <= 1.3x) |",
+        f"| the same, CPU seconds (user + system) of each process "
+        f"| {versus_bare.fhirgate_cpu:.2f} s / {versus_bare.bare_cpu:.2f} s = {versus_bare.cpu_ratio:.2f}x |",
         f"| first search_observation call | {start[2]:.2f} s |",
         f"| peak RSS (VmHWM) after that call | {start[3] / 1024:.0f} MiB |",
+        *listing,
         "",
     ]
     return "\n".join(lines)
@@ -355,13 +380,19 @@ def main() -> None:
         store = build_store(home / "store.sqlite3")
         registry = SourceRegistry({"kaiser": RecordSource("kaiser", in_process_kaiser_client(store), kind="kaiser")})
         rows = asyncio.run(run_questions(registry))
+        outputs = output_schemas(registry, store, home)
+        names, compact, full = asyncio.run(listing_texts(full_server(registry, store, home), outputs))
         asyncio.run(registry.aclose())
         store.close()
         with sqlite3.connect(home / "store.sqlite3") as conn:
             resources = int(conn.execute("SELECT count(*) FROM resources").fetchone()[0])
         start = cold_start(home)
+        fhirgate_mcp = [sys.executable, "-m", "fhirgate", "mcp"]
+        bare = [sys.executable, str(HERE / "bare_mcp_server.py")]
+        versus_bare = cold_starts(fhirgate_mcp, bare, cwd=REPO, env=server_env(home))
     _, counter = count_tokens(["x"])
-    text = report(rows, counter, start, resources)
+    listing = listing_lines(names, compact, full, lambda texts: count_tokens(texts)[0])
+    text = report(rows, counter, start, resources, versus_bare, listing)
     print(text)
     write_section(text)
     for section in everyday_sections(count_tokens):  # the twelve everyday questions; small budgets

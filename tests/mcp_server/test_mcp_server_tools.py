@@ -26,7 +26,7 @@ async def call(registry: SourceRegistry, tool: str, **arguments: Any) -> CallToo
         return await client.call_tool(tool, arguments)
 
 
-async def test_generic_tools_are_listed_read_only_and_search_has_an_output_schema(registry: SourceRegistry) -> None:
+async def test_generic_tools_are_listed_read_only_without_output_schemas(registry: SourceRegistry) -> None:
     async with Client(build_server(registry)) as client:
         listed = await client.list_tools()
     tools = {tool.name: tool for tool in listed.tools}
@@ -36,21 +36,8 @@ async def test_generic_tools_are_listed_read_only_and_search_has_an_output_schem
         assert annotations is not None
         assert annotations.read_only_hint is True
         assert annotations.open_world_hint is True
-    read_schema = tools["fhir_get"].output_schema
-    assert read_schema is not None and set(read_schema["required"]) == {
-        "source",
-        "reference",
-        "elided",
-        "untrusted_record_data",
-    }
-    schema = tools["fhir_search"].output_schema
-    assert schema is not None and set(schema["required"]) == {
-        "columns",
-        "totals",
-        "notes",
-        "next_cursor",
-        "untrusted_record_data",
-    }
+        # Not listed: a client that forwards output schemas would pay for them before every question.
+        assert tools[name].output_schema is None
     assert "cursor" in (tools["fhir_search"].description or "")
     assert "12,000 characters" in (tools["fhir_get"].description or "")
 

@@ -33,6 +33,7 @@ from gateway.writes.operations import WriteOperations
 from mcp_server import PendingConnection, RecordSource, SourceRegistry, build_server
 from mcp_server.answers.fencing import UNTRUSTED_KEY
 from mcp_server.sources.surface_status import kaiser_status_probe
+from mcp_server.tools.typed_table import TYPED_TOOLS
 from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
 from tests.mcp_server.approving_person import connect_desk
 from tests.mcp_server.canary_store import CANARY, practice_canary_store, small_patient_canary_store
@@ -194,9 +195,7 @@ def _around(text: str) -> str:
 
 
 async def _exercise(exercise: Exercise, stores: Stores, tools: dict[str, Any]) -> None:
-    typed = [
-        name for name, tool in tools.items() if name.startswith(("search_", "list_", "get_")) and tool.output_schema
-    ]
+    typed = [name for name in tools if name in {spec.name for spec in TYPED_TOOLS}]
     for name in typed:
         for source in (None, *SOURCES):
             for fmt in ("rows", "fhir"):
