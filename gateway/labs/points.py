@@ -25,6 +25,7 @@ class LabPoint:
     name: str
     source: str
     ref: str
+    status: str = ""
 
 
 def is_code(text: str) -> bool:
@@ -116,4 +117,5 @@ def lab_point(resource: Mapping[str, Any], source: str) -> LabPoint | None:
         name=_concept_name(resource.get("code")),
         source=source,
         ref=f"Observation/{resource.get('id')}",
+        status=str(resource.get("status") or ""),
     )

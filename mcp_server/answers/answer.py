@@ -9,7 +9,7 @@ becomes a note in the answer, unless it was the only source asked for.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,12 +17,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from fhir_client import FhirClientError
 from mcp_server.answers.answer_text import AnswerParts, SourceSection, render_answer
-from mcp_server.answers.cursor import CursorSigner, InvalidCursorError
+from mcp_server.answers.cursor import CursorSigner, InvalidCursorError, query_fingerprint
 from mcp_server.answers.fencing import UNTRUSTED_KEY
 from mcp_server.answers.page_reader import PageReader, Position
 from mcp_server.answers.query import AnswerFormat, Query
 from mcp_server.answers.resource_view import compact_json, elide_attachment_data, fit_resource
-from mcp_server.answers.token_budget import MAX_MAX_TOKENS, estimate_tokens
+from mcp_server.answers.token_budget import MAX_MAX_TOKENS, estimate_frame_tokens, estimate_tokens
 from mcp_server.rows.row_fields import row_fields
 from mcp_server.rows.search_page import render_row
 from mcp_server.sources.registry import RecordSource
@@ -30,11 +30,12 @@ from mcp_server.tools.errors import to_tool_error
 
 __all__ = ["Answer", "AnswerFormat", "Query", "answer_query"]
 
-# Header, legend, per-source headers and the cursor line are always shown; keep room for them
-# (the notes and the failures are counted on top, once known).
-_RESERVE_TOKENS = 300
-# The fence's warning line (once per answer, inside the reserve) and one BEGIN/END pair per source.
-_BLOCK_TOKENS = 20
+# Rows are fitted into what the budget leaves after the answer's frame (`_frame_tokens`); this margin
+# covers what the frame cannot know before the rows are taken (digits, a later page's cursor).
+_FRAME_MARGIN_TOKENS = 10
+_LARGE = 9_999_999
+# No row costs less (`Type/<32-hex id> | date | ...`): how many of a page's rows a budget could hold at most.
+_MIN_ROW_TOKENS = 30
 
 
 @dataclass
@@ -96,6 +97,33 @@ async def _open(reader: PageReader) -> FhirClientError | None:
     return None
 
 
+def _frame_tokens(
+    query: Query,
+    readers: Mapping[str, PageReader],
+    signer: CursorSigner,
+    fmt: AnswerFormat,
+    *,
+    budget: int,
+    federated: bool,
+) -> int:
+    """What the answer shows besides rows, included rows and notes: header, legend, the fence's warning, one
+    block per source and the tail with a cursor, rendered with placeholder counts and the longest cursor the
+    answer can end with: past the current page only when the budget could hold more than its pending rows."""
+    furthest, sections = {}, []
+    for name, reader in readers.items():
+        could_cross = len(reader.pending()) * _MIN_ROW_TOKENS < budget
+        last_row = _LARGE if could_cross else reader.shown + len(reader.pending())
+        url = reader.furthest_url if could_cross else reader.page_url
+        furthest[name] = Position(url, last_row, last_row, reader.unsorted, reader.total)
+        total = reader.total if reader.total is not None else _LARGE
+        sections.append(SourceSection(name, total, first_row=last_row, shown_through=last_row, items=["x"]))
+    cursor = signer.sign(
+        query_fingerprint("", {}), {"p": {name: position.to_state() for name, position in furthest.items()}}
+    )
+    parts = AnswerParts(query=query, sections=sections, fmt=fmt, federated=federated, next_cursor=cursor)
+    return estimate_frame_tokens(render_answer(parts)[0]) + _FRAME_MARGIN_TOKENS
+
+
 async def answer_query(
     query: Query,
     sources: Sequence[RecordSource],
@@ -121,7 +149,8 @@ async def answer_query(
     left: dict[str, Position] = {}
     known_notes = [str(f) for f in failures.values() if f is not None]
     known_notes += [note for reader in readers.values() for note in reader.notes]
-    room = max_tokens - _RESERVE_TOKENS - sum(estimate_tokens(note) + 10 for note in known_notes)
+    frame = _frame_tokens(query, readers, signer, fmt, budget=max_tokens, federated=federated)
+    room = max_tokens - frame - sum(estimate_tokens(note) + 10 for note in known_notes)
     accepted_any = False
     structured_rows: list[list[str]] = []
     structured_resources: list[dict[str, Any]] = []
@@ -137,20 +166,16 @@ async def answer_query(
             sections.append(SourceSection(name, failure=message))
             continue
         section = SourceSection(name, total=reader.total, first_row=reader.shown + 1)
-        fenced = False  # each section's record data is one block of the answer's fence
         full = False  # the first row of an answer is always shown, so paging always progresses
         while not full:
             for resource in reader.pending():
                 text, prose = _item(resource, fmt)
                 cost = estimate_tokens(text) + sum(estimate_tokens(p) for p in prose) + 2
-                if not fenced:
-                    cost += _BLOCK_TOKENS
                 if cost > room and accepted_any:
                     full = True
                     break
                 room -= cost
                 accepted_any = True
-                fenced = True
                 section.items.append(text)
                 section.prose += prose
                 structured_rows.append(row_fields(resource, name))

@@ -15,10 +15,10 @@ from mcp_server.rows.row_fields import COLUMNS
 
 __all__ = ["AnswerParts", "SourceSection", "render_answer"]
 
-_LEGEND = "row: Type/id | key facts, date first when there is one | status (empty cells dropped)"
+_LEGEND = "row: Type/id | key facts, date first | status"
 _LEGENDS = {
-    "Observation": "row: Type/id | date | test | value (flag H high, L low, A abnormal, N normal) | ref range | status",
-    "MedicationRequest": "row: Type/id | written | medication | instructions | refills left | status",
+    "Observation": "row: Type/id | date | test | value (H/L/A/N flag) | ref range | status",
+    "MedicationRequest": "row: Type/id | written | medication | instructions | refills left | prescriber | status",
 }
 # The one follow-up call for whatever a row leaves out (codings, identifiers, references, long text).
 _FOLLOW_UP = "; all fields: fhir_get Type/id"
@@ -85,8 +85,8 @@ def _tail(parts: AnswerParts) -> list[str]:
     if len(waiting) > 1:
         what += " (" + ", ".join(f"{s.name} {'?' if s.remaining is None else s.remaining}" for s in waiting) + ")"
     return [
-        f"{what} not shown. To continue exactly here, call {parts.query.tool} again with the same "
-        f'arguments and cursor="{parts.next_cursor}"' + retry,
+        f"{what} not shown. To continue, call {parts.query.tool} with the same arguments and "
+        f'cursor="{parts.next_cursor}"' + retry,
     ]
 
 
@@ -105,7 +105,7 @@ def render_answer(parts: AnswerParts) -> tuple[str, dict[str, Any]]:
             if not warned:
                 lines.append(fenced.warning("FHIR JSON" if parts.fmt == "fhir" else "record data"))
                 warned = True
-            if parts.federated:
+            if parts.federated and len(parts.sections) > 1:
                 lines.append(f"[{section.name}]")
             lines.append(fenced.block(record_data))
         if section.included_omitted:

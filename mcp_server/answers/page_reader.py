@@ -46,11 +46,13 @@ class Position:
     """The total the first page reported (later pages need not repeat it)."""
 
     def to_state(self) -> dict[str, Any]:
-        return {"u": self.url, "o": self.offset, "n": self.shown, "x": self.unsorted, "t": self.total}
+        """The position for a cursor, defaults left out (a cursor is text the model carries on every call)."""
+        state = {"u": self.url, "o": self.offset, "n": self.shown, "x": self.unsorted, "t": self.total}
+        return {key: value for key, value in state.items() if value not in (None, 0, False)}
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any]) -> Position:
-        url, offset, shown = state.get("u"), state.get("o"), state.get("n")
+        url, offset, shown = state.get("u"), state.get("o", 0), state.get("n", 0)
         if not (url is None or isinstance(url, str)) or not isinstance(offset, int) or not isinstance(shown, int):
             raise ValueError("malformed position")
         total = state.get("t")
@@ -148,6 +150,20 @@ class PageReader:
     @property
     def shown(self) -> int:
         return self._shown
+
+    @property
+    def unsorted(self) -> bool:
+        return self._unsorted
+
+    @property
+    def page_url(self) -> str | None:
+        """The current page's URL (None: the first page, re-run from the query)."""
+        return self._page_url
+
+    @property
+    def furthest_url(self) -> str | None:
+        """The next page's URL if there is one, else the current page's: the longest a cursor can name."""
+        return self._next_url or self._page_url
 
     async def advance(self) -> bool:
         """Move to the next page; False when this was the last one."""

@@ -122,6 +122,7 @@ def medication_request(request: Mapping[str, Any]) -> Summary:
         _medication(request),
         str(sig),
         f"refills {number_text(refills)}" if number_text(refills) else "",
+        reference_text(request.get("requester")),
         _status(request),
     ]
     return Summary(cells, _notes(request))

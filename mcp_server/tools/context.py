@@ -47,7 +47,7 @@ PAGE_SIZE = 50
 # The listed schema leaves the bounds to the instructions; the SDK still validates them.
 SourceArg = str | None
 FormatArg = Annotated[Literal["rows", "fhir"], WithJsonSchema({"enum": ["rows", "fhir"]})]
-MaxTokensArg = Annotated[int, Field(ge=MIN_MAX_TOKENS, le=50_000), WithJsonSchema({"type": "integer"})]
+MaxTokensArg = Annotated[int, Field(ge=MIN_MAX_TOKENS, le=MAX_MAX_TOKENS), WithJsonSchema({"type": "integer"})]
 CursorArg = str | None
 
 

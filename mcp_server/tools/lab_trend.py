@@ -36,8 +36,9 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _row(point: LabPoint, value: float | None, unit: str) -> str:
-    """`date | value | flag | ref | source | id`, value and range in `unit` when they convert."""
+def _row(point: LabPoint, value: float | None, unit: str, usual_status: str) -> str:
+    """`date | value | flag | ref | source | id`, value and range in `unit` when they convert; a status other
+    than the usual one (said once above the table) follows the value."""
     bounds: list[float | None] = [point.low, point.high]
     if value is None:
         shown = f"{point.comparator}{_fmt(point.value)} {point.unit} (not convertible)"
@@ -46,6 +47,8 @@ def _row(point: LabPoint, value: float | None, unit: str) -> str:
         if point.unit != unit:
             shown += f" (from {_fmt(point.value)} {point.unit})"
             bounds = [None if x is None else convert(x, point.unit, unit) for x in bounds]
+    if point.status != usual_status:
+        shown += f" ({point.status or 'no status'})"
     ref = "-".join(_fmt(x) for x in bounds if x is not None)
     return f"{point.when} | {shown} | {point.flag} | {ref} | {point.source} | {point.ref}"
 
@@ -125,14 +128,16 @@ class LabTrendTool:
             header += "; usual range " + "-".join("" if x is None else _fmt(x) for x in band)
         # Units, test names, flags and reference texts are the sources' words: inside the fence.
         fenced = Fence()
+        usual_status = Counter(p.status for p in points).most_common(1)[0][0]
         record = [f"unit: {unit}"]
-        record += [f"tests matched: {', '.join(names)}"] if len(names) > 1 else []
+        record += [f"{'tests matched' if len(names) > 1 else 'test'}: {', '.join(names)}"] if names else []
+        record += [f"status: {usual_status} unless a row says otherwise"] if usual_status else []
         record.append("date | value | flag | ref | source | id")
         lines = [header, fenced.warning("lab data")]
         room = max_tokens - 250 - sum(estimate_tokens(line) for line in [*lines, *record])
         rows: list[str] = []
         for point, value in reversed(converted):
-            row = _row(point, value, unit)
+            row = _row(point, value, unit, usual_status)
             if estimate_tokens(row) + 1 > room:
                 break
             room -= estimate_tokens(row) + 1

@@ -34,6 +34,7 @@ from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
 from mcp_server.answers.token_budget import estimate_tokens
 from sandbox.patient import generate_patient
+from tests.benchmarks.everyday_questions import everyday_sections
 from tests.benchmarks.mcp_startup import (
     ColdStart,
     cold_starts,
@@ -394,6 +395,8 @@ def main() -> None:
     text = report(rows, counter, start, resources, versus_bare, listing)
     print(text)
     write_section(text)
+    for section in everyday_sections(count_tokens):  # the twelve everyday questions; small budgets
+        print(section)
 
 
 if __name__ == "__main__":

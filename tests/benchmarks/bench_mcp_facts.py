@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import sqlite3
 import tempfile
 import time
@@ -28,10 +27,10 @@ from gateway.store import SqliteStore
 from gateway.sync.engine import SyncEngine
 from mcp_server import RecordSource, SourceRegistry, build_server
 from sandbox.ehr.record import build_record, seed_store
+from tests.benchmarks.benchmarks_doc import replace_section
 from tests.benchmarks.fact_coverage import Tally, measure_fact_coverage
 from tests.sync.portal_harness import make_portal
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
 SECTION = "## MCP fact coverage (large patient and demo practice, every row tool x type)"
 SEED = 11
 PRACTICE = "demo-practice"
@@ -86,7 +85,8 @@ def report(tallies: dict[str, dict[tuple[str, str], Tally]], seconds: dict[str, 
         f"`python -m tests.benchmarks.bench_mcp_facts` ({datetime.now(UTC):%Y-%m-%d}): the sandbox's `large` patient "
         f"(seed {SEED}) synced from the sandbox portal into a store ({seconds['sync']:.0f} s), and the demo "
         "practice's record (the sandbox SMART EHR, seed 1), each a source of one in-process MCP server. The row "
-        "tools are those whose output schema carries record rows (`tools/list`); each is paged to the end at "
+        "tools are those `tools/list` names whose answer carries record rows (each read-only tool needing no id "
+        "or query asked once to find out); each is paged to the end at "
         "50,000 tokens a page, once per resource type when it takes `resource_type`. Facts of a resource: every "
         "leaf element it carries (what the translator filled; not `id`, `meta`, the narrative, code-system/"
         "extension URIs or base64 `data`), of which *US Core MS* those under a US Core 6.1.0 Must Support "
@@ -121,17 +121,6 @@ def report(tallies: dict[str, dict[tuple[str, str], Tally]], seconds: dict[str, 
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.DOTALL)
-    updated = (
-        pattern.sub(lambda _: text.rstrip("\n") + "\n", current)
-        if pattern.search(current)
-        else current.rstrip("\n") + "\n\n" + text
-    )
-    DOCS.write_text(updated, encoding="utf-8")
-
-
 def main() -> None:
     logging.disable(logging.INFO)  # the in-process facade's request log is not the benchmark's output
     with tempfile.TemporaryDirectory() as scratch:
@@ -148,7 +137,7 @@ def main() -> None:
         seconds = {"sync": synced - started, "measure": time.perf_counter() - synced}
     text = report(tallies, seconds)
     print(text)
-    write_section(text)
+    replace_section(SECTION, text)
 
 
 if __name__ == "__main__":

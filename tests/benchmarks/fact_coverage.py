@@ -1,11 +1,12 @@
 """Fact coverage of the row-rendering MCP tools, measured through an MCP client session.
 
-The tools are the ones whose output schema carries record rows (`untrusted_record_data.rows`),
-read from `tools/list`. Each is called on one source with a large budget and paged with its cursor
-to the end; a tool that takes `resource_type` is called once per type the source holds. For every
-row, each fact of its resource (`record_facts`) is *shown* when the row or its fenced prose shows
-its value, else *reachable* when the one follow-up call the answer names for the row (`fhir_get`
-with the row's `Type/id`) returns the element with that value.
+The tools are those `tools/list` names whose answer carries record rows (`untrusted_record_data.rows`;
+each read-only tool that needs no id or query is asked once to find out). Each is called on one source
+with a large budget and paged with its cursor to the end; a tool that takes `resource_type` is called
+once per type the source holds. For every row, each fact of its resource (`record_facts`) is *shown*
+when the row or its fenced prose shows its value, else *reachable* when the one follow-up call the
+answer names for the row (`fhir_get` with the row's `Type/id`, or the `fhir_search` call the row spells
+out for a resource too large for `fhir_get`) returns the element with that value.
 """
 
 from __future__ import annotations
@@ -52,17 +53,30 @@ class Tally:
         self.missing = [*(self.missing or []), what]
 
 
-def _renders_rows(tool: Tool) -> bool:
-    schema = tool.output_schema or {}
-    record = (schema.get("properties") or {}).get("untrusted_record_data") or {}
-    ref = str(record.get("$ref") or "").rsplit("/", 1)[-1]
-    shape = (schema.get("$defs") or {}).get(ref, record)
-    return "rows" in (shape.get("properties") or {})
+def _lists_records(tool: Tool) -> bool:
+    """A read-only tool that needs nothing but where to look (`source`, `resource_type`): a candidate row tool.
+    Tools that need an id or a query (`fhir_get`, `read_message`, `lab_trend`, `search_text`) read one item
+    or answer a question, not a list."""
+    required = set(tool.input_schema.get("required") or [])
+    read_only = tool.annotations is not None and tool.annotations.read_only_hint is True
+    return read_only and required <= {"source", "resource_type"}
 
 
-async def row_tools(client: Client) -> list[Tool]:
-    """The tools that answer with record rows, as `tools/list` describes them."""
-    return [tool for tool in (await client.list_tools()).tools if _renders_rows(tool)]
+async def row_tools(client: Client, source: str) -> list[Tool]:
+    """The tools `tools/list` names whose answer carries record rows (`untrusted_record_data.rows`),
+    found by asking each candidate once on `source` for its smallest answer."""
+    found = []
+    for tool in (await client.list_tools()).tools:
+        if not _lists_records(tool):
+            continue
+        arguments = _calls(tool, source, ["Patient"])[0]
+        result = await client.call_tool(
+            tool.name, {**arguments, "max_tokens": 500} if "max_tokens" in arguments else arguments
+        )
+        record = (result.structured_content or {}).get("untrusted_record_data")
+        if not result.is_error and isinstance(record, dict) and "rows" in record:
+            found.append(tool)
+    return found
 
 
 def _text(result: CallToolResult) -> str:
@@ -115,7 +129,7 @@ async def measure_fact_coverage(
     types = sorted({ref.partition("/")[0] for ref in resources} - {"Binary"})
     follow_ups = _FollowUps(client, source)
     tallies: dict[tuple[str, str], Tally] = {}
-    for tool in await row_tools(client):
+    for tool in await row_tools(client, source):
         for arguments in _calls(tool, source, types):
             cursor: str | None = None
             while True:

@@ -76,7 +76,7 @@ async def test_every_row_tool_keeps_every_fact_of_every_type(stores: dict[str, P
 @pytest.mark.asyncio(loop_scope="module")
 async def test_row_tools_are_read_from_tools_list(stores: dict[str, Path]) -> None:
     async with _client(stores) as client:
-        names = {tool.name for tool in await row_tools(client)}
+        names = {tool.name for tool in await row_tools(client, "kaiser")}
 
     assert {"fhir_search", "fhir_everything", "search_observation", "list_care_team", "list_implants"} <= names
     assert not names & {"fhir_get", "read_message", "get_binary", "lab_trend", "search_text", "list_sources"}

@@ -81,9 +81,15 @@ async def test_continuing_mid_page_and_across_pages_gives_every_row_once_in_orde
 
 async def test_each_reply_stays_within_the_token_budget(kaiser_registry: SourceRegistry) -> None:
     async with Client(build_server(kaiser_registry)) as client:
-        _, texts = await collect(client, "search_observation", {"max_tokens": 800})
-    # The conservative estimate is 2 bytes per token (o200k measures 2.2-2.9 on these answers).
-    assert all(len(text.encode()) <= 800 * 2 for text in texts)
+        ids, texts = await collect(client, "search_observation", {"max_tokens": 800})
+    # The conservative estimates: record rows at 2 bytes per token (o200k measures 2.2-2.9 on these answers),
+    # fhirgate's own frame (header, legend, fence lines, tail and cursor) at 2.5 (o200k: 2.6-4.0).
+    for text in texts:
+        lines = text.splitlines()
+        rows = [line for line in lines if line.startswith(tuple(f"{ref} " for ref in ids))]
+        frame = [line for line in lines if line not in rows]
+        assert rows
+        assert len("\n".join(rows).encode()) / 2 + len("\n".join(frame).encode()) / 2.5 <= 800
 
 
 async def test_a_tampered_cursor_is_refused(kaiser_registry: SourceRegistry) -> None:

@@ -85,3 +85,19 @@ def test_unit_conversion_only_within_a_dimension(value: float, unit: str, target
 def test_unknown_units_have_no_dimension() -> None:
     assert dimension("mg/dL") == "mass/vol"
     assert dimension("furlongs") is None
+
+
+async def test_trend_names_the_test_and_the_status_once_and_a_different_status_on_its_row(tmp_path: Path) -> None:
+    store = SqliteStore.open(tmp_path / "labs.sqlite3")
+    pending = {**glucose("g2", "2026-03-01", 120, "mg/dL", 70, 99), "status": "preliminary"}
+    store.write_surface("labs", [glucose("g1", "2025-06-01", 90, "mg/dL", 70, 99), pending], now=SYNCED_AT)
+    registry = SourceRegistry({"valley": RecordSource("valley", in_process_kaiser_client(store))})
+    async with Client(build_server(registry)) as client:
+        result = await client.call_tool("lab_trend", {"code_or_name": "1558-6", "chart": False})
+    await registry.aclose()
+    store.close()
+
+    lines = str(result.content[0].text).splitlines()
+    assert lines[3:6] == ["unit: mg/dL", "test: Glucose, fasting", "status: final unless a row says otherwise"]
+    assert "2026-03-01 | 120 (preliminary) | H | 70-99 | valley | Observation/g2" in lines
+    assert "2025-06-01 | 90 | N | 70-99 | valley | Observation/g1" in lines

@@ -81,9 +81,10 @@ CASES: list[tuple[dict[str, Any], str]] = [
             "medicationCodeableConcept": {"coding": [{"display": "lisinopril 10 MG Oral Tablet"}]},
             "dosageInstruction": [{"text": "Take 1 tablet by mouth\n   daily"}],
             "dispenseRequest": {"numberOfRepeatsAllowed": 3},
+            "requester": {"reference": "Practitioner/pr1", "display": "ALEX SAMPLE MD"},
         },
         "MedicationRequest/m1 | 2023-12-01 | lisinopril 10 MG Oral Tablet | Take 1 tablet by mouth daily"
-        " | refills 3 | active",
+        " | refills 3 | ALEX SAMPLE MD | active",
     ),
     (
         {"resourceType": "Medication", "id": "med", "code": {"text": "Metformin 500 mg"}, "form": {"text": "tablet"}},
