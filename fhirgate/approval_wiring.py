@@ -66,12 +66,15 @@ def home_web_app(
     web = WebSettings(port=port, sync_note=lambda: home_watch_note(settings.home))
     if record is None:
         return create_web_app(web, sessions=sessions, approvals=decisions, smart=smart)
-    from fhirgate.home_reach import HomeReach
+    from fhirgate.home_reach import GuardedTransport, HomeReach
     from fhirgate.practice_pages import HomePracticeReader
     from fhirgate.secrets import SecretStore
     from fhirgate.sync_now_launcher import home_sync_launcher
 
-    practices = HomePracticeReader(settings, transport=HomeReach.for_settings(settings, offline=offline).transport())
+    def guarded() -> GuardedTransport:  # made per client: a demo adds its practice sandbox after this starts
+        return HomeReach.for_settings(settings, offline=offline).transport()
+
+    practices = HomePracticeReader(settings, transport=guarded)
     sync_now = None if offline else home_sync_launcher(settings, SecretStore.for_settings(settings))
     return create_web_app(
         web, sessions=sessions, approvals=decisions, smart=smart, record=record, sync_now=sync_now, practices=practices

@@ -7,7 +7,7 @@ already bounded and carry no token)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx2
@@ -25,7 +25,11 @@ _COUNT = "100"
 
 
 class HomePracticeReader:
-    def __init__(self, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, transport: Callable[[], httpx2.AsyncBaseTransport | None] = lambda: None
+    ) -> None:
+        """``transport``: a fresh transport for each client (the home's guard reads the home's manifest when
+        made, and a demo adds its practice sandbox after the web app starts)."""
         self.settings = settings
         self.transport = transport
 
@@ -74,7 +78,7 @@ class HomePracticeReader:
     def _client(self, name: str) -> FhirClient:
         if name not in self.names():
             raise PracticeUnreadable("not connected (see `fhirgate sources`)")
-        return practice_client(self.settings, name, transport=self.transport)
+        return practice_client(self.settings, name, transport=self.transport())
 
 
 def _one_line(error: FhirClientError, name: str) -> str:

@@ -178,18 +178,6 @@ def _range_text(reference_range: Any) -> str:
     return f"{low} – {high}" if low and high else (f"≥ {low}" if low else (f"≤ {high}" if high else ""))
 
 
-def _band(observation: Resource) -> tuple[float | None, float | None]:
-    for reference_range in observation.get("referenceRange") or []:
-        low = (reference_range.get("low") or {}).get("value")
-        high = (reference_range.get("high") or {}).get("value")
-        if isinstance(low, int | float) or isinstance(high, int | float):
-            return (
-                float(low) if isinstance(low, int | float) else None,
-                float(high) if isinstance(high, int | float) else None,
-            )
-    return (None, None)
-
-
 def _updated_after(resource: Resource, since: datetime) -> bool:
     text = str((resource.get("meta") or {}).get("lastUpdated", ""))
     try:
