@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -123,7 +122,7 @@ async def everything(request: Request, ctx: FacadeContext) -> Response:
     window = _care_window(params.get("start"), params.get("end"))
     asked = _Query(types, since, count, ignored, window, params)
     refreshed = await ctx.refresh(types or None)
-    return await run_in_threadpool(_answer, request, ctx, asked, refreshed)
+    return await ctx.in_store_thread(_answer, request, ctx, asked, refreshed)
 
 
 @dataclass(frozen=True)

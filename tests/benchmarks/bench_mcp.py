@@ -339,6 +339,28 @@ def report(rows: list[dict[str, Any]], counter: str, start: tuple[float, float, 
     return "\n".join(lines)
 
 
+SEARCH_CALLS = 40
+
+
+async def repeated_search_latency(registry: SourceRegistry, calls: int = SEARCH_CALLS) -> str:
+    """``search_observation`` (default budget, no filters) called ``calls`` times in-process, after one warm-up
+    call: tool call -> answer p50/p95, as report lines (the facade's hot path seen from the MCP server)."""
+    seconds: list[float] = []
+    async with Client(build_server(registry)) as client:
+        await client.call_tool("search_observation", {"source": "kaiser"})
+        for _ in range(calls):
+            started = time.perf_counter()
+            result = await client.call_tool("search_observation", {"source": "kaiser"})
+            seconds.append(time.perf_counter() - started)
+            assert not result.is_error, answer_text(result)
+    ordered = sorted(seconds)
+    p50, p95 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"Repeated `search_observation` calls (default budget, in-process, {calls} after a warm-up):"
+        f" p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms.\n"
+    )
+
+
 def write_section(text: str) -> None:
     current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
     if SECTION in current:
@@ -354,13 +376,14 @@ def main() -> None:
         store = build_store(home / "store.sqlite3")
         registry = SourceRegistry({"kaiser": RecordSource("kaiser", in_process_kaiser_client(store), kind="kaiser")})
         rows = asyncio.run(run_questions(registry))
+        latency = asyncio.run(repeated_search_latency(registry))
         asyncio.run(registry.aclose())
         store.close()
         with sqlite3.connect(home / "store.sqlite3") as conn:
             resources = int(conn.execute("SELECT count(*) FROM resources").fetchone()[0])
         start = cold_start(home)
     _, counter = count_tokens(["x"])
-    text = report(rows, counter, start, resources)
+    text = report(rows, counter, start, resources) + latency
     print(text)
     write_section(text)
 
