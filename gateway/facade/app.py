@@ -41,10 +41,10 @@ Handler = Callable[[Request, FacadeContext], Response]
 AsyncHandler = Callable[[Request, FacadeContext], Awaitable[Response]]
 
 
-def _bind(handler: Handler, ctx: FacadeContext) -> Callable[[Request], Response]:
-    # A plain (sync) endpoint: starlette runs it in its threadpool, so store calls never block the loop.
-    def endpoint(request: Request) -> Response:
-        return handler(request, ctx)
+def _bind(handler: Handler, ctx: FacadeContext) -> Callable[[Request], Awaitable[Response]]:
+    # A sync handler runs on the store's bounded thread pool, so store calls never block the loop.
+    async def endpoint(request: Request) -> Response:
+        return await ctx.in_store_thread(handler, request, ctx)
 
     endpoint.__name__ = handler.__name__
     return endpoint

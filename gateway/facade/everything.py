@@ -9,12 +9,12 @@ is serialized, so the first bytes leave before the whole Bundle text exists.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -122,7 +122,7 @@ async def everything(request: Request, ctx: FacadeContext) -> Response:
     window = _care_window(params.get("start"), params.get("end"))
     asked = _Query(types, since, count, ignored, window, params)
     refreshed = await ctx.refresh(types or None)
-    return await run_in_threadpool(_answer, request, ctx, asked, refreshed)
+    return await ctx.in_store_thread(_answer, request, ctx, asked, refreshed)
 
 
 @dataclass(frozen=True)
@@ -168,4 +168,10 @@ def _answer(request: Request, ctx: FacadeContext, asked: _Query, refreshed: list
         cap = f"_count={params['_count'][:20]} is above this server's limit: pages hold at most {MAX_COUNT} entries"
         outcomes.append(operation_outcome("informational", cap, severity="warning"))
     entries += list(dict.fromkeys(outcome_entry_text(o) for o in outcomes))
-    return StreamingResponse(bundle_chunks(head, entries), media_type=FHIR_JSON)
+    return StreamingResponse(_sent(bundle_chunks(head, entries)), media_type=FHIR_JSON)
+
+
+async def _sent(chunks: Iterator[str]) -> AsyncIterator[str]:
+    # An async iterator: starlette would hand each chunk of a plain one to its threadpool, a thread hop apiece.
+    for chunk in chunks:
+        yield chunk

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -40,7 +39,7 @@ async def run_type_search(
     """Parse, refresh, search, and answer with the searchset Bundle (outcome entries for partial or stale data)."""
     search = parse_search(resource_type, params, lenient=is_lenient(request))
     refreshed = await ctx.refresh((resource_type,))
-    return await run_in_threadpool(_answer, request, ctx, search, refreshed)
+    return await ctx.in_store_thread(_answer, request, ctx, search, refreshed)
 
 
 async def search_type(request: Request, ctx: FacadeContext) -> Response:

@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -88,7 +87,7 @@ async def search_system(request: Request, ctx: FacadeContext) -> Response:
     require_fhir_json(request)
     types, searches, cursor = _requests(request)
     refreshed = await ctx.refresh(types)
-    return await run_in_threadpool(_answer, request, ctx, (types, searches, cursor), refreshed)
+    return await ctx.in_store_thread(_answer, request, ctx, (types, searches, cursor), refreshed)
 
 
 def _answer(

@@ -4,22 +4,60 @@ SQLite has no statistics about how many index rows a value matches, so the plann
 matches are counted up to ``ESTIMATE_CAP``; the rarest filter (when under the cap) drives the search.
 When every filter is common, a sorted page instead walks the sort parameter's own index in order and
 checks the filters per row, stopping once the page is full (matches are dense, so that is quick).
+The counts are kept between searches (``MatchEstimates``): a plan only decides how fast an answer comes,
+never what it is, so an estimate that is a little stale costs time at worst.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
-from gateway.search import SearchFilter, SearchRequest
+from gateway.search import DateValue, SearchFilter, SearchParamType, SearchRequest
 from gateway.store.conditions import param_clause
 from gateway.store.cursor import Cursor
 from gateway.store.query import SORT_COLUMNS, PageQuery, filter_condition, filter_exists, keyset, page_query
 
 ESTIMATE_CAP = 500
+ESTIMATE_MAX_AGE_S = 30.0  # bounds how stale a count gets when another process writes the store
+ESTIMATES_KEPT = 1024
 
 
-def choose_driver(conn: sqlite3.Connection, request: SearchRequest) -> SearchFilter | None:
+class MatchEstimates:
+    """Capped match counts by filter SQL and arguments, reused for ``max_age`` seconds or until ``clear``."""
+
+    def __init__(self, *, max_age: float = ESTIMATE_MAX_AGE_S, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._max_age = max_age
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[Any, ...], tuple[int, float]] = {}
+
+    def count(self, conn: sqlite3.Connection, sql: str, args: list[Any]) -> int:
+        key = (sql, *args)
+        now = self._monotonic()
+        with self._lock:
+            kept = self._counts.get(key)
+        if kept is not None and now - kept[1] < self._max_age:
+            return kept[0]
+        found = int(conn.execute(sql, args).fetchone()[0])
+        with self._lock:
+            if len(self._counts) >= ESTIMATES_KEPT:
+                self._counts.clear()
+            self._counts[key] = (found, now)
+        return found
+
+    def clear(self) -> None:
+        """Forget every count (the store was written)."""
+        with self._lock:
+            self._counts.clear()
+
+
+def choose_driver(
+    conn: sqlite3.Connection, request: SearchRequest, estimates: MatchEstimates | None = None
+) -> SearchFilter | None:
     """The filter with the fewest matching index rows, if it has fewer than ``ESTIMATE_CAP``; else None."""
     best: SearchFilter | None = None
     best_count = ESTIMATE_CAP
@@ -32,10 +70,22 @@ def choose_driver(conn: sqlite3.Connection, request: SearchRequest) -> SearchFil
             "SELECT COUNT(*) FROM (SELECT 1 FROM search_index si"  # noqa: S608
             f" WHERE si.resource_type = ? AND {param_sql} AND ({ored}) LIMIT ?)"
         )
-        found = int(conn.execute(sql, [request.resource_type, *names, *args, ESTIMATE_CAP]).fetchone()[0])
+        bound = [request.resource_type, *names, *args, ESTIMATE_CAP]
+        found = estimates.count(conn, sql, bound) if estimates else int(conn.execute(sql, bound).fetchone()[0])
         if found < best_count:
             best, best_count = search_filter, found
     return best
+
+
+def _checkable_on_walked_row(search_filter: SearchFilter, sort_name: str) -> bool:
+    """Whether a filter's date conditions can be tried on the sort walk's own row first (a date filter on
+    the sort parameter itself, plain prefixes only: its SQL names nothing but ``si``'s date columns)."""
+    return (
+        search_filter.modifier is None
+        and search_filter.parameter.type is SearchParamType.DATE
+        and tuple(search_filter.parameter.index_names) == (sort_name,)
+        and all(isinstance(value, DateValue) for value in search_filter.values)
+    )
 
 
 def _sorted_by_index(request: SearchRequest, after: Cursor | None, limit: int) -> PageQuery:
@@ -43,18 +93,22 @@ def _sorted_by_index(request: SearchRequest, after: Cursor | None, limit: int) -
     (key,) = request.sort
     column, index, _, _ = SORT_COLUMNS[key.parameter.type]
     aggregate = "MAX" if key.descending else "MIN"
-    clauses = [
-        "d.resource_type = ?",
-        "d.param = ?",
-        f"d.{column} IS NOT NULL",
-        f"d.{column} = (SELECT {aggregate}(x.{column}) FROM search_index x INDEXED BY search_index_resource"  # noqa: S608
-        " WHERE x.resource_type = d.resource_type AND x.resource_id = d.resource_id AND x.param = d.param)",
-    ]
+    clauses = ["d.resource_type = ?", "d.param = ?", f"d.{column} IS NOT NULL"]
     args: list[Any] = [request.resource_type, key.parameter.name]
     for search_filter in request.filters:
         sql, more = filter_exists(request, search_filter, "d.resource_id")
+        if _checkable_on_walked_row(search_filter, key.parameter.name):
+            # The walked row is one of the resource's rows of this parameter: when it matches, the
+            # EXISTS lookup would too, so it is only needed for the rows that do not.
+            ored, own = filter_condition(search_filter)
+            sql, more = f"(({ored.replace('si.', 'd.')}) OR {sql})", [*own, *more]
         clauses.append(sql)
         args += more
+    # Last: the per-row aggregate (first row of each resource) is the dearest check.
+    clauses.append(
+        f"d.{column} = (SELECT {aggregate}(x.{column}) FROM search_index x INDEXED BY search_index_resource"  # noqa: S608
+        " WHERE x.resource_type = d.resource_type AND x.resource_id = d.resource_id AND x.param = d.param)"
+    )
     if after is not None:
         sql, more = keyset(request.sort, after, [f"d.{column}"], "d.resource_id")
         clauses.append(sql)

@@ -9,7 +9,7 @@ from typing import Any
 from gateway.search import SearchRequest, SummaryMode, TotalMode
 from gateway.store.cursor import Cursor
 from gateway.store.includes import resolve_includes
-from gateway.store.planner import choose_driver, fetch_page
+from gateway.store.planner import MatchEstimates, choose_driver, fetch_page
 from gateway.store.query import count_query
 from gateway.store.records import SearchPage, StoredResource
 from gateway.store.relevance import relevance_key, relevance_page
@@ -20,17 +20,18 @@ def _boundary(fingerprint: str, row: Any, sort_count: int, *, forward: bool) -> 
     return Cursor(fingerprint, tuple(row[4 : 4 + sort_count]), row[0], forward).encode()
 
 
-def run_search(conn: sqlite3.Connection, request: SearchRequest) -> SearchPage:
+def run_search(conn: sqlite3.Connection, request: SearchRequest, estimates: MatchEstimates | None = None) -> SearchPage:
     """Run ``request`` on ``conn`` (the caller holds a read transaction, so all parts see one snapshot).
 
     Without ``_sort``, a text search (``_content``/``_text``) is ordered best bm25 first.
     ``Bundle.total`` is exact when asked for (``_total=accurate``, ``_summary=count``, ``_count=0``) and
     when the whole result is this one page; otherwise it is left out, because counting a large result
     costs far more than the page itself (FHIR makes ``total`` optional for exactly this reason).
+    ``estimates``: match counts kept from earlier searches for choosing the plan (None: counted afresh).
     """
     fingerprint = request.fingerprint()
     after = Cursor.decode(request.cursor, fingerprint=fingerprint) if request.cursor else None
-    driver = choose_driver(conn, request) if request.filters else None
+    driver = choose_driver(conn, request, estimates) if request.filters else None
     total: int | None = None
     if request.total is TotalMode.ACCURATE or request.summary is SummaryMode.COUNT or request.count == 0:
         counted = count_query(request, driver, exists_only=driver is None)

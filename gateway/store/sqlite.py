@@ -23,6 +23,7 @@ from gateway.search import DateRange, IndexRow, SearchRequest, extract_index_row
 from gateway.store.connections import ConnectionPool
 from gateway.store.everything import everything_page
 from gateway.store.history import INSERT_VERSION, read_history, read_version
+from gateway.store.planner import MatchEstimates
 from gateway.store.records import (
     InvalidResourceError,
     SearchPage,
@@ -99,6 +100,7 @@ class SqliteStore:
     def __init__(self, connections: ConnectionPool) -> None:
         self._connections = connections
         self._write_lock = threading.Lock()
+        self._estimates = MatchEstimates()
 
     @classmethod
     def open(cls, path: Path) -> SqliteStore:
@@ -170,6 +172,7 @@ class SqliteStore:
                 " last_error = NULL, problems = excluded.problems, resource_types = excluded.resource_types",
                 (surface, _iso(now), _iso(now), json.dumps(list(problems)), json.dumps(types)),
             )
+        self._estimates.clear()
         summary = SurfaceWriteSummary(**counts)
         logger.info("surface written surface=%s new=%d updated=%d unchanged=%d", surface, *counts.values())
         return summary
@@ -226,7 +229,7 @@ class SqliteStore:
 
     def search(self, request: SearchRequest) -> SearchPage:
         with self._transaction("BEGIN") as conn:
-            return run_search(conn, request)
+            return run_search(conn, request, self._estimates)
 
     def read_version(self, resource_type: str, resource_id: str, version_id: int) -> StoredResource | None:
         with self._connections.lease() as conn:

@@ -365,6 +365,28 @@ def report(
     return "\n".join(lines)
 
 
+SEARCH_CALLS = 40
+
+
+async def repeated_search_latency(registry: SourceRegistry, calls: int = SEARCH_CALLS) -> str:
+    """``search_observation`` (default budget, no filters) called ``calls`` times in-process, after one warm-up
+    call: tool call -> answer p50/p95, as report lines (the facade's hot path seen from the MCP server)."""
+    seconds: list[float] = []
+    async with Client(build_server(registry)) as client:
+        await client.call_tool("search_observation", {"source": "kaiser"})
+        for _ in range(calls):
+            started = time.perf_counter()
+            result = await client.call_tool("search_observation", {"source": "kaiser"})
+            seconds.append(time.perf_counter() - started)
+            assert not result.is_error, answer_text(result)
+    ordered = sorted(seconds)
+    p50, p95 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"Repeated `search_observation` calls (default budget, in-process, {calls} after a warm-up):"
+        f" p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms.\n"
+    )
+
+
 def write_section(text: str) -> None:
     current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
     if SECTION in current:
@@ -382,6 +404,7 @@ def main() -> None:
         rows = asyncio.run(run_questions(registry))
         outputs = output_schemas(registry, store, home)
         names, compact, full = asyncio.run(listing_texts(full_server(registry, store, home), outputs))
+        latency = asyncio.run(repeated_search_latency(registry))
         asyncio.run(registry.aclose())
         store.close()
         with sqlite3.connect(home / "store.sqlite3") as conn:
@@ -392,7 +415,7 @@ def main() -> None:
         versus_bare = cold_starts(fhirgate_mcp, bare, cwd=REPO, env=server_env(home))
     _, counter = count_tokens(["x"])
     listing = listing_lines(names, compact, full, lambda texts: count_tokens(texts)[0])
-    text = report(rows, counter, start, resources, versus_bare, listing)
+    text = report(rows, counter, start, resources, versus_bare, listing) + latency
     print(text)
     write_section(text)
     for section in everyday_sections(count_tokens):  # the twelve everyday questions; small budgets

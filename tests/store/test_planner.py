@@ -1,5 +1,6 @@
 """The planner's two plans (driver list, sort-index walk) must give exactly the generic plan's pages."""
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -8,7 +9,7 @@ import pytest
 from gateway.search import SearchRequest, parse_search
 from gateway.store import SqliteStore
 from gateway.store.cursor import Cursor
-from gateway.store.planner import ESTIMATE_CAP, choose_driver, fetch_page
+from gateway.store.planner import ESTIMATE_CAP, MatchEstimates, choose_driver, fetch_page
 from gateway.store.query import page_query
 from tests.store.conftest import T0
 from tests.store.sample_resources import lab
@@ -59,6 +60,10 @@ def _walk(store: SqliteStore, request: SearchRequest, *, dense: bool) -> list[st
         [("category", "laboratory"), ("_sort", "-date")],
         [("code", "c1,c2"), ("_sort", "date")],
         [("code:not", "c1"), ("_sort", "-date")],
+        [("date", "ge2024-03"), ("category", "laboratory"), ("_sort", "-date")],  # tried on the walked row first
+        [("date", "le2024-06-01,gt2024-10"), ("_sort", "date")],
+        [("date", "lt2024-02"), ("date", "ge2023"), ("_sort", "-date")],
+        [("date:missing", "false"), ("_sort", "date")],
         [("_sort", "code")],
         [("_sort", "-code,date")],
         [("code", "c3")],
@@ -87,3 +92,22 @@ def test_the_rarest_filter_drives_and_common_ones_do_not(seeded: SqliteStore) ->
     assert driver is not None and driver.parameter.name == "code"
     assert ESTIMATE_CAP > 40
     assert choose_driver(conn, parse_search("Observation", [("code:not", "c3")])) is None
+
+
+def test_match_estimates_are_reused_until_cleared_or_older_than_max_age() -> None:
+    now = [0.0]
+    estimates = MatchEstimates(max_age=30.0, monotonic=lambda: now[0])
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (x)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(1,), (2,), (3,)])
+    count = "SELECT COUNT(*) FROM t WHERE x > ?"
+    assert estimates.count(conn, count, [0]) == 3
+    conn.execute("INSERT INTO t VALUES (4)")
+    assert estimates.count(conn, count, [0]) == 3  # kept: no query
+    assert estimates.count(conn, count, [1]) == 3  # other arguments: counted afresh
+    now[0] = 31.0
+    assert estimates.count(conn, count, [0]) == 4  # too old: counted again
+    conn.execute("INSERT INTO t VALUES (5)")
+    estimates.clear()
+    assert estimates.count(conn, count, [0]) == 5
+    conn.close()
