@@ -1,4 +1,4 @@
-"""`SmartPracticeConnector`: the composition root's `mcp_server.sources.practice_connect.PracticeConnector`.
+"""`SmartPracticeConnector`: the composition root's `mcp_server.approvals.practice_connect.PracticeConnector`.
 
 Lets the MCP tools `connect_practice` / `complete_oauth` run the same SMART launch as
 `fhirgate connect` in paste mode: the client id, secret and redirect URI come from the healow
@@ -35,8 +35,8 @@ from fhirgate.smart_connect import (
     practice_clients,
 )
 from gateway.writes.decisions import ConnectStarter
+from mcp_server.approvals.practice_connect import PendingConnection, PracticeConnector
 from mcp_server.sources.connect_errors import begin_failure
-from mcp_server.sources.practice_connect import PendingConnection, PracticeConnector
 from mcp_server.sources.practice_status import practice_status_probe
 from mcp_server.sources.registry import RecordSource
 

@@ -9,10 +9,10 @@ from mcp.server.mcpserver import MCPServer
 
 from mcp_server.answers.cursor import CursorSigner
 from mcp_server.approvals.desk import ApprovalDesk
+from mcp_server.approvals.practice_connect import PracticeConnector
 from mcp_server.rows.search_page import DEFAULT_CHAR_BUDGET
 from mcp_server.server_identity import drop_unserved_capabilities, package_version
 from mcp_server.sources.find_practice import PracticeDirectory
-from mcp_server.sources.practice_connect import PracticeConnector
 from mcp_server.sources.registry import SourceRegistry
 from mcp_server.tool_kit import ToolKit
 from mcp_server.tool_listing import CompactListingServer

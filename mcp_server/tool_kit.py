@@ -6,10 +6,10 @@ from functools import cached_property
 from typing import Literal
 
 from mcp_server.approvals.desk import ApprovalDesk
+from mcp_server.approvals.practice_connect import ConnectTools, PracticeConnector
 from mcp_server.approvals.status import ApprovalStatusTool
 from mcp_server.approvals.write_tools import WriteTools
 from mcp_server.sources.find_practice import FindPracticeTool, PracticeDirectory
-from mcp_server.sources.practice_connect import ConnectTools, PracticeConnector
 from mcp_server.tools.admin import AdminTools
 from mcp_server.tools.context import ToolContext
 from mcp_server.tools.fhir_read import FhirTools

@@ -11,8 +11,8 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp_types import ToolAnnotations
 
+from mcp_server.approvals.connect_signature import connect_tool
 from mcp_server.approvals.write_signatures import message_tool, refill_tool
-from mcp_server.sources.connect_signature import connect_tool
 from mcp_server.tool_kit import Needs, ToolKit
 from mcp_server.tools.typed_table import TYPED_TOOLS, TypedTool
 from mcp_server.tools.typed_tools import tool_title, typed_tool_function

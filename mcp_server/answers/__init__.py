@@ -1,1 +1,1 @@
-"""Answering a search for the model: paging across sources, the token budget, cursors, and fencing record text."""
+"""Answering a search for the model: paging across sources, the token budget, cursors, and the errors a tool answers."""

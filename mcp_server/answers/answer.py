@@ -18,15 +18,15 @@ from mcp.server.mcpserver.exceptions import ToolError
 from fhir_client import FhirClientError
 from mcp_server.answers.answer_text import AnswerParts, SourceSection, render_answer
 from mcp_server.answers.cursor import CursorSigner, InvalidCursorError, query_fingerprint
-from mcp_server.answers.fencing import UNTRUSTED_KEY
 from mcp_server.answers.page_reader import PageReader, Position
 from mcp_server.answers.query import AnswerFormat, Query
 from mcp_server.answers.resource_view import compact_json, elide_attachment_data, fit_resource
 from mcp_server.answers.token_budget import MAX_MAX_TOKENS, estimate_frame_tokens, estimate_tokens
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.rows.row_fields import row_fields
 from mcp_server.rows.search_page import render_row
 from mcp_server.sources.registry import RecordSource
-from mcp_server.tools.errors import to_tool_error
+from mcp_server.untrusted.fencing import UNTRUSTED_KEY
 
 __all__ = ["Answer", "AnswerFormat", "Query", "answer_query"]
 

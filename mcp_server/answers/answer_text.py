@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcp_server.answers.fencing import UNTRUSTED_KEY, Fence
 from mcp_server.answers.query import AnswerFormat, Query
 from mcp_server.rows.row_fields import COLUMNS
+from mcp_server.untrusted.fencing import UNTRUSTED_KEY, Fence
 
 __all__ = ["AnswerParts", "SourceSection", "render_answer"]
 

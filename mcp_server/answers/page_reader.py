@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhir_client import FhirClient, FhirHTTPError, bundle_link, describe_outcome, entries, same_origin
-from mcp_server.answers.fencing import fenced_quote
+from mcp_server.untrusted.fencing import fenced_quote
 
 __all__ = ["PageReader", "Position"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from mcp_server.answers.quoting import bounded_text
+from mcp_server.untrusted.quoting import bounded_text
 
 __all__ = ["AnswerFormat", "Query"]
 

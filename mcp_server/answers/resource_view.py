@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mcp_server.answers.fencing import fence
 from mcp_server.rows.search_page import DEFAULT_CHAR_BUDGET
+from mcp_server.untrusted.fencing import fence
 
 __all__ = [
     "FittedResource",

@@ -18,12 +18,12 @@ from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, Elicitati
 from pydantic import BaseModel, Field
 
 from fhir_client import FhirClientError
-from mcp_server.answers.fencing import fence
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.approvals.desk import ApprovalDesk
 from mcp_server.approvals.status import status_text
 from mcp_server.approvals.write_preview import PreparedWrite, approval_message, parse_preview, preview_lines
 from mcp_server.sources.registry import SourceRegistry, UnknownSourceError
-from mcp_server.tools.errors import to_tool_error
+from mcp_server.untrusted.fencing import fence
 
 __all__ = ["Answer", "ApproveWrite", "WriteTools"]
 

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from mcp.server.mcpserver.exceptions import ToolError
 
 from fhir_client import AuthorizationError, DiscoveryError, FhirTransportError, SmartError, TokenEndpointError, safe_url
-from mcp_server.answers.fencing import fenced_quote
-from mcp_server.answers.quoting import bounded_text, quote_input
+from mcp_server.untrusted.fencing import fenced_quote
+from mcp_server.untrusted.quoting import bounded_text, quote_input
 
 __all__ = ["begin_failure", "check_base_url", "check_practice_name", "complete_failure"]
 

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from fhir_client import FhirClientError, Practice
 from fhir_client.errors import quoted
-from mcp_server.answers.fencing import fence
+from mcp_server.untrusted.fencing import fence
 
 __all__ = ["FindPracticeTool", "PracticeDirectory"]
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from mcp_server.answers.fencing import fenced_quote
 from mcp_server.sources.registry import SourceStatus, StatusProbe
+from mcp_server.untrusted.fencing import fenced_quote
 
 __all__ = ["SurfaceLike", "kaiser_status_probe", "status_from_surfaces"]
 

@@ -10,12 +10,12 @@ import asyncio
 from datetime import datetime
 
 from fhir_client import FhirClientError, describe_outcome, entries, safe_url
-from mcp_server.answers.fencing import Fence, fence, fenced_quote
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.rows.fhir_text import human_name
 from mcp_server.sources.registry import RecordSource, UnknownSourceError
 from mcp_server.tools.capability_text import capability_summary
 from mcp_server.tools.context import SourceArg, ToolContext
-from mcp_server.tools.errors import to_tool_error
+from mcp_server.untrusted.fencing import Fence, fence, fenced_quote
 
 __all__ = ["AdminTools"]
 

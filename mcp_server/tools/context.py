@@ -19,13 +19,13 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from fhir_client import FhirClientError
 from mcp_server.answers.answer import answer_query
 from mcp_server.answers.cursor import CursorSigner, InvalidCursorError, query_fingerprint
-from mcp_server.answers.fencing import fenced_quote
 from mcp_server.answers.query import Query
-from mcp_server.answers.quoting import bounded_text, quote_input
 from mcp_server.answers.token_budget import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.sources.registry import RecordSource, SourceRegistry, UnknownSourceError
 from mcp_server.tools.declared_search import declared_parameters, undeclared_parameters
-from mcp_server.tools.errors import to_tool_error
+from mcp_server.untrusted.fencing import fenced_quote
+from mcp_server.untrusted.quoting import bounded_text, quote_input
 
 __all__ = [
     "CursorArg",

@@ -16,6 +16,7 @@ from fhir_client import FhirClientError, normalize_params
 from mcp_server.answers.page_reader import everything_path
 from mcp_server.answers.resource_view import fit_resource, render_fitted
 from mcp_server.answers.token_budget import DEFAULT_MAX_TOKENS
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.rows.search_page import DEFAULT_CHAR_BUDGET
 from mcp_server.sources.registry import UnknownSourceError
 from mcp_server.tools.context import (
@@ -29,7 +30,6 @@ from mcp_server.tools.context import (
     SourceArg,
     ToolContext,
 )
-from mcp_server.tools.errors import to_tool_error
 
 __all__ = ["FhirTools"]
 

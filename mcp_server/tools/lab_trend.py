@@ -19,13 +19,13 @@ from pydantic import Field
 from fhir_client import FhirClientError
 from gateway.labs.points import LabPoint, is_code, lab_point, matches_name
 from gateway.labs.units import convert
-from mcp_server.answers.fencing import Fence
-from mcp_server.answers.quoting import quote_input
 from mcp_server.answers.token_budget import DEFAULT_MAX_TOKENS, estimate_tokens
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.sources.registry import RecordSource, UnknownSourceError
 from mcp_server.tools.context import MaxTokensArg, SourceArg, ToolContext
-from mcp_server.tools.errors import to_tool_error
 from mcp_server.tools.trend_chart import render_trend_png
+from mcp_server.untrusted.fencing import Fence
+from mcp_server.untrusted.quoting import quote_input
 
 __all__ = ["LabTrendTool"]
 

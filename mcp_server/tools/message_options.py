@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from fhir_client import FhirClientError
-from mcp_server.answers.fencing import fence
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.sources.registry import SourceRegistry, UnknownSourceError
-from mcp_server.tools.errors import to_tool_error
+from mcp_server.untrusted.fencing import fence
 
 __all__ = ["MessageOptionTools"]
 

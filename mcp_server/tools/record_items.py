@@ -14,14 +14,14 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from fhir_client import FhirClientError
-from mcp_server.answers.fencing import fence, fenced_quote
-from mcp_server.answers.quoting import bounded_text, quote_input
 from mcp_server.answers.token_budget import BYTES_PER_TOKEN, DEFAULT_MAX_TOKENS
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.rows.fhir_text import concept_text, reference_text
 from mcp_server.sources.registry import UnknownSourceError
 from mcp_server.tools.binary_text import extract_text
 from mcp_server.tools.context import MaxTokensArg, ToolContext
-from mcp_server.tools.errors import to_tool_error
+from mcp_server.untrusted.fencing import fence, fenced_quote
+from mcp_server.untrusted.quoting import bounded_text, quote_input
 
 __all__ = ["RecordTools"]
 

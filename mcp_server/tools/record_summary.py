@@ -13,11 +13,11 @@ from typing import Any
 from mcp.server.mcpserver.exceptions import ToolError
 
 from fhir_client import FhirClientError, entries
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.rows.row_fields import row_fields
 from mcp_server.sources.registry import RecordSource, UnknownSourceError
 from mcp_server.tools.capability_text import searchable_types
 from mcp_server.tools.context import SourceArg, ToolContext
-from mcp_server.tools.errors import to_tool_error
 
 __all__ = ["RecordSummaryTool"]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from mcp_server.answers.quoting import quote_input
+from mcp_server.untrusted.quoting import quote_input
 
 __all__ = [
     "CONDITION_CATEGORIES",

@@ -19,12 +19,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from fhir_client import FhirClientError, FhirHTTPError
-from mcp_server.answers.fencing import Fence
 from mcp_server.answers.token_budget import DEFAULT_MAX_TOKENS, estimate_tokens
+from mcp_server.answers.tool_errors import to_tool_error
 from mcp_server.sources.registry import RecordSource, UnknownSourceError
 from mcp_server.tools.context import MaxTokensArg, SourceArg, ToolContext
-from mcp_server.tools.errors import to_tool_error
 from mcp_server.tools.local_text_match import local_match, query_terms
+from mcp_server.untrusted.fencing import Fence
 
 __all__ = ["TextSearchTool"]
 

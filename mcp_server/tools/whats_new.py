@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from mcp_server.answers.fencing import Fence
-from mcp_server.answers.quoting import quote_input
+from mcp_server.untrusted.fencing import Fence
+from mcp_server.untrusted.quoting import quote_input
 
 if TYPE_CHECKING:
     # Imported on first use (the store and its translators are not needed to list the tools).

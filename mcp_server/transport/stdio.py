@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 
 from mcp_server.approvals.desk import ApprovalDesk
+from mcp_server.approvals.practice_connect import PracticeConnector
 from mcp_server.server import build_server
 from mcp_server.sources.find_practice import PracticeDirectory
-from mcp_server.sources.practice_connect import PracticeConnector
 from mcp_server.sources.registry import SourceRegistry
 from mcp_server.tools.whats_new import WhatsNewTool
 

@@ -17,7 +17,7 @@ from mcp_types import CallToolResult, TextContent
 
 from gateway.store import SqliteStore
 from mcp_server import SourceRegistry, build_server
-from mcp_server.tools.errors import DIAGNOSTICS_QUOTE_LIMIT
+from mcp_server.answers.tool_errors import DIAGNOSTICS_QUOTE_LIMIT
 from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
 
 HUGE = "Q" * 1_000_000

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from mcp_server.answers.fencing import Fence, fence, fenced_quote
-from mcp_server.answers.quoting import INPUT_QUOTE_LIMIT, bounded_text, quote_input
+from mcp_server.untrusted.fencing import Fence, fence, fenced_quote
+from mcp_server.untrusted.quoting import INPUT_QUOTE_LIMIT, bounded_text, quote_input
 
 
 @pytest.mark.parametrize("run", [3, 4, 5, 6, 7, 12])

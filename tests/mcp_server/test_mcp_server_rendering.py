@@ -10,8 +10,8 @@ import pytest
 
 from mcp_server import CursorSigner, InvalidCursorError
 from mcp_server.answers.cursor import query_fingerprint
-from mcp_server.answers.fencing import fence
 from mcp_server.answers.resource_view import fit_resource, render_resource
+from mcp_server.untrusted.fencing import fence
 
 
 def test_a_signed_cursor_opens_only_for_its_query_and_key() -> None:

@@ -30,10 +30,10 @@ from gateway.writes.audit import AuditLog
 from gateway.writes.confirmation import ConfirmationGuard
 from gateway.writes.operations import WriteOperations
 from mcp_server import PendingConnection, RecordSource, SourceRegistry, build_server
-from mcp_server.answers.fencing import UNTRUSTED_KEY
 from mcp_server.sources.surface_status import kaiser_status_probe
 from mcp_server.tools.typed_table import TYPED_TOOLS
 from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
+from mcp_server.untrusted.fencing import UNTRUSTED_KEY
 from sandbox.patient import generate_patient
 from tests.mcp_server.approving_person import connect_desk
 from tests.mcp_server.canary_store import CANARY, practice_canary_store, small_patient_canary_store

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from mcp_server.answers.quoting import bounded_text
+from mcp_server.untrusted.quoting import bounded_text
 
 __all__ = ["UNTRUSTED_KEY", "Fence", "fence", "fenced_quote"]
 

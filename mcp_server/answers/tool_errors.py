@@ -21,9 +21,9 @@ from fhir_client import (
     SmartError,
 )
 from mcp_server.answers.cursor import InvalidCursorError
-from mcp_server.answers.fencing import fenced_quote
-from mcp_server.answers.quoting import bounded_text, quote_input
 from mcp_server.sources.registry import UnknownSourceError
+from mcp_server.untrusted.fencing import fenced_quote
+from mcp_server.untrusted.quoting import bounded_text, quote_input
 
 __all__ = ["DIAGNOSTICS_QUOTE_LIMIT", "to_tool_error"]
 

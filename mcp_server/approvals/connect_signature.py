@@ -10,9 +10,9 @@ from typing import Annotated
 from mcp.server.mcpserver import Context, Elicit, Resolve
 from pydantic import Field
 
+from mcp_server.approvals.practice_connect import ConnectTools
 from mcp_server.approvals.write_preview import PreparedWrite
 from mcp_server.approvals.write_tools import Answer, ApproveWrite, WriteTools
-from mcp_server.sources.practice_connect import ConnectTools
 
 __all__ = ["connect_tool"]
 
