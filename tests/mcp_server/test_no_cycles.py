@@ -63,3 +63,20 @@ def test_the_import_graph_of_mcp_server_has_no_cycle() -> None:
 def test_the_cycle_finder_finds_a_cycle_through_three_modules() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def _folder(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 else "(top)"
+
+
+def test_the_feature_folders_import_each_other_one_way() -> None:
+    """The table and the server (top level) compose every folder; between folders the arrows go one way."""
+    graph = import_graph()
+    folders: dict[str, set[str]] = {_folder(name): set() for name in graph}
+    for importer, imported in graph.items():
+        folders[_folder(importer)] |= {_folder(target) for target in imported} - {_folder(importer), "(top)"}
+    folders["(top)"] = set()
+    assert {"tools", "answers", "approvals", "sources", "untrusted"} <= set(folders)
+    assert "answers" in folders["tools"]
+    assert find_cycle(folders) is None, " -> ".join(find_cycle(folders) or [])
