@@ -116,6 +116,27 @@ def test_product_code_never_imports_the_sandbox() -> None:
     assert offending == []
 
 
+KAISER_WING = "gateway.kaiser"
+ABOVE_THE_WING = ("fhirgate", "mcp_server", "gateway.sync", "gateway.facade", "gateway.web", "gateway.writes")
+SURFACE_DOORS = ("gateway.kaiser.surfaces.protocol", "gateway.kaiser.surfaces.table")
+
+
+def test_the_kaiser_wing_imports_nothing_above_it() -> None:
+    assert _offending((KAISER_WING,), ABOVE_THE_WING) == []
+
+
+def test_the_sync_knows_surfaces_only_by_their_protocol_and_the_one_table() -> None:
+    reached = [
+        f"{a.importer} -> {a.imported}"
+        for a in arrows()
+        if _within(a.importer, "gateway.sync")
+        and _within(a.imported, "gateway.kaiser.surfaces")
+        and not any(_within(a.imported, door) for door in SURFACE_DOORS)
+    ]
+    assert reached == []
+    assert Arrow("gateway.sync.engine", "gateway.kaiser.surfaces.table") in arrows()
+
+
 def test_no_import_cycle_between_packages() -> None:
     graph: dict[str, set[str]] = {}
     for arrow in arrows():
