@@ -18,6 +18,7 @@ from pydantic import Field
 
 from fhir_client import FhirClientError
 from gateway.labs.points import LabPoint, is_code, lab_point, matches_name
+from gateway.labs.series import reconciled
 from gateway.labs.units import convert
 from mcp_server.answers.token_budget import DEFAULT_MAX_TOKENS, estimate_tokens
 from mcp_server.answers.tool_errors import to_tool_error
@@ -105,23 +106,14 @@ class LabTrendTool:
                     )
                 ]
             )
-        points.sort(key=lambda p: (p.when, p.source, p.ref))
-        unit = Counter(p.unit for p in points).most_common(1)[0][0]
-        converted: list[tuple[LabPoint, float | None]] = [(p, convert(p.value, p.unit, unit)) for p in points]
-        bands = Counter(
-            (
-                convert(p.low, p.unit, unit) if p.low is not None else None,
-                convert(p.high, p.unit, unit) if p.high is not None else None,
-            )
-            for p in points
-        )
-        band = bands.most_common(1)[0][0]
+        series = reconciled(points)
+        points, unit, band, converted = [p for p, _ in series.points], series.unit, series.band, series.points
         names = sorted({p.name for p in points if p.name})
-        charted = [(p.when, v) for p, v in converted if v is not None]
+        charted = [(p.when, v) for p, v in series.charted]
         values = [v for _, v in charted]
         header = (
             f"{quote_input(code_or_name)}: {len(points)} results {points[0].when}..{points[-1].when} "
-            f"from {', '.join(sorted({p.source for p in points}))}; in the unit below: "
+            f"from {', '.join(series.sources)}; in the unit below: "
             f"min {_fmt(min(values))}, max {_fmt(max(values))}, latest {_fmt(values[-1])}"
         )
         if band != (None, None):
