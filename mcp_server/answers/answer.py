@@ -34,8 +34,6 @@ __all__ = ["Answer", "AnswerFormat", "Query", "answer_query"]
 # covers what the frame cannot know before the rows are taken (digits, a later page's cursor).
 _FRAME_MARGIN_TOKENS = 10
 _LARGE = 9_999_999
-# No row costs less (`Type/<32-hex id> | date | ...`): how many of a page's rows a budget could hold at most.
-_MIN_ROW_TOKENS = 30
 
 
 @dataclass
@@ -45,6 +43,17 @@ class Answer:
     text: str
     structured: dict[str, Any]
     rows: list[list[str]] = field(default_factory=list)
+
+
+def _could_finish_page(reader: PageReader, fmt: AnswerFormat, budget: int) -> bool:
+    """Whether the rows pending on the reader's page fit in `budget`, so the answer may continue on the next."""
+    cost = 0
+    for resource in reader.pending():
+        text, prose = _item(resource, fmt)
+        cost += estimate_tokens(text) + sum(estimate_tokens(p) for p in prose) + 2
+        if cost >= budget:
+            return False
+    return True
 
 
 def _item(resource: dict[str, Any], fmt: AnswerFormat) -> tuple[str, list[str]]:
@@ -108,10 +117,10 @@ def _frame_tokens(
 ) -> int:
     """What the answer shows besides rows, included rows and notes: header, legend, the fence's warning, one
     block per source and the tail with a cursor, rendered with placeholder counts and the longest cursor the
-    answer can end with: past the current page only when the budget could hold more than its pending rows."""
+    answer can end with: past the current page only when the budget could hold all its pending rows."""
     furthest, sections = {}, []
     for name, reader in readers.items():
-        could_cross = len(reader.pending()) * _MIN_ROW_TOKENS < budget
+        could_cross = _could_finish_page(reader, fmt, budget)
         last_row = _LARGE if could_cross else reader.shown + len(reader.pending())
         url = reader.furthest_url if could_cross else reader.page_url
         furthest[name] = Position(url, last_row, last_row, reader.unsorted, reader.total)
