@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from gateway.search import DateValue, SearchFilter, SearchParamType, SearchRequest
+from gateway.search import DatePrefix, DateValue, SearchFilter, SearchParamType, SearchRequest
 from gateway.store.conditions import param_clause
 from gateway.store.cursor import Cursor
 from gateway.store.query import SORT_COLUMNS, PageQuery, filter_condition, filter_exists, keyset, page_query
@@ -79,12 +79,13 @@ def choose_driver(
 
 def _checkable_on_walked_row(search_filter: SearchFilter, sort_name: str) -> bool:
     """Whether a filter's date conditions can be tried on the sort walk's own row first (a date filter on
-    the sort parameter itself, plain prefixes only: its SQL names nothing but ``si``'s date columns)."""
+    the sort parameter itself, plain prefixes only: its SQL names nothing but ``si``'s date columns; not ``ap``,
+    whose bounds are drawn from the clock at each build of the condition)."""
     return (
         search_filter.modifier is None
         and search_filter.parameter.type is SearchParamType.DATE
         and tuple(search_filter.parameter.index_names) == (sort_name,)
-        and all(isinstance(value, DateValue) for value in search_filter.values)
+        and all(isinstance(value, DateValue) and value.prefix is not DatePrefix.AP for value in search_filter.values)
     )
 
 
