@@ -52,169 +52,202 @@ def record_routes(
 ) -> list[Route]:
     """``sync_board``: the sync-now board when this app can start a sync (the Overview then offers it);
     ``practices``: the connected practices, whose facts the labs, the tables and the timeline show too."""
-    reader = RecordReader(store)
+    pages = RecordPages(
+        templates, sessions, store, clock=clock, sync_note=sync_note, sync_board=sync_board, practices=practices
+    )
+    return pages.routes()
 
-    async def with_practices(queries: list[Query]) -> tuple[RecordReader, list[str]]:
+
+class RecordPages:
+    """The record's page handlers over one store; ``routes()`` mounts them behind the session cookie."""
+
+    def __init__(
+        self,
+        templates: Jinja2Templates,
+        sessions: WebSessions,
+        store: ResourceStore,
+        *,
+        clock: Callable[[], datetime],
+        sync_note: Callable[[], str | None],
+        sync_board: SyncBoard | None,
+        practices: PracticeRecords | None,
+    ) -> None:
+        self.templates, self.sessions, self.clock = templates, sessions, clock
+        self.sync_note, self.sync_board, self.practices = sync_note, sync_board, practices
+        self.reader = RecordReader(store)
+        self.looked = LastLooked(sessions.path)
+
+    async def with_practices(self, queries: list[Query]) -> tuple[RecordReader, list[str]]:
         """The reader with what ``queries`` find at every practice, and one line per practice that failed."""
-        if practices is None:
-            return reader, []
-        facts = await practices.facts(queries)
-        return reader.with_practices(facts.resources), facts.problems
+        if self.practices is None:
+            return self.reader, []
+        facts = await self.practices.facts(queries)
+        return self.reader.with_practices(facts.resources), facts.problems
 
-    looked = LastLooked(sessions.path)
-
-    def signed_in(handler: SignedInHandler) -> Handler:
+    def signed_in(self, handler: SignedInHandler) -> Handler:
         """``handler`` with the session id, once the cookie names a live session; the sign-in page otherwise."""
 
         async def guarded(request: Request) -> Response:
             session_id = request.cookies.get(SESSION_COOKIE)
-            if not session_id or not sessions.is_valid(session_id):
-                return page(templates, request, "signin.html", {"reason": "Sign in to see your record."}, 401)
+            if not session_id or not self.sessions.is_valid(session_id):
+                return page(self.templates, request, "signin.html", {"reason": "Sign in to see your record."}, 401)
             return await handler(request, session_id)
 
         return guarded
 
-    def missing(request: Request, what: str) -> Response:
-        return page(templates, request, "record_missing.html", {"what": what}, 404)
+    def missing(self, request: Request, what: str) -> Response:
+        return page(self.templates, request, "record_missing.html", {"what": what}, 404)
 
-    def number(request: Request) -> int:
+    def number(self, request: Request) -> int:
         raw = request.query_params.get("page", "1")[:6]
         return int(raw) if raw.isdigit() else 1
 
-    async def overview_page(request: Request, session_id: str) -> Response:
+    async def overview_page(self, request: Request, session_id: str) -> Response:
         context = {
-            "view": overview(reader, looked.get(), practices.states() if practices is not None else None),
+            "view": overview(
+                self.reader, self.looked.get(), self.practices.states() if self.practices is not None else None
+            ),
             "csrf": WebSessions.csrf_token(session_id),
-            "sync_note": sync_note(),
-            "sync_now": None if sync_board is None else sync_board.view(),
+            "sync_note": self.sync_note(),
+            "sync_now": None if self.sync_board is None else self.sync_board.view(),
         }
-        return page(templates, request, "overview.html", context)
+        return page(self.templates, request, "overview.html", context)
 
-    async def mark_seen(request: Request, session_id: str) -> Response:
+    async def mark_seen(self, request: Request, session_id: str) -> Response:
         body = b""
         async for chunk in request.stream():  # the form is one token: never buffer more than a few hundred bytes
             body += chunk
             if len(body) > MAX_FORM_BYTES:
-                return page(templates, request, "forbidden.html", {}, 413)
+                return page(self.templates, request, "forbidden.html", {}, 413)
         try:
             given = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=4).get("csrf", [""])[0]
         except ValueError:
             given = ""
         if not WebSessions.csrf_ok(session_id, given):
-            return page(templates, request, "forbidden.html", {}, 403)
-        looked.mark(clock())
+            return page(self.templates, request, "forbidden.html", {}, 403)
+        self.looked.mark(self.clock())
         return RedirectResponse("/overview", status_code=303)
 
-    async def timeline_page(request: Request, _: str) -> Response:
+    async def timeline_page(self, request: Request, _: str) -> Response:
         kind = request.query_params.get("type") or None
         kind = kind if kind in TIMELINE_KINDS else None
         source = (request.query_params.get("source") or "")[:40] or None
         wanted = [kind_type for slug, (_, kind_type) in TIMELINE_KINDS.items() if kind in (None, slug)]
-        combined, problems = await with_practices([(resource_type, ()) for resource_type in wanted])
+        combined, problems = await self.with_practices([(resource_type, ()) for resource_type in wanted])
         entries, sources = timeline(combined, kind, source)
         context = {
             "practice_problems_found": problems,
-            "page": paged(entries, number(request)),
+            "page": paged(entries, self.number(request)),
             "kinds": TIMELINE_KINDS,
             "kind": kind,
             "sources": sources,
             "source": source,
         }
-        return page(templates, request, "timeline.html", context)
+        return page(self.templates, request, "timeline.html", context)
 
-    async def labs_page(request: Request, _: str) -> Response:
-        combined, problems = await with_practices([LAB_QUERY])
-        groups = analytes(combined, looked.get())
-        shown = paged(groups, number(request), ANALYTES_PER_PAGE)
+    async def labs_page(self, request: Request, _: str) -> Response:
+        combined, problems = await self.with_practices([LAB_QUERY])
+        groups = analytes(combined, self.looked.get())
+        shown = paged(groups, self.number(request), ANALYTES_PER_PAGE)
         with_charts(shown.items)
         context = {"page": shown, "every": groups, "practice_problems_found": problems}
-        return page(templates, request, "labs.html", context)
+        return page(self.templates, request, "labs.html", context)
 
-    async def report_page(request: Request, _: str) -> Response:
-        view = report_view(reader, request.path_params["report_id"])
-        return missing(request, "report") if view is None else page(templates, request, "report.html", {"report": view})
-
-    async def table_page(request: Request, _: str) -> Response:
-        table = _TABLES.get(request.path_params["slug"])
-        if table is None:
-            return missing(request, "list")
-        combined, problems = await with_practices([(table.resource_type, ())])
-        rows = paged(table_rows(combined, table), number(request))
-        context = {"table": table, "page": rows, "practice_problems_found": problems}
-        return page(templates, request, "record_table.html", context)
-
-    async def visits_page(request: Request, _: str) -> Response:
-        return page(templates, request, "visits.html", {"page": paged(visits(reader), number(request))})
-
-    async def messages_page(request: Request, _: str) -> Response:
-        return page(templates, request, "messages.html", {"page": paged(threads(reader), number(request))})
-
-    async def thread_page(request: Request, _: str) -> Response:
-        found = thread(reader, request.path_params["message_id"])
-        if found is None:
-            return missing(request, "message")
-        return page(templates, request, "thread.html", {"subject": found[0], "messages": found[1]})
-
-    async def documents_page(request: Request, _: str) -> Response:
-        return page(templates, request, "documents.html", {"page": paged(documents(reader), number(request))})
-
-    async def document_page(request: Request, _: str) -> Response:
-        view = document_view(reader, request.path_params["document_id"])
+    async def report_page(self, request: Request, _: str) -> Response:
+        view = report_view(self.reader, request.path_params["report_id"])
         return (
-            missing(request, "document")
+            self.missing(request, "report")
             if view is None
-            else page(templates, request, "document.html", {"document": view})
+            else page(self.templates, request, "report.html", {"report": view})
         )
 
-    async def resource_json(request: Request, _: str) -> Response:
-        resource_type, resource_id = request.path_params["resource_type"][:64], request.path_params["resource_id"]
-        text = reader.json_text(resource_type, resource_id) if resource_type != "Binary" else None
-        if text is None:
-            return missing(request, "resource")
-        context = {"resource_type": resource_type, "resource_id": resource_id, "json": _pretty(text)}
-        return page(templates, request, "resource_json.html", context)
+    async def table_page(self, request: Request, _: str) -> Response:
+        table = _TABLES.get(request.path_params["slug"])
+        if table is None:
+            return self.missing(request, "list")
+        combined, problems = await self.with_practices([(table.resource_type, ())])
+        rows = paged(table_rows(combined, table), self.number(request))
+        context = {"table": table, "page": rows, "practice_problems_found": problems}
+        return page(self.templates, request, "record_table.html", context)
 
-    async def practice_json(request: Request, _: str) -> Response:
+    async def visits_page(self, request: Request, _: str) -> Response:
+        return page(self.templates, request, "visits.html", {"page": paged(visits(self.reader), self.number(request))})
+
+    async def messages_page(self, request: Request, _: str) -> Response:
+        return page(
+            self.templates, request, "messages.html", {"page": paged(threads(self.reader), self.number(request))}
+        )
+
+    async def thread_page(self, request: Request, _: str) -> Response:
+        found = thread(self.reader, request.path_params["message_id"])
+        if found is None:
+            return self.missing(request, "message")
+        return page(self.templates, request, "thread.html", {"subject": found[0], "messages": found[1]})
+
+    async def documents_page(self, request: Request, _: str) -> Response:
+        return page(
+            self.templates, request, "documents.html", {"page": paged(documents(self.reader), self.number(request))}
+        )
+
+    async def document_page(self, request: Request, _: str) -> Response:
+        view = document_view(self.reader, request.path_params["document_id"])
+        return (
+            self.missing(request, "document")
+            if view is None
+            else page(self.templates, request, "document.html", {"document": view})
+        )
+
+    async def resource_json(self, request: Request, _: str) -> Response:
+        resource_type, resource_id = request.path_params["resource_type"][:64], request.path_params["resource_id"]
+        text = self.reader.json_text(resource_type, resource_id) if resource_type != "Binary" else None
+        if text is None:
+            return self.missing(request, "resource")
+        context = {"resource_type": resource_type, "resource_id": resource_id, "json": _pretty(text)}
+        return page(self.templates, request, "resource_json.html", context)
+
+    async def practice_json(self, request: Request, _: str) -> Response:
         name, resource_type = request.path_params["name"][:64], request.path_params["resource_type"][:64]
         resource_id = request.path_params["resource_id"][:64]
-        found = None if practices is None else await practices.read(name, resource_type, resource_id)
+        found = None if self.practices is None else await self.practices.read(name, resource_type, resource_id)
         if found is None:
-            return missing(request, "resource")
+            return self.missing(request, "resource")
         context = {
             "resource_type": resource_type,
             "resource_id": resource_id,
             "json": json.dumps(found, indent=2, ensure_ascii=False),
             "source": name,
         }
-        return page(templates, request, "resource_json.html", context)
+        return page(self.templates, request, "resource_json.html", context)
 
-    async def binary(request: Request, _: str) -> Response:
-        found = reader.one("Binary", request.path_params["binary_id"])
+    async def binary(self, request: Request, _: str) -> Response:
+        found = self.reader.one("Binary", request.path_params["binary_id"])
         kind = str((found or {}).get("contentType", "")).split(";")[0].strip().lower()
         if found is None or kind not in EMBEDDABLE_TYPES:
-            return missing(request, "attachment")
+            return self.missing(request, "attachment")
         try:
             content = base64.b64decode(str(found.get("data", "")), validate=True)
         except (binascii.Error, ValueError):
-            return missing(request, "attachment")
+            return self.missing(request, "attachment")
         return Response(content, media_type=kind, headers={"Content-Disposition": "inline"})
 
-    return [
-        Route("/overview", signed_in(overview_page), methods=["GET"]),
-        Route("/overview/seen", signed_in(mark_seen), methods=["POST"]),
-        Route("/timeline", signed_in(timeline_page), methods=["GET"]),
-        Route("/labs", signed_in(labs_page), methods=["GET"]),
-        Route("/labs/reports/{report_id}", signed_in(report_page), methods=["GET"]),
-        Route("/record/{slug}", signed_in(table_page), methods=["GET"]),
-        Route("/visits", signed_in(visits_page), methods=["GET"]),
-        Route("/messages", signed_in(messages_page), methods=["GET"]),
-        Route("/messages/{message_id}", signed_in(thread_page), methods=["GET"]),
-        Route("/documents", signed_in(documents_page), methods=["GET"]),
-        Route("/documents/{document_id}", signed_in(document_page), methods=["GET"]),
-        Route("/resource/{resource_type}/{resource_id}", signed_in(resource_json), methods=["GET"]),
-        Route("/binary/{binary_id}", signed_in(binary), methods=["GET"]),
-        Route("/practice/{name}/{resource_type}/{resource_id}", signed_in(practice_json), methods=["GET"]),
-    ]
+    def routes(self) -> list[Route]:
+        s = self.signed_in
+        return [
+            Route("/overview", s(self.overview_page), methods=["GET"]),
+            Route("/overview/seen", s(self.mark_seen), methods=["POST"]),
+            Route("/timeline", s(self.timeline_page), methods=["GET"]),
+            Route("/labs", s(self.labs_page), methods=["GET"]),
+            Route("/labs/reports/{report_id}", s(self.report_page), methods=["GET"]),
+            Route("/record/{slug}", s(self.table_page), methods=["GET"]),
+            Route("/visits", s(self.visits_page), methods=["GET"]),
+            Route("/messages", s(self.messages_page), methods=["GET"]),
+            Route("/messages/{message_id}", s(self.thread_page), methods=["GET"]),
+            Route("/documents", s(self.documents_page), methods=["GET"]),
+            Route("/documents/{document_id}", s(self.document_page), methods=["GET"]),
+            Route("/resource/{resource_type}/{resource_id}", s(self.resource_json), methods=["GET"]),
+            Route("/binary/{binary_id}", s(self.binary), methods=["GET"]),
+            Route("/practice/{name}/{resource_type}/{resource_id}", s(self.practice_json), methods=["GET"]),
+        ]
 
 
 def _pretty(json_text: str) -> str:
