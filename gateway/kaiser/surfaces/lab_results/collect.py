@@ -102,8 +102,7 @@ async def _collect(ctx: SyncContext) -> Collected:
     await asyncio.gather(*(one(item) for item in to_fetch), *(ask_again(item, at) for item, at in to_ask))
     if len(items) >= MAX_RESULTS:
         collected.problems.append(
-            f"surface=test-results: the portal lists at most {MAX_RESULTS} results and has no paging"
-            " cursor; older results are not reachable and are not included"
+            f"the portal lists at most {MAX_RESULTS} results, with no paging: older results are not reachable"
         )
     log.info("event=test_results_listed listed=%d fetched=%d pdfs_pending=%d", len(items), len(to_fetch), len(pending))
     collected.sync_state = {"orders": fingerprints, "pending_pdfs": sorted(pending)}

@@ -91,8 +91,8 @@ async def pdf_resources(ctx: SyncContext, csrf: str, order_key: str, issued: str
     except LoginRequired:
         raise
     except (MalformedPayload, PortalContractError, PortalUnavailable) as exc:
-        problem = f"surface=test-results {label}: result PDF not fetched ({exc}); will retry next sync"
-        log.warning("event=result_pdf_failed %s", problem)
+        problem = f"{label}: result PDF not fetched ({exc}); will retry next sync"
+        log.warning("event=result_pdf_failed surface=test-results %s", problem)
         return PdfOutcome(problem=problem)
     if isinstance(pdf, PdfGenerating):
         log.info("event=result_pdf_pending %s", label)
