@@ -44,14 +44,17 @@ COMMAND_MODULES: dict[str, str] = {
 
 class LazyCommandGroup(TyperGroup):
     """The `fhirgate` group: every command of `COMMAND_MODULES` is listed; its module (which registers it on
-    the typer app) is imported the first time the command is looked up."""
+    the typer app) is imported the first time the command is looked up (all of them for an unknown name)."""
 
     def list_commands(self, ctx: Context) -> list[str]:
         return [*COMMAND_MODULES, *(name for name in super().list_commands(ctx) if name not in COMMAND_MODULES)]
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
-            importlib.import_module(COMMAND_MODULES[cmd_name])
+        if cmd_name not in self.commands:
+            # An unknown name loads every command, so that the error can suggest the nearest one.
+            known = COMMAND_MODULES.get(cmd_name)
+            for module in [known] if known else dict.fromkeys(COMMAND_MODULES.values()):
+                importlib.import_module(module)
             from fhirgate.cli_app import app
 
             built = typer.main.get_command(app)

@@ -3,6 +3,7 @@ every command the command modules register."""
 
 from __future__ import annotations
 
+import os
 import pkgutil
 import subprocess
 import sys
@@ -47,3 +48,10 @@ def test_asking_for_mcp_imports_no_other_command() -> None:
 def test_a_command_runs_through_the_lazy_group() -> None:
     result = CliRunner().invoke(app, ["mcp", "--help"])
     assert result.exit_code == 0 and "Run the MCP server on stdio" in result.output, result.output
+
+
+def test_a_mistyped_command_is_still_told_the_nearest_one() -> None:
+    # In a fresh process, where no command module is loaded yet.
+    environ = {**os.environ, "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "fhirgate", "stauts"], capture_output=True, text=True, env=environ)
+    assert done.returncode == 2 and "Did you mean 'status'?" in done.stderr, done.stderr
