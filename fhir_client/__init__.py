@@ -4,10 +4,12 @@ Retries, origin-checked paging, rate limiting and one error tree live here; SMAR
 (discovery, PKCE, token exchange and refresh via authlib) plugs in as an `httpx2.Auth`.
 """
 
+import importlib
+import typing
+
 from fhir_client.auth import BearerTokenAuth
 from fhir_client.bundles import SearchParams, bundle_link, entries, normalize_params
 from fhir_client.client import FhirClient, same_origin, within_base
-from fhir_client.client_auth import ClientAuthMethod, ClientCredentials
 from fhir_client.errors import (
     AuthorizationError,
     DiscoveryError,
@@ -31,12 +33,41 @@ from fhir_client.rate_limit import RateLimiter, RequestPacer
 from fhir_client.retry import RetryPolicy, parse_retry_after
 from fhir_client.scopes import ScopeSyntax, requested_scopes, scope_syntax
 from fhir_client.smart_discovery import SmartConfiguration, discover_smart_configuration
-from fhir_client.smart_launch import begin_launch, code_from_redirect, complete_launch
-from fhir_client.smart_session import SmartAuth, SmartSession
-from fhir_client.smart_source import disconnect_source, open_smart_client
 from fhir_client.source_catalog import SourceCatalog, SourceRecord
 from fhir_client.source_secrets import SecretBackend, SourceSecrets, private_key_name
 from fhir_client.tokens import TokenSet
+
+if typing.TYPE_CHECKING:
+    # SMART App Launch (authlib, joserfc, cryptography) loads on first use, not with the package: the MCP
+    # server answers its first requests, and reads the Kaiser facade, without it.
+    from fhir_client.client_auth import ClientAuthMethod, ClientCredentials
+    from fhir_client.smart_launch import begin_launch, code_from_redirect, complete_launch
+    from fhir_client.smart_session import SmartAuth, SmartSession
+    from fhir_client.smart_source import disconnect_source, open_smart_client
+
+_LOADED_ON_FIRST_USE = {
+    "ClientAuthMethod": "fhir_client.client_auth",
+    "ClientCredentials": "fhir_client.client_auth",
+    "begin_launch": "fhir_client.smart_launch",
+    "code_from_redirect": "fhir_client.smart_launch",
+    "complete_launch": "fhir_client.smart_launch",
+    "SmartAuth": "fhir_client.smart_session",
+    "SmartSession": "fhir_client.smart_session",
+    "disconnect_source": "fhir_client.smart_source",
+    "open_smart_client": "fhir_client.smart_source",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LOADED_ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fhir_client' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LOADED_ON_FIRST_USE})
+
 
 __all__ = [
     "AuthorizationError",

@@ -10,20 +10,22 @@ from typing import TYPE_CHECKING, Any, cast, get_args
 from urllib.parse import urlencode
 
 import httpx2
-from starlette.applications import Starlette
 
 from fhirgate.settings import Settings, ensure_private_dir
 from fhirgate.watch_state import home_watch_note
 from fhirgate.write_wiring import home_audit_log
 from gateway.store.protocol import ResourceStore
-from gateway.web import WebSessions, WebSettings, create_web_app
 from gateway.writes.approvals import ApprovalKind, ApprovalStore
 from gateway.writes.decisions import ApprovalDecisions, ConnectStarter, Decision
 from gateway.writes.operations import WriteOperations
 from mcp_server.approvals.desk import ApprovalState
 
 if TYPE_CHECKING:
+    # The web app is imported where it is built: `fhirgate mcp` loads this module before its first answers.
+    from starlette.applications import Starlette
+
     from gateway.smart_server import SmartAuthorizationServer
+    from gateway.web import WebSessions
 
 __all__ = [
     "HomeApprovalDesk",
@@ -47,6 +49,8 @@ def approval_decisions(
 
 
 def web_sessions(settings: Settings) -> WebSessions:
+    from gateway.web import WebSessions
+
     return WebSessions(ensure_private_dir(settings.home) / "web.sqlite3")
 
 
@@ -62,6 +66,8 @@ def home_web_app(
     """The home's web app; with ``record`` (the store the facade serves) its record pages too, with the
     home's connected practices read live and, unless ``offline``, "Sync now"; with ``smart`` the consent
     page of SMART app launches."""
+    from gateway.web import WebSettings, create_web_app
+
     sessions = web_sessions(settings)
     web = WebSettings(port=port, sync_note=lambda: home_watch_note(settings.home))
     if record is None:

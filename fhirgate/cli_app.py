@@ -12,17 +12,26 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 from rich.console import Console
 
+from fhirgate.command_table import LazyCommandGroup
 from fhirgate.settings import Settings
 
 if TYPE_CHECKING:
     from gateway.store import SqliteStore
 
 app = typer.Typer(
+    cls=LazyCommandGroup,
     help="fhirgate: your Kaiser record and your other doctors' FHIR servers, as one local FHIR gateway.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _commands() -> None:
+    """Always a group of commands, whichever command modules are imported yet (see fhirgate.command_table)."""
+
+
 err = Console(stderr=True)
 T = TypeVar("T")
 

@@ -9,13 +9,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 
-from fhirgate.approval_wiring import HomeApprovalDesk, approval_decisions, home_web_app, record_web_address
+from fhirgate.approval_page import ApprovalPage
+from fhirgate.approval_wiring import HomeApprovalDesk, approval_decisions
 from fhirgate.facade_token import facade_token
 from fhirgate.home_reach import HomeReach
 from fhirgate.kaiser_source import home_kaiser_source, remote_kaiser_client
 from fhirgate.practice_connector import SmartPracticeConnector, connection_starter, practice_sources
 from fhirgate.secrets import SecretStore
-from fhirgate.serving import free_port, serve_in_thread
 from fhirgate.settings import Settings
 from gateway.store import SqliteStore
 from gateway.writes.operations import WriteOperations
@@ -79,9 +79,8 @@ def served_approval_desk(
     settings: Settings, writes: WriteOperations, connector: SmartPracticeConnector
 ) -> Iterator[HomeApprovalDesk]:
     """The approval desk of an MCP server: the person decides through elicitation or, when the client cannot
-    elicit, on the web app's approval page, served on a free loopback port for as long as the server runs."""
+    elicit, on the web app's approval page, served on a free loopback port for as long as the server runs
+    (started after the client's first answers, or when a write first needs it: fhirgate.approval_page)."""
     decisions = approval_decisions(settings, writes=writes, connect=connection_starter(connector))
-    web_port = free_port()
-    with serve_in_thread(home_web_app(settings, decisions, port=web_port), port=web_port) as web:
-        record_web_address(settings, web.base_url)
-        yield HomeApprovalDesk(decisions, lambda: web.base_url)
+    with ApprovalPage(settings, decisions) as page:
+        yield HomeApprovalDesk(decisions, page.base_url)

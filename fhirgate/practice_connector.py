@@ -13,15 +13,8 @@ from collections.abc import Mapping
 
 import httpx2
 
-from fhir_client import (
-    AuthorizationError,
-    FhirClientError,
-    SourceSecrets,
-    begin_launch,
-    complete_launch,
-    open_smart_client,
-)
-from fhir_client.smart_session import credentials_for
+import fhir_client  # its SMART launch (authlib) is read as fhir_client.<name>, loaded on first use
+from fhir_client import AuthorizationError, FhirClientError, SourceSecrets
 from fhirgate.redirect_capture import CALLBACK_PATH
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
@@ -87,7 +80,7 @@ class SmartPracticeConnector:
         redirect = options.redirect_uri or f"http://127.0.0.1:{DEFAULT_REDIRECT_PORT}{CALLBACK_PATH}"
         catalog = catalog_for(self._settings)
         base_url = options.patient_base().url
-        url = await begin_launch(
+        url = await fhir_client.begin_launch(
             name,
             base_url,
             credentials,
@@ -109,9 +102,11 @@ class SmartPracticeConnector:
         record = next((r for r in catalog.all() if r.state == "pending" and r.launch_state == state), None)
         if record is None:
             raise AuthorizationError("no pending connection has this state; start again with connect_practice")
+        from fhir_client.smart_session import credentials_for
+
         credentials = credentials_for(record, SourceSecrets(secrets, record.name))
         pacer = minute_window_for(self._settings, record.base_url, record.rate_limit_per_minute)
-        await complete_launch(
+        await fhir_client.complete_launch(
             record.name,
             code_or_redirect_url,
             credentials,
@@ -120,7 +115,7 @@ class SmartPracticeConnector:
             transport=self._transport,
             pacer=pacer,
         )
-        client = open_smart_client(
+        client = fhir_client.open_smart_client(
             record.name, catalog=catalog, secrets=secrets, transport=self._transport, rate_limiter=pacer
         )
         status = practice_status_probe(catalog, secrets, record.name)

@@ -10,10 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
-import uvicorn
 from starlette.types import ASGIApp
-
-from fhirgate.slow_clients import HEADER_TIMEOUT_SECONDS, slow_client_options
 
 LOOPBACK = "127.0.0.1"
 
@@ -36,11 +33,16 @@ def serve_in_thread(
     *,
     port: int = 0,
     host: str = LOOPBACK,
-    header_timeout: float = HEADER_TIMEOUT_SECONDS,
+    header_timeout: float | None = None,
     lifespan: Literal["on", "off"] = "off",
 ) -> Iterator[RunningServer]:
-    """Serve ``app`` until the block exits; ``port=0`` picks a free one; slow clients are timed out.
-    ``lifespan="on"`` for apps that start work in their lifespan (the MCP streamable HTTP app)."""
+    """Serve ``app`` until the block exits; ``port=0`` picks a free one; slow clients are timed out (after
+    ``header_timeout`` seconds, default ``HEADER_TIMEOUT_SECONDS``). ``lifespan="on"`` for apps that start
+    work in their lifespan (the MCP streamable HTTP app)."""
+    import uvicorn  # here, not at import: `fhirgate mcp` imports this module before its first answer
+
+    from fhirgate.slow_clients import HEADER_TIMEOUT_SECONDS, slow_client_options
+
     if host != LOOPBACK:
         raise ValueError("fhirgate only listens on 127.0.0.1")
     port = port or free_port(host)
@@ -51,7 +53,7 @@ def serve_in_thread(
         log_level="warning",
         access_log=False,
         lifespan=lifespan,
-        **slow_client_options(header_timeout),
+        **slow_client_options(HEADER_TIMEOUT_SECONDS if header_timeout is None else header_timeout),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)

@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 import httpx2
 
+import fhir_client  # its SMART launch (authlib) is read as fhir_client.<name>, loaded on first use
 from fhir_client import (
-    ClientAuthMethod,
-    ClientCredentials,
     FhirClient,
     MinuteWindow,
     PatientBase,
@@ -27,18 +26,15 @@ from fhir_client import (
     SourceRecord,
     SourceSecrets,
     WhoAmI,
-    begin_launch,
-    complete_launch,
-    disconnect_source,
-    open_smart_client,
     patient_base_url,
     patient_hosts_from,
 )
-from fhir_client.smart_session import credentials_for
-from fhirgate.app_keys import newest_key_id
 from fhirgate.redirect_capture import CALLBACK_PATH, capture_redirect
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings
+
+if TYPE_CHECKING:
+    from fhir_client import ClientCredentials
 
 __all__ = [
     "DEFAULT_REDIRECT_PORT",
@@ -124,11 +120,15 @@ def credentials_from(
     environ: Mapping[str, str],
     prompt_secret: Callable[[], str],
 ) -> tuple[ClientCredentials, str | None]:
+    from fhir_client.client_auth import ClientAuthMethod, ClientCredentials
+
     if not options.client_id:
         raise ConnectError("a client id is needed: pass --client-id or set HEALOW_CLIENT_ID")
     if options.auth == "public":
         return ClientCredentials(options.client_id), None
     if options.auth == "private-key-jwt":
+        from fhirgate.app_keys import newest_key_id  # joserfc: loaded when a key is used
+
         key_id = newest_key_id(settings)
         jwk = SourceSecrets(secrets, options.name).private_jwk(key_id)
         if key_id is None or jwk is None:
@@ -160,7 +160,7 @@ async def connect_source(
     pacer = minute_window_for(settings, base_url)
 
     async def begin(redirect_uri: str) -> str:
-        return await begin_launch(
+        return await fhir_client.begin_launch(
             options.name,
             base_url,
             credentials,
@@ -190,7 +190,7 @@ async def connect_source(
             answer = await capture.wait(options.timeout)
         except TimeoutError:
             raise ConnectError(f"no answer from the practice's sign-in page within {options.timeout:.0f} s") from None
-    record, _ = await complete_launch(
+    record, _ = await fhir_client.complete_launch(
         options.name, answer, credentials, catalog=catalog, secrets=secrets, transport=transport, pacer=pacer
     )
     return Connected(record, await _whoami(settings, options.name, transport))
@@ -206,9 +206,11 @@ async def complete_pasted(
     if len(pending) != 1:
         raise ConnectError("no launch is pending" if not pending else "several launches are pending: name the source")
     record = pending[0]
+    from fhir_client.smart_session import credentials_for
+
     credentials = credentials_for(record, SourceSecrets(secrets, record.name))
     pacer = minute_window_for(settings, record.base_url, record.rate_limit_per_minute)
-    await complete_launch(
+    await fhir_client.complete_launch(
         record.name, url_or_code, credentials, catalog=catalog, secrets=secrets, transport=transport, pacer=pacer
     )
     return Connected(catalog.get(record.name) or record, await _whoami(settings, record.name, transport))
@@ -223,7 +225,7 @@ def _open(settings: Settings, name: str, transport: httpx2.AsyncBaseTransport | 
     catalog = catalog_for(settings)
     record = catalog.get(name)
     pacer = minute_window_for(settings, record.base_url, record.rate_limit_per_minute) if record else None
-    return open_smart_client(
+    return fhir_client.open_smart_client(
         name, catalog=catalog, secrets=SecretStore.for_settings(settings), transport=transport, rate_limiter=pacer
     )
 
@@ -251,6 +253,6 @@ async def disconnect(settings: Settings, name: str, *, transport: httpx2.AsyncBa
     catalog = catalog_for(settings)
     if catalog.get(name) is None:
         raise ConnectError(f"no source named {name!r} (see `fhirgate sources`)")
-    return await disconnect_source(
+    return await fhir_client.disconnect_source(
         name, catalog=catalog, secrets=SecretStore.for_settings(settings), transport=transport
     )

@@ -11,7 +11,6 @@ from fhirgate.cli_app import app, err, fail, open_store, settings_from_env
 from fhirgate.facade_token import facade_token, rotate_facade_token
 from fhirgate.secrets import SecretStore
 from fhirgate.serving import LOOPBACK
-from fhirgate.slow_clients import slow_client_options
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -104,6 +103,7 @@ def serve(
 
     from fhirgate.approval_wiring import record_web_address
     from fhirgate.background_watch import watching_in_background
+    from fhirgate.slow_clients import slow_client_options
     from fhirgate.sync_schedule import parse_every
 
     try:

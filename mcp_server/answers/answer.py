@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -23,7 +23,6 @@ from mcp_server.answers.query import AnswerFormat, Query
 from mcp_server.answers.resource_view import compact_json, elide_attachment_data, fit_resource
 from mcp_server.answers.token_budget import MAX_MAX_TOKENS, estimate_frame_tokens, estimate_tokens
 from mcp_server.answers.tool_errors import to_tool_error
-from mcp_server.rows.row_fields import row_fields
 from mcp_server.rows.search_page import render_row
 from mcp_server.sources.registry import RecordSource
 from mcp_server.untrusted.fencing import UNTRUSTED_KEY
@@ -38,11 +37,11 @@ _LARGE = 9_999_999
 
 @dataclass
 class Answer:
-    """The text for the model and its structured copy."""
+    """The text for the model and, with format "fhir", its structured copy (the same resources as JSON).
+    A rows answer has none: its text already holds the rows, and a client forwarding both would pay twice."""
 
     text: str
-    structured: dict[str, Any]
-    rows: list[list[str]] = field(default_factory=list)
+    structured: dict[str, Any] | None
 
 
 def _could_finish_page(reader: PageReader, fmt: AnswerFormat, budget: int) -> bool:
@@ -161,7 +160,6 @@ async def answer_query(
     frame = _frame_tokens(query, readers, signer, fmt, budget=max_tokens, federated=federated)
     room = max_tokens - frame - sum(estimate_tokens(note) + 10 for note in known_notes)
     accepted_any = False
-    structured_rows: list[list[str]] = []
     structured_resources: list[dict[str, Any]] = []
     for name, reader in readers.items():
         source = by_name[name]
@@ -187,7 +185,6 @@ async def answer_query(
                 accepted_any = True
                 section.items.append(text)
                 section.prose += prose
-                structured_rows.append(row_fields(resource, name))
                 if fmt == "fhir":
                     structured_resources.append({"source": name, "resource": _shown_resource(resource)})
                 reader.consume()
@@ -217,7 +214,8 @@ async def answer_query(
     next_cursor = signer.sign(fingerprint, {"p": {n: p.to_state() for n, p in left.items()}}) if left else None
     parts = AnswerParts(query=query, sections=sections, fmt=fmt, federated=federated, next_cursor=next_cursor)
     text, structured = render_answer(parts)
-    structured[UNTRUSTED_KEY]["rows"] = structured_rows if fmt == "rows" else []
-    if fmt == "fhir":  # the same resources the text holds, so structured and text agree
-        structured[UNTRUSTED_KEY]["resources"] = structured_resources
-    return Answer(text=text, structured=structured, rows=structured_rows)
+    if fmt == "rows":  # the text holds the rows: no second copy (docs/decisions.md)
+        return Answer(text=text, structured=None)
+    # The same resources the text holds, so structured and text agree.
+    structured[UNTRUSTED_KEY] = {"rows": [], "resources": structured_resources}
+    return Answer(text=text, structured=structured)

@@ -34,6 +34,7 @@ from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
 from mcp_server.answers.token_budget import estimate_tokens
 from sandbox.patient import generate_patient
+from tests.benchmarks.answer_rows import row_refs
 from tests.benchmarks.everyday_questions import everyday_sections
 from tests.benchmarks.mcp_startup import (
     ColdStart,
@@ -218,8 +219,8 @@ async def run_questions(registry: SourceRegistry) -> list[dict[str, Any]]:
         for label, tool, arguments, resource_type, params in QUESTIONS:
             result = await client.call_tool(tool, {"source": "kaiser", **arguments})
             text = answer_text(result)
-            structured = result.structured_content or {}
-            ids = [row[1] for row in (structured.get("untrusted_record_data") or structured).get("rows", [])]
+            structured = result.structured_content  # none for a rows answer: its text holds the rows
+            ids = row_refs(text)
             bundle = await client_fhir.search(resource_type, [*params, ("_count", str(max(len(ids), 1)))])
             returned = [e["resource"] for e in bundle.get("entry", []) if e.get("search", {}).get("mode") == "match"]
             returned = returned[: len(ids)]
@@ -232,7 +233,7 @@ async def run_questions(registry: SourceRegistry) -> list[dict[str, Any]]:
                     "tool": tool,
                     "rows": len(ids),
                     "text": text,
-                    "structured": json.dumps(structured, separators=(",", ":")),
+                    "structured": json.dumps(structured, separators=(",", ":")) if structured else "",
                     "raw": json.dumps(bundle, separators=(",", ":")),
                     "facts": len(checked),
                     "kept": kept,

@@ -2,8 +2,8 @@
 sandbox patient synced into a store (every surface) and the demo practice's record (the sandbox SMART EHR),
 with the facts a person asks about measured in the answer.
 
-The resources an answer covers are its structured rows, or, for a tool that answers text only
-(`lab_trend`), the `Type/id` references in its text. Their facts are taken from the stored resources
+The resources an answer covers are its rows (`Type/id | ...` lines in its fence), or, for a tool
+without rows (`lab_trend`), the `Type/id` references in its text. Their facts are taken from the stored resources
 by element kind, the same for every question (`key_facts`): the clinical date, value, unit, flag and
 status (as for the 20 questions), what it is (code, vaccine, medication, type or topic as text), the
 people and roles named, instructions (dosage text, `patientInstruction`), reactions, criticality,
@@ -29,6 +29,7 @@ from mcp_types import TextContent
 from fhirgate.kaiser_source import in_process_kaiser_client
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
+from tests.benchmarks.answer_rows import row_refs
 from tests.benchmarks.bench_mcp_facts import practice_store, sync_large
 from tests.benchmarks.benchmarks_doc import replace_section
 from tests.benchmarks.small_budgets import SMALL_BUDGETS_SECTION, read_small_pages, small_budgets_report
@@ -155,11 +156,8 @@ class Everyday:
     text: str
 
 
-def _covered_refs(text: str, structured: Mapping[str, Any] | None) -> list[str]:
-    rows = ((structured or {}).get("untrusted_record_data") or {}).get("rows")
-    if rows is not None:
-        return [str(row[1]) for row in rows]
-    return list(dict.fromkeys(_REFERENCE.findall(text)))
+def _covered_refs(text: str) -> list[str]:
+    return row_refs(text) or list(dict.fromkeys(_REFERENCE.findall(text)))
 
 
 def _stored(path: Path) -> dict[str, dict[str, Any]]:
@@ -185,7 +183,7 @@ async def ask_everyday_questions(kaiser: Path, practice: Path) -> list[Everyday]
                 result = await client.call_tool(tool, arguments)
                 text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
                 assert not result.is_error, (question, text)
-                refs = [ref for ref in _covered_refs(text, result.structured_content) if ref in stored]
+                refs = [ref for ref in _covered_refs(text) if ref in stored]
                 facts = [(ref, fact) for ref in refs for fact in key_facts(stored[ref])]
                 lost = [f"{ref}: {fact}" for ref, fact in facts if not _kept(fact, text)]
                 answers.append(
@@ -206,7 +204,7 @@ def everyday_report(answers: list[Everyday], tokens: list[int], counter: str) ->
         "store (every surface) and the demo practice's record (the sandbox SMART EHR, seed 1); each question is one "
         "MCP tool call across both at the default budget (4,000 tokens); `today` is the sandbox's "
         f"{TODAY.isoformat()}. *Covered*: "
-        "the resources the answer shows (its structured rows; for `lab_trend`, the ids in its table). *Facts*: "
+        "the resources the answer shows (its rows; for `lab_trend`, the ids in its table). *Facts*: "
         "per covered resource, what a person asks about, derived by element kind (`key_facts` in "
         f"`tests/benchmarks/everyday_questions.py`): clinical date, what it is, value, unit, flag, status, "
         f"people and roles, instructions, reactions, device names, maker, serial and UDI. Tokens: {counter}.",

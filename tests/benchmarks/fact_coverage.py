@@ -1,7 +1,7 @@
 """Fact coverage of the row-rendering MCP tools, measured through an MCP client session.
 
-The tools are those `tools/list` names whose answer carries record rows (`untrusted_record_data.rows`;
-each read-only tool that needs no id or query is asked once to find out). Each is called on one source
+The tools are those `tools/list` names whose answer carries record rows (`Type/id | ...` lines in its
+fence; each read-only tool that needs no id or query is asked once to find out). Each is called on one source
 with a large budget and paged with its cursor to the end; a tool that takes `resource_type` is called
 once per type the source holds. For every row, each fact of its resource (`record_facts`) is *shown*
 when the row or its fenced prose shows its value, else *reachable* when the one follow-up call the
@@ -20,6 +20,7 @@ from typing import Any
 from mcp import Client
 from mcp_types import CallToolResult, TextContent, Tool
 
+from tests.benchmarks.answer_rows import next_cursor, row_refs
 from tests.benchmarks.record_facts import facts_of, returned_by, shown_in
 
 __all__ = ["Tally", "measure_fact_coverage", "row_tools"]
@@ -63,7 +64,7 @@ def _lists_records(tool: Tool) -> bool:
 
 
 async def row_tools(client: Client, source: str) -> list[Tool]:
-    """The tools `tools/list` names whose answer carries record rows (`untrusted_record_data.rows`),
+    """The tools `tools/list` names whose answer carries record rows (`Type/id | ...` lines in its fence),
     found by asking each candidate once on `source` for its smallest answer."""
     found = []
     for tool in (await client.list_tools()).tools:
@@ -73,8 +74,7 @@ async def row_tools(client: Client, source: str) -> list[Tool]:
         result = await client.call_tool(
             tool.name, {**arguments, "max_tokens": 500} if "max_tokens" in arguments else arguments
         )
-        record = (result.structured_content or {}).get("untrusted_record_data")
-        if not result.is_error and isinstance(record, dict) and "rows" in record:
+        if not result.is_error and row_refs(_text(result)):
             found.append(tool)
     return found
 
@@ -136,10 +136,9 @@ async def measure_fact_coverage(
                 result = await client.call_tool(tool.name, {**arguments, **({"cursor": cursor} if cursor else {})})
                 assert not result.is_error, (tool.name, arguments, _text(result))
                 answer = _text(result)
-                structured = result.structured_content or {}
-                for row in structured["untrusted_record_data"]["rows"]:
-                    await _tally_row(tallies, tool.name, str(row[1]), answer, resources, follow_ups)
-                cursor = structured.get("next_cursor")
+                for ref in row_refs(answer):
+                    await _tally_row(tallies, tool.name, ref, answer, resources, follow_ups)
+                cursor = next_cursor(answer)
                 if not cursor:
                     break
     return tallies

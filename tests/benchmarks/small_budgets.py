@@ -19,6 +19,7 @@ from fhirgate.kaiser_source import in_process_kaiser_client
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
 from mcp_server.answers.token_budget import estimate_tokens
+from tests.benchmarks.answer_rows import row_refs
 
 __all__ = ["SMALL_BUDGETS_SECTION", "SmallPage", "read_small_pages", "small_budgets_report"]
 
@@ -54,7 +55,7 @@ async def read_small_pages(store_path: Path) -> list[SmallPage]:
                 for tool, arguments in CALLS:
                     result = await client.call_tool(tool, {"source": "kaiser", **arguments, "max_tokens": budget})
                     text = "\n".join(b.text for b in result.content if isinstance(b, TextContent))
-                    refs = [str(row[1]) for row in (result.structured_content or {})["untrusted_record_data"]["rows"]]
+                    refs = row_refs(text)
                     row_lines = [line for line in text.splitlines() if any(line.startswith(f"{r} ") for r in refs)]
                     pages.append(SmallPage(tool, arguments, budget, len(refs), text, "\n".join(row_lines)))
     finally:

@@ -14,9 +14,10 @@ def test_all_is_sorted_and_importable() -> None:
 
 
 def test_every_public_name_is_in_all() -> None:
+    # dir(), not vars(): the SMART launch's names are loaded on first use (fhir_client.__getattr__).
     public = {
         name
-        for name, value in vars(fhir_client).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        for name in dir(fhir_client)
+        if not name.startswith("_") and not isinstance(getattr(fhir_client, name), types.ModuleType)
     }
     assert public == set(fhir_client.__all__)

@@ -9,6 +9,7 @@ from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
 from mcp_server import SourceRegistry, build_server
+from tests.benchmarks.answer_rows import row_refs
 
 
 def text_of(result: CallToolResult) -> str:
@@ -28,7 +29,7 @@ async def collect(client: Client, tool: str, arguments: dict[str, Any]) -> tuple
         result = await client.call_tool(tool, {**arguments, **({"cursor": cursor} if cursor else {})})
         assert not result.is_error, text_of(result)
         texts.append(text_of(result))
-        ids += [row[1] for row in (result.structured_content or {})["untrusted_record_data"]["rows"]]
+        ids += row_refs(texts[-1])
         if (cursor := cursor_in(texts[-1])) is None:
             return ids, texts
 
@@ -38,7 +39,7 @@ async def test_continuing_mid_page_and_across_pages_gives_every_row_once_in_orde
 ) -> None:
     async with Client(build_server(kaiser_registry)) as client:
         whole = await client.call_tool("search_observation", {"source": "kaiser", "max_tokens": 50_000})
-        expected = [row[1] for row in (whole.structured_content or {})["untrusted_record_data"]["rows"]]
+        expected = row_refs(text_of(whole))
         small, texts = await collect(client, "search_observation", {"source": "kaiser", "max_tokens": 500})
         paged, paged_texts = await collect(
             client,

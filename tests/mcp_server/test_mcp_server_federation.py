@@ -16,6 +16,7 @@ from fhir_client import FhirClient, ReconnectRequired
 from fhirgate.kaiser_source import in_process_kaiser_client
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
+from tests.benchmarks.answer_rows import source_rows, stated_totals
 from tests.mcp_server.conftest import kaiser_source
 from tests.mcp_server.seeded_store import seed_store
 
@@ -62,9 +63,8 @@ async def test_rows_come_from_every_answering_source_and_the_failing_one_is_a_no
         "- hill-clinic: practice 'hill-clinic''s authorization expired or its refresh token was revoked: "
         "call connect_practice again" in text
     )
-    rows = (result.structured_content or {})["untrusted_record_data"]["rows"]
-    assert {row[0] for row in rows} == {"kaiser", "valley-clinic"}
-    assert "hill-clinic" not in (result.structured_content or {})["totals"]
+    assert {source for source, _ in source_rows(text)} == {"kaiser", "valley-clinic"}
+    assert "hill-clinic" not in stated_totals(text) and result.structured_content is None
 
 
 async def test_asking_only_the_failing_source_is_an_error_with_the_fix(federated: SourceRegistry) -> None:
@@ -86,7 +86,7 @@ async def test_paging_across_sources_loses_and_repeats_nothing(federated: Source
         while True:
             result = await client.call_tool("search_observation", arguments)
             assert not result.is_error, text_of(result)
-            seen += [(row[0], row[1]) for row in (result.structured_content or {})["untrusted_record_data"]["rows"]]
+            seen += source_rows(text_of(result))
             replies += 1
             if (cursor := cursor_in(text_of(result))) is None:
                 break

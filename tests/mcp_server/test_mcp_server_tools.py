@@ -10,6 +10,7 @@ from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
 from mcp_server import SourceRegistry, build_server
+from tests.benchmarks.answer_rows import next_cursor, row_refs, source_rows, stated_totals
 
 TOKEN = "facade-token-3b9d77"
 
@@ -63,20 +64,10 @@ async def test_search_renders_header_rows_notes_and_structured_copy(registry: So
         re.MULTILINE,
     ), text
     assert lines[-1] == "All results shown."
-    structured = result.structured_content
-    assert structured is not None
-    assert structured["untrusted_record_data"]["rows"][0] == [
-        "kaiser",
-        "Observation/k1",
-        "2024-03-01",
-        "Potassium",
-        "5.4",
-        "mmol/L",
-        "3.5-5.0 mmol/L",
-        "H",
-        "final",
-    ]
-    assert structured["next_cursor"] is None and structured["totals"] == {"kaiser": 3}
+    # The text holds the rows: no structured copy for a client to pay for twice.
+    assert result.structured_content is None
+    assert source_rows(text)[0] == ("kaiser", "Observation/k1")
+    assert next_cursor(text) is None and stated_totals(text) == {"kaiser": 3}
     assert TOKEN not in text
 
 
@@ -94,12 +85,12 @@ async def test_a_small_budget_stops_mid_page_and_the_cursor_continues_there(regi
     args = {"source": "kaiser", "resource_type": "Observation", "max_tokens": 500}
     async with Client(build_server(registry)) as client:
         first = await client.call_tool("fhir_search", args)
-        seen = [row[1] for row in (first.structured_content or {})["untrusted_record_data"]["rows"]]
+        seen = row_refs(text_of(first))
         text = text_of(first)
         while (cursor := (await_cursor(text))) is not None:
             following = await client.call_tool("fhir_search", {**args, "cursor": cursor})
             assert not following.is_error, text_of(following)
-            seen += [row[1] for row in (following.structured_content or {})["untrusted_record_data"]["rows"]]
+            seen += row_refs(text_of(following))
             text = text_of(following)
     assert seen == ["Observation/k1", "Observation/k2", "Observation/k3"]
 

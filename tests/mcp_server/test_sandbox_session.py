@@ -19,6 +19,7 @@ from mcp_types import CallToolResult, ImageContent, TextContent
 
 from gateway.web import WebSessions
 from mcp_server.tool_table import TOOLS
+from tests.benchmarks.answer_rows import next_cursor, row_refs, source_rows, stated_totals
 from tests.home_modes import loose_paths
 from tests.mcp_server.sandbox_home import GENERIC_PRACTICE, PRACTICE, SandboxHome, mcp_session, sandbox_home
 from tests.sandbox.ehr.ehr_harness import consent_by_form
@@ -78,8 +79,8 @@ async def call(mcp: Client, tool: str, **arguments: Any) -> CallToolResult:
 
 
 def row_ids(result: CallToolResult) -> list[str]:
-    """`source:Type/id` of each row, from the structured copy."""
-    return [f"{row[0]}:{row[1]}" for row in (result.structured_content or {})["untrusted_record_data"]["rows"]]
+    """`source:Type/id` of each row, from the text (rows answers carry no structured copy)."""
+    return [f"{source}:{ref}" for source, ref in source_rows(text_of(result))]
 
 
 async def test_tools_are_listed_with_input_schemas_and_annotations(mcp: Client) -> None:
@@ -106,8 +107,7 @@ async def test_every_read_tool_answers_from_each_source(mcp: Client, sandbox: Sa
     answers = {name: text_of(await call(mcp, name, source=source)) for name in TYPED_TOOLS}
     for name, text in answers.items():
         assert f" on {source}: {source} total " in text.splitlines()[0], (name, text)
-    patient = (await call(mcp, "get_patient", source=source)).structured_content or {}
-    patient_id = patient["untrusted_record_data"]["rows"][0][1].removeprefix("Patient/")
+    patient_id = row_refs(answers["get_patient"])[0].removeprefix("Patient/")
     fetched = text_of(await call(mcp, "fhir_get", source=source, resource_type="Patient", id=patient_id))
     searched = await call(
         mcp, "fhir_search", source=source, resource_type="Condition", params={"clinical-status": "active"}
@@ -129,8 +129,8 @@ async def test_every_read_tool_answers_from_each_source(mcp: Client, sandbox: Sa
     if source == "kaiser":
         assert "kaiser total 41" in answers["search_observation"] and "kaiser total 23" in answers["list_messages"]
         assert "Kaiser Permanente" in answers["get_coverage"]
-        documents = (await call(mcp, "search_document_reference", source=source)).structured_content or {}
-        assert documents["totals"] == {"kaiser": 16}
+        documents = text_of(await call(mcp, "search_document_reference", source=source))
+        assert stated_totals(documents) == {"kaiser": 16}
     else:
         record = sandbox.ehr.record
         assert f"{source} total 6" in answers["search_observation"]
@@ -145,10 +145,7 @@ async def test_every_read_tool_answers_from_each_source(mcp: Client, sandbox: Sa
 
 async def test_a_message_with_an_injected_instruction_comes_back_fenced(mcp: Client) -> None:
     listed = await call(mcp, "list_messages", source="kaiser", max_tokens=50_000)
-    ids = [
-        row[1].removeprefix("Communication/")
-        for row in (listed.structured_content or {})["untrusted_record_data"]["rows"]
-    ]
+    ids = [ref.removeprefix("Communication/") for ref in row_refs(text_of(listed))]
     texts = [text_of(await call(mcp, "read_message", source="kaiser", id=message_id)) for message_id in ids]
     injected = [text for text in texts if INJECTED in text]
     assert injected, "the sandbox's injection message was not synced"
@@ -197,7 +194,7 @@ async def test_federation_reports_a_failing_practice_as_a_note_not_a_failure(mcp
     text = text_of(result)
     assert re.search(rf"- {PRACTICE}: .*HTTP 429.*wait 120 s", text), text
     assert {row.split(":")[0] for row in row_ids(result)} == {"kaiser", GENERIC_PRACTICE}
-    assert set((result.structured_content or {})["totals"]) == {"kaiser", GENERIC_PRACTICE}
+    assert set(stated_totals(text)) == {"kaiser", GENERIC_PRACTICE}
     healthy = await call(mcp, "search_observation", category="laboratory")
     assert {row.split(":")[0] for row in row_ids(healthy)} == {"kaiser", PRACTICE, GENERIC_PRACTICE}
 
@@ -205,7 +202,7 @@ async def test_federation_reports_a_failing_practice_as_a_note_not_a_failure(mcp
 async def test_cursor_continues_until_exhaustion_without_losing_or_repeating_a_row(mcp: Client) -> None:
     whole = await call(mcp, "search_observation", max_tokens=50_000)
     expected = row_ids(whole)
-    assert len(expected) == 41 + 6 + 6 and (whole.structured_content or {})["next_cursor"] is None
+    assert len(expected) == 41 + 6 + 6 and next_cursor(text_of(whole)) is None
     seen: list[str] = []
     cursor: str | None = None
     pages = 0
@@ -213,7 +210,7 @@ async def test_cursor_continues_until_exhaustion_without_losing_or_repeating_a_r
         page = await call(mcp, "search_observation", max_tokens=500, **({"cursor": cursor} if cursor else {}))
         seen += row_ids(page)
         pages += 1
-        cursor = (page.structured_content or {})["next_cursor"]
+        cursor = next_cursor(text_of(page))
         if cursor is None:
             break
         assert f'cursor="{cursor}"' in text_of(page)
@@ -223,7 +220,7 @@ async def test_cursor_continues_until_exhaustion_without_losing_or_repeating_a_r
 
 async def test_a_tampered_or_foreign_cursor_is_refused_with_a_clear_message(mcp: Client) -> None:
     first = await call(mcp, "search_observation", max_tokens=500)
-    cursor = (first.structured_content or {})["next_cursor"]
+    cursor = next_cursor(text_of(first))
     assert cursor is not None
     tampered = cursor[:-3] + ("AAA" if not cursor.endswith("AAA") else "BBB")
     for tool, value in (("search_observation", tampered), ("list_problems", cursor)):

@@ -35,6 +35,7 @@ from mcp_server.tools.typed_table import TYPED_TOOLS
 from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
 from mcp_server.untrusted.fencing import UNTRUSTED_KEY
 from sandbox.patient import generate_patient
+from tests.benchmarks.answer_rows import next_cursor
 from tests.mcp_server.approving_person import connect_desk
 from tests.mcp_server.canary_store import CANARY, practice_canary_store, small_patient_canary_store
 
@@ -182,7 +183,7 @@ class Exercise:
         """Call `tool` and follow its cursor to the end."""
         result = await self.call(tool, **arguments, max_tokens=50_000)
         for _ in range(20):
-            cursor = (result.structured_content or {}).get("next_cursor")
+            cursor = next_cursor(text_of(result))
             if not cursor:
                 return
             result = await self.call(tool, **arguments, max_tokens=50_000, cursor=cursor)
