@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import httpx2
 
 from fhir_client import FhirClient
+from fhirgate.facade_on_first_request import IN_PROCESS_BASE
 from fhirgate.home_reach import HomeReach
 from fhirgate.scheduled_sync import NotSignedIn
 from fhirgate.secrets import SecretStore
@@ -39,7 +40,6 @@ from gateway.sync.engine import Clock, SyncEngine
 from gateway.writes.fhir_routes import write_extension
 from gateway.writes.operations import WriteOperations
 
-IN_PROCESS_BASE = "http://127.0.0.1/fhir"
 SURFACE_TYPES = {surface.name: surface.resource_types for surface in SURFACES}
 
 if TYPE_CHECKING:
@@ -168,8 +168,11 @@ class KaiserSource:
     def in_process_client(self) -> FhirClient:
         """A client of this source's facade in this process, with a token that never leaves it."""
         token = secrets.token_urlsafe(32)
-        transport = httpx2.ASGITransport(app=create_facade_app(self.store, self.facade_settings(token)))
-        return FhirClient(IN_PROCESS_BASE, bearer_token=token, transport=transport)
+        return FhirClient(IN_PROCESS_BASE, bearer_token=token, transport=self.in_process_transport(token))
+
+    def in_process_transport(self, token: str) -> httpx2.ASGITransport:
+        """This source's facade in this process, reached with ``token``."""
+        return httpx2.ASGITransport(app=create_facade_app(self.store, self.facade_settings(token)))
 
 
 def home_kaiser_source(

@@ -12,8 +12,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from fhir.resources.R4B import get_fhir_model_class
-
 from translators.errors import InvalidResourceError
 from translators.fhir_json import FhirDecimal, fhir_decimal
 from translators.ids import FHIR_ID_PATTERN
@@ -47,6 +45,8 @@ def validated(resource: FhirJson) -> FhirJson:
 
     Raises :class:`~translators.errors.InvalidResourceError` (a ``ValueError``) when it is not valid R4.
     """
+    from fhir.resources.R4B import get_fhir_model_class  # loaded on first use: `fhirgate mcp` starts without it
+
     resource_type = resource.get("resourceType")
     if not isinstance(resource_type, str):
         raise InvalidResourceError("resource has no resourceType")

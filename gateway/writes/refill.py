@@ -10,8 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from gateway.kaiser.portal_client import PortalClient
-from gateway.kaiser.surfaces.medications import fetch_rx_details
-from gateway.kaiser.surfaces.profile import fetch_profile, patient_guid
 from gateway.writes.errors import WriteChainError
 
 SURFACE = "refill"
@@ -67,6 +65,11 @@ class RefillChain:
 
     async def prepare(self, rx_number: str) -> PreparedRefill:
         """The read-only reconnaissance: profile, prescriptions and wallet; nothing is ordered."""
+        # Imported here: the surfaces load the translators and fhir.resources, which `fhirgate mcp` need not
+        # load before its first answer.
+        from gateway.kaiser.surfaces.medications import fetch_rx_details
+        from gateway.kaiser.surfaces.profile import fetch_profile, patient_guid
+
         profile = await fetch_profile(self.client)
         guid = patient_guid(profile)
         rx_details = await fetch_rx_details(self.client, guid)
