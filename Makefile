@@ -8,7 +8,7 @@ SMART_JS_STAMP := tests/smart_js/node_modules/.package-lock.json
 PUSH_SERVER_STAMP := tests/push_server/node_modules/.package-lock.json
 AXE_STAMP := tests/web/axe/node_modules/.package-lock.json
 
-.PHONY: demo test lint typecheck pytest install node push-server browser clean conformance bench fuzz audit lock soak screenshots
+.PHONY: demo test lint typecheck pytest install node push-server browser clean conformance bench fuzz audit lock soak screenshots tool-listing
 
 install: $(STAMP)
 
@@ -83,6 +83,11 @@ pytest: install node push-server browser
 	$(BIN)/pytest
 
 test: lint typecheck audit pytest
+
+# The tools/list the MCP server answers before building its tools (mcp_server/tool_listing.py): after a
+# change to a tool's docstring, arguments or title, write it again and commit it.
+tool-listing: install
+	$(BIN)/python -m tests.mcp_server.tool_listing_file
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,8 +15,8 @@ from mcp_server.server_identity import drop_unserved_capabilities, package_versi
 from mcp_server.sources.find_practice import PracticeDirectory
 from mcp_server.sources.registry import SourceRegistry
 from mcp_server.tool_kit import ToolKit
-from mcp_server.tool_listing import CompactListingServer
-from mcp_server.tool_table import register_tools
+from mcp_server.tool_listing import TableServer
+from mcp_server.tool_table import TOOLS, register_tools
 from mcp_server.tools.context import ToolContext
 from mcp_server.tools.whats_new import WhatsNewTool
 
@@ -58,12 +58,6 @@ def build_server(
     With a `directory`, `find_practice`, and `connect_practice` also takes a practice code or name.
     With `whats_new` (over the local Kaiser store), the tool of that name.
     """
-    server: MCPServer = CompactListingServer(
-        name,
-        version=package_version(),
-        instructions=INSTRUCTIONS.format(sources=", ".join(registry.names()) or "none configured"),
-    )
-    drop_unserved_capabilities(server)
     context = ToolContext(registry, signer=CursorSigner(cursor_key))
     if today is not None:
         context.today = today
@@ -75,5 +69,12 @@ def build_server(
         directory=directory,
         whats_new=whats_new,
     )
-    register_tools(server, kit)
+    server = TableServer(
+        name,
+        version=package_version(),
+        instructions=INSTRUCTIONS.format(sources=", ".join(registry.names()) or "none configured"),
+        served=[row.name for row in TOOLS if kit.serves(row.needs)],
+        build_tools=lambda built: register_tools(built, kit),
+    )
+    drop_unserved_capabilities(server)
     return server

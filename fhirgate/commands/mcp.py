@@ -4,6 +4,7 @@ and `--install-claude-desktop` to write Claude Desktop's config block."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from fhirgate.log_level import configure_logging, log_level
 from fhirgate.private_umask import make_new_files_private
 from fhirgate.secrets import SecretStore
 from fhirgate.settings import Settings, ensure_private_dir
+from fhirgate.startup_gc import collector_paused
 
 if TYPE_CHECKING:
     # Imported lazily at run time: every `fhirgate` command loads this module, and the MCP SDK is slow to import.
@@ -128,39 +130,44 @@ def mcp(
         _serve_demo(settings, ttl)
         return
 
+    with contextlib.ExitStack() as running:
+        with collector_paused():  # until the server is built: see fhirgate.startup_gc
+            server, registry, secrets = _build(settings, running, offline=offline, ttl=ttl, kaiser_url=kaiser_url)
+        if http:
+            typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
+            asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
+        else:
+            from mcp_server.transport.stdio import serve_stdio
+
+            asyncio.run(serve_stdio(server, registry))
+
+
+def _build(
+    settings: Settings, running: contextlib.ExitStack, *, offline: bool, ttl: float, kaiser_url: str | None
+) -> tuple[MCPServer, SourceRegistry, SecretStore]:
+    """The home's MCP server, its sources and its secret store; what must be closed is closed by `running`."""
     from fhirgate.home_reach import HomeReach
     from fhirgate.mcp_sources import mcp_connector, mcp_registry, served_approval_desk
     from fhirgate.practice_finder import PracticeFinder, directory_for
     from fhirgate.write_wiring import write_operations
     from mcp_server import build_server
     from mcp_server.tools.whats_new import WhatsNewTool
-    from mcp_server.transport.stdio import run_stdio
 
     _log_to_home(settings)
     store = open_store(settings.store_path)
-    try:
-        secrets = SecretStore.for_settings(settings)
-        writes = write_operations(settings, secrets, offline=offline)
-        registry = mcp_registry(
-            settings, secrets, store, writes=writes, offline=offline, ttl_minutes=ttl, kaiser_url=kaiser_url
-        )
-        connector = mcp_connector(settings, os.environ, offline=offline)
-        reach = HomeReach.for_settings(settings, offline=offline)
-        directory = PracticeFinder(directory_for(settings, os.environ, transport=reach.transport(), offline=offline))
-        whats_new = WhatsNewTool.for_home(store, settings.home)
-        with served_approval_desk(settings, writes, connector) as desk:
-            if http:
-                server = build_server(
-                    registry, connector=connector, approvals=desk, directory=directory, whats_new=whats_new
-                )
-                typer.echo(f"MCP on http://127.0.0.1:{port}/mcp (bearer: `fhirgate token`)", err=True)
-                asyncio.run(_serve_http(server, registry, token=facade_token(secrets), port=port))
-            else:
-                asyncio.run(
-                    run_stdio(registry, connector=connector, approvals=desk, directory=directory, whats_new=whats_new)
-                )
-    finally:
-        store.close()
+    running.callback(store.close)
+    secrets = SecretStore.for_settings(settings)
+    writes = write_operations(settings, secrets, offline=offline)
+    registry = mcp_registry(
+        settings, secrets, store, writes=writes, offline=offline, ttl_minutes=ttl, kaiser_url=kaiser_url
+    )
+    connector = mcp_connector(settings, os.environ, offline=offline)
+    reach = HomeReach.for_settings(settings, offline=offline)
+    directory = PracticeFinder(directory_for(settings, os.environ, transport=reach.transport(), offline=offline))
+    whats_new = WhatsNewTool.for_home(store, settings.home)
+    desk = running.enter_context(served_approval_desk(settings, writes, connector))
+    server = build_server(registry, connector=connector, approvals=desk, directory=directory, whats_new=whats_new)
+    return server, registry, secrets
 
 
 def _serve_demo(settings: Settings, ttl: float) -> None:

@@ -23,6 +23,7 @@ from gateway.store import SqliteStore
 from mcp_server import ApprovalDesk, PracticeConnector, SourceRegistry, build_server
 from mcp_server.sources.find_practice import PracticeDirectory
 from mcp_server.tool_kit import ToolKit
+from mcp_server.tool_listing import TableServer
 from mcp_server.tool_table import TOOLS
 from mcp_server.tools.context import ToolContext
 from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
@@ -129,6 +130,8 @@ async def listing_texts(server: MCPServer, outputs: Mapping[str, object]) -> tup
     and the same with the SDK's own (uncompacted) input schema plus the output schema in `outputs`."""
     async with Client(server) as client:
         listed = (await client.list_tools()).tools
+    if isinstance(server, TableServer):
+        server.build_tools()  # listed from the kept file until a call: build them for the SDK's own listing
     sdk = {tool.name: tool for tool in await MCPServer.list_tools(server)}
     names, compact, full = [], [], []
     for tool in listed:
