@@ -32,6 +32,7 @@ from mcp_server import RecordSource, SourceRegistry, build_server
 from tests.benchmarks.answer_rows import row_refs
 from tests.benchmarks.bench_mcp_facts import practice_store, sync_large
 from tests.benchmarks.benchmarks_doc import replace_section
+from tests.benchmarks.record_facts import appears
 from tests.benchmarks.small_budgets import SMALL_BUDGETS_SECTION, read_small_pages, small_budgets_report
 
 __all__ = [
@@ -141,7 +142,7 @@ def key_facts(resource: Mapping[str, Any]) -> list[str]:
 
 
 def _kept(fact: str, text: str) -> bool:
-    return " ".join(fact.split()).casefold() in " ".join(text.replace("|", "/").split()).casefold()
+    return appears(fact, text)
 
 
 @dataclass

@@ -65,12 +65,14 @@ def seconds_to_tools_list(argv: Sequence[str], *, cwd: Path, env: Mapping[str, s
 
 @dataclass(frozen=True)
 class ColdStart:
-    """Median wall and CPU seconds to tools/list of fhirgate and of the bare server."""
+    """Median wall and CPU seconds to tools/list of fhirgate, of fhirgate with its collector running while it
+    starts (as the bare server's does; see fhirgate.startup_gc), and of the bare server."""
 
     fhirgate: float
     bare: float
     fhirgate_cpu: float
     bare_cpu: float
+    collector_on: float
 
     @property
     def ratio(self) -> float:
@@ -80,20 +82,36 @@ class ColdStart:
     def cpu_ratio(self) -> float:
         return self.fhirgate_cpu / self.bare_cpu
 
+    @property
+    def collector_on_ratio(self) -> float:
+        return self.collector_on / self.bare
+
+
+def collector_on(fhirgate: Sequence[str]) -> list[str]:
+    """`fhirgate` (a `python -m fhirgate mcp` command) with the startup pause of the collector turned off."""
+    python, _, _, *arguments = fhirgate
+    run = (
+        "import contextlib, sys, fhirgate.startup_gc as g; g.collector_paused = contextlib.nullcontext; "
+        f"sys.argv = ['fhirgate', *{arguments!r}]; from fhirgate.cli import main; main()"
+    )
+    return [python, "-c", run]
+
 
 def cold_starts(
     fhirgate: Sequence[str], bare: Sequence[str], *, cwd: Path, env: Mapping[str, str], runs: int = 5
 ) -> ColdStart:
-    """Median seconds to tools/list of both servers, spawned alternately in the same run (one warm-up each)."""
-    times: dict[str, list[tuple[float, float]]] = {"fhirgate": [], "bare": []}
+    """Median seconds to tools/list of both servers (and of fhirgate with its collector on), spawned
+    alternately in the same run (one warm-up each)."""
+    commands = {"fhirgate": fhirgate, "bare": bare, "collector_on": collector_on(fhirgate)}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for run in range(runs + 1):
-        for name, argv in (("fhirgate", fhirgate), ("bare", bare)):
+        for name, argv in commands.items():
             measured = seconds_to_tools_list(argv, cwd=cwd, env=env)
             if run:  # the first spawn of each warms the OS file cache
                 times[name].append(measured)
     wall = {name: statistics.median(m[0] for m in measured) for name, measured in times.items()}
     cpu = {name: statistics.median(m[1] for m in measured) for name, measured in times.items()}
-    return ColdStart(wall["fhirgate"], wall["bare"], cpu["fhirgate"], cpu["bare"])
+    return ColdStart(wall["fhirgate"], wall["bare"], cpu["fhirgate"], cpu["bare"], wall["collector_on"])
 
 
 def _parts(store: SqliteStore, home: Path) -> dict[str, Any]:

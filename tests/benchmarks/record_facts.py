@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Fact", "facts_of", "returned_by", "shown_in"]
+__all__ = ["Fact", "appears", "facts_of", "returned_by", "shown_in"]
 
 _NOT_FACTS_AT_TOP = frozenset({"resourceType", "id", "meta", "text", "implicitRules", "language"})
 _URI = re.compile(r"^(https?://|urn:)")
@@ -93,11 +93,17 @@ def _normal(text: str) -> str:
     return " ".join(text.replace("|", "/").split()).casefold()
 
 
+def appears(value: str, text: str) -> bool:
+    """Whether `value` appears in `text` as whole words (case and spacing aside): a code "H" is not shown by
+    any word with an h in it, nor "7.2" by "17.25"."""
+    return re.search(rf"(?<!\w){re.escape(_normal(value))}(?!\w)", _normal(text)) is not None
+
+
 def shown_in(fact: Fact, text: str) -> bool:
     """Whether `text` (one row and its fenced prose) shows the fact's value.
 
     A date-time is shown when its day and, if it has one, its hour and minute both appear; a number
-    or boolean when it appears as a whole token; a string when it appears (case and spacing aside).
+    or boolean when it appears as a whole token; a string when it appears as whole words (`appears`).
     """
     value = fact.value
     if isinstance(value, bool):
@@ -107,7 +113,7 @@ def shown_in(fact: Fact, text: str) -> bool:
     if moment := _DATE.match(value):
         day, minute = moment.groups()
         return day in text and (minute is None or minute in text)
-    return _normal(value) in _normal(text)
+    return appears(value, text)
 
 
 def returned_by(fact: Fact, follow_up: str) -> bool:
