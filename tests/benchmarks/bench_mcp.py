@@ -418,7 +418,7 @@ def main() -> None:
         bare = [sys.executable, str(HERE / "bare_mcp_server.py")]
         versus_bare = cold_starts(fhirgate_mcp, bare, cwd=REPO, env=server_env(home))
     _, counter = count_tokens(["x"])
-    listing = listing_lines(names, compact, full, lambda texts: count_tokens(texts)[0])
+    listing = listing_lines(names, compact, full, lambda texts: count_tokens(texts)[0], counter)
     text = report(rows, counter, start, resources, versus_bare, listing) + latency
     print(text)
     write_section(text)

@@ -163,14 +163,16 @@ async def listing_texts(server: MCPServer, outputs: Mapping[str, object]) -> tup
 
 
 def listing_lines(
-    names: list[str], compact: list[str], full: list[str], count: Callable[[list[str]], list[int]]
+    names: list[str], compact: list[str], full: list[str], count: Callable[[list[str]], list[int]], counter: str
 ) -> list[str]:
-    """The tools/list table for docs/benchmarks.md: totals, and the ten costliest tools."""
+    """The tools/list table for docs/benchmarks.md: totals, and the ten costliest tools; `counter` names
+    how `count` counts."""
     counts = count(compact + full)
     listed, before = counts[: len(names)], counts[len(names) :]
     lines = [
         "",
-        f"tools/list ({len(names)} tools; name, title, description, input schema): {sum(listed)} o200k tokens "
+        f"tools/list ({len(names)} tools; name, title, description, input schema): {sum(listed)} tokens, "
+        f"counted with {counter} "
         f"(target <= 5,000); the SDK's own listing with its output schemas would be {sum(before)}.",
         "",
         "| tool (10 costliest) | listed tokens | SDK schema + output schema |",
