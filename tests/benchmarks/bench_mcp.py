@@ -39,12 +39,12 @@ from tests.benchmarks.everyday_questions import everyday_sections
 from tests.benchmarks.mcp_startup import (
     ColdStart,
     cold_starts,
-    full_server,
     listing_lines,
     listing_texts,
     output_schemas,
 )
 from tests.benchmarks.record_facts import appears
+from tests.mcp_server.tool_listing_file import every_tool_server
 from translators import (
     TranslationContext,
     patient_id_from_profile,
@@ -407,7 +407,7 @@ def main() -> None:
         registry = SourceRegistry({"kaiser": RecordSource("kaiser", in_process_kaiser_client(store), kind="kaiser")})
         rows = asyncio.run(run_questions(registry))
         outputs = output_schemas(registry, store, home)
-        names, compact, full = asyncio.run(listing_texts(full_server(registry, store, home), outputs))
+        names, compact, full = asyncio.run(listing_texts(every_tool_server(registry, store, home), outputs))
         latency = asyncio.run(repeated_search_latency(registry))
         asyncio.run(registry.aclose())
         store.close()

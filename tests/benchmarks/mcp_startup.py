@@ -13,20 +13,19 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, cast, get_args, get_origin
+from typing import Annotated, get_args, get_origin
 
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from pydantic import BaseModel
 
 from gateway.store import SqliteStore
-from mcp_server import ApprovalDesk, PracticeConnector, SourceRegistry, build_server
-from mcp_server.sources.find_practice import PracticeDirectory
+from mcp_server import SourceRegistry
 from mcp_server.tool_kit import ToolKit
 from mcp_server.tool_listing import TableServer
 from mcp_server.tool_table import TOOLS
 from mcp_server.tools.context import ToolContext
-from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
+from tests.mcp_server.tool_listing_file import placeholder_parts
 
 HELLO = {
     "jsonrpc": "2.0",
@@ -114,25 +113,10 @@ def cold_starts(
     return ColdStart(wall["fhirgate"], wall["bare"], cpu["fhirgate"], cpu["bare"], wall["collector_on"])
 
 
-def _parts(store: SqliteStore, home: Path) -> dict[str, Any]:
-    """Listing calls none of the parts, so placeholders stand in for the desk, the connector and the directory."""
-    return {
-        "approvals": cast(ApprovalDesk, object()),
-        "connector": cast(PracticeConnector, object()),
-        "directory": cast(PracticeDirectory, object()),
-        "whats_new": WhatsNewTool(store, LastAsked(home / "last-asked.json")),
-    }
-
-
-def full_server(registry: SourceRegistry, store: SqliteStore, home: Path) -> MCPServer:
-    """A server with every tool of the table."""
-    return build_server(registry, **_parts(store, home))
-
-
 def output_schemas(registry: SourceRegistry, store: SqliteStore, home: Path) -> dict[str, dict[str, object]]:
     """The output schema each tool would list: that of the model its return annotation carries
     (`Annotated[CallToolResult, Model]`), which fhirgate no longer lists."""
-    kit = ToolKit(ToolContext(registry), char_budget=12_000, **_parts(store, home))
+    kit = ToolKit(ToolContext(registry), char_budget=12_000, **placeholder_parts(store, home))
     schemas: dict[str, dict[str, object]] = {}
     for row in TOOLS:
         returned = inspect.signature(row.handler(kit), eval_str=True).return_annotation

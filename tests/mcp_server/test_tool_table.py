@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import cast
 
 from mcp import Client
 
 from gateway.store import SqliteStore
-from mcp_server import ApprovalDesk, PracticeConnector, SourceRegistry, build_server
-from mcp_server.sources.find_practice import PracticeDirectory
+from mcp_server import SourceRegistry, build_server
 from mcp_server.tool_listing import compact_schema
 from mcp_server.tool_table import TOOLS
-from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
+from tests.mcp_server.tool_listing_file import every_tool_server
 
 
 def test_every_tool_has_one_row_and_a_whole_title() -> None:
@@ -59,16 +57,9 @@ def test_a_compact_schema_keeps_types_descriptions_and_required_and_drops_titles
 async def test_the_whole_tool_listing_stays_within_its_token_budget(
     kaiser_registry: SourceRegistry, seeded: SqliteStore, tmp_path: Path
 ) -> None:
-    """tools/list must stay <= 5,000 o200k tokens (bench_mcp counts them exactly: 4,716 at this writing, in
+    """tools/list must stay <= 5,000 o200k tokens (bench_mcp counts them exactly: 4,736 at this writing, in
     17,751 bytes). Offline, bytes stand in: at the listing's ~3.8 bytes per token, 19,000 bytes is ~5,000."""
-    # Listing calls none of the parts: placeholders stand in for the approval desk, connector and directory.
-    server = build_server(
-        kaiser_registry,
-        approvals=cast(ApprovalDesk, object()),
-        connector=cast(PracticeConnector, object()),
-        directory=cast(PracticeDirectory, object()),
-        whats_new=WhatsNewTool(seeded, LastAsked(tmp_path / "last-asked.json")),
-    )
+    server = every_tool_server(kaiser_registry, seeded, tmp_path)
     async with Client(server) as client:
         tools = (await client.list_tools()).tools
     listed = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from mcp.server.mcpserver import MCPServer
 
@@ -18,20 +18,29 @@ from mcp_server.tool_listing import LISTING_FILE, TableServer, listed, listing_j
 from mcp_server.tools.whats_new import LastAsked, WhatsNewTool
 
 
+def placeholder_parts(store: SqliteStore, home: Path) -> dict[str, Any]:
+    """Every part `build_server` takes, for a server that lists (or builds) every tool but calls none of the
+    parts: placeholders stand in for the approval desk, the connector and the directory."""
+    return {
+        "approvals": cast(ApprovalDesk, object()),
+        "connector": cast(PracticeConnector, object()),
+        "directory": cast(PracticeDirectory, object()),
+        "whats_new": WhatsNewTool(store, LastAsked(home / "last-asked.json")),
+    }
+
+
+def every_tool_server(registry: SourceRegistry, store: SqliteStore, home: Path) -> TableServer:
+    """A server serving every row of the tool table (`registry` should hold a Kaiser source)."""
+    server = build_server(registry, **placeholder_parts(store, home))
+    assert isinstance(server, TableServer)
+    return server
+
+
 async def _every_tool_listed(home: Path) -> str:
     store = SqliteStore.open(home / "store.sqlite3")
-    # Building calls none of the parts: placeholders stand in for the desk, the connector and the directory.
-    kaiser = RecordSource("kaiser", FhirClient("http://127.0.0.1:9/fhir"), kind="kaiser")
-    registry = SourceRegistry({"kaiser": kaiser})
+    registry = SourceRegistry({"kaiser": RecordSource("kaiser", FhirClient("http://127.0.0.1:9/fhir"), kind="kaiser")})
     try:
-        server = build_server(
-            registry,
-            approvals=cast(ApprovalDesk, object()),
-            connector=cast(PracticeConnector, object()),
-            directory=cast(PracticeDirectory, object()),
-            whats_new=WhatsNewTool(store, LastAsked(home / "last-asked.json")),
-        )
-        assert isinstance(server, TableServer)
+        server = every_tool_server(registry, store, home)
         server.build_tools()
         return listing_json([listed(tool) for tool in await MCPServer.list_tools(server)])
     finally:
