@@ -12,10 +12,11 @@ import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
+from gateway.store import SqliteStore
 from mcp_server import SourceRegistry, build_server, tool_listing
 from mcp_server.tool_listing import LISTING_FILE, TableServer, kept_listing, listed
 from mcp_server.tool_table import TOOLS
-from tests.mcp_server.tool_listing_file import built_listing
+from tests.mcp_server.tool_listing_file import built_listing, every_tool_server
 
 
 @pytest.fixture
@@ -41,8 +42,18 @@ def test_the_kept_listing_is_what_the_table_builds() -> None:
     ]
 
 
-async def test_tools_list_builds_no_tool_and_lists_what_the_sdk_would() -> None:
-    server = build_server(SourceRegistry({}))
+@pytest.mark.parametrize("parts", ["none", "every"])
+async def test_tools_list_builds_no_tool_and_lists_what_the_sdk_would(
+    parts: str, kaiser_registry: SourceRegistry, seeded: SqliteStore, tmp_path: Path
+) -> None:
+    """With no parts (the tools that need nothing) and with every part (all 39), the listing from the file
+    is byte for byte what the SDK lists once it has built the same server's tools."""
+    if parts == "none":
+        server = build_server(SourceRegistry({}))
+        expected = [row.name for row in TOOLS if row.needs == "always"]
+    else:
+        server = every_tool_server(kaiser_registry, seeded, tmp_path)
+        expected = [row.name for row in TOOLS]
     assert isinstance(server, TableServer)
     async with Client(server) as client:
         from_file = (await client.list_tools()).tools
@@ -50,7 +61,7 @@ async def test_tools_list_builds_no_tool_and_lists_what_the_sdk_would() -> None:
     server.build_tools()
     built = [listed(tool) for tool in await MCPServer.list_tools(server)]
     assert [tool.model_dump(by_alias=True) for tool in from_file] == [tool.model_dump(by_alias=True) for tool in built]
-    assert [tool.name for tool in from_file] == [row.name for row in TOOLS if row.needs == "always"]
+    assert [tool.name for tool in from_file] == expected
 
 
 async def test_a_call_before_any_listing_builds_the_tools_and_validates_its_arguments() -> None:
