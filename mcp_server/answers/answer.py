@@ -132,6 +132,62 @@ def _frame_tokens(
     return estimate_frame_tokens(render_answer(parts)[0]) + _FRAME_MARGIN_TOKENS
 
 
+class _RowTaker:
+    """Takes rows into sections, source after source, while the answer's room lasts. The first row of an
+    answer is always taken, so paging always progresses."""
+
+    def __init__(self, room: int, fmt: AnswerFormat, resource_type: str) -> None:
+        self.room = room
+        self.fmt = fmt
+        self.resource_type = resource_type
+        self.taken_any = False
+        self.shown: list[dict[str, Any]] = []
+        """With format "fhir", each resource taken (as shown), for the structured copy."""
+
+    async def section(self, name: str, reader: PageReader) -> SourceSection:
+        """The section of source `name`: what fits of its rows from the reader's position on, page by page."""
+        section = SourceSection(name, total=reader.total, first_row=reader.shown + 1)
+        while self._take_pending(section, name, reader):
+            self._take_included(section, reader)
+            try:
+                if not await reader.advance():
+                    break
+            except FhirClientError as page_error:
+                failure = to_tool_error(page_error, source=name, target=f"Next page of {self.resource_type}")
+                section.notes.append(f"stopped early: {failure}")
+                break
+        section.notes = [*reader.notes, *section.notes]
+        section.shown_through = reader.shown
+        return section
+
+    def _take_pending(self, section: SourceSection, name: str, reader: PageReader) -> bool:
+        """Take the page's pending rows; False when the room ran out before they were all taken."""
+        for resource in reader.pending():
+            text, prose = _item(resource, self.fmt)
+            cost = estimate_tokens(text) + sum(estimate_tokens(p) for p in prose) + 2
+            if cost > self.room and self.taken_any:
+                return False
+            self.room -= cost
+            self.taken_any = True
+            section.items.append(text)
+            section.prose += prose
+            if self.fmt == "fhir":
+                self.shown.append({"source": name, "resource": _shown_resource(resource)})
+            reader.consume()
+        return True
+
+    def _take_included(self, section: SourceSection, reader: PageReader) -> None:
+        """Take the page's included rows that fit; count the others."""
+        for included in reader.included():
+            text, _ = _item(included, self.fmt)
+            cost = estimate_tokens(text) + 2
+            if cost > self.room:
+                section.included_omitted += 1
+                continue
+            self.room -= cost
+            section.included.append(text)
+
+
 async def answer_query(
     query: Query,
     sources: Sequence[RecordSource],
@@ -159,56 +215,20 @@ async def answer_query(
     known_notes += [note for reader in readers.values() for note in reader.notes]
     frame = _frame_tokens(query, readers, signer, fmt, budget=max_tokens, federated=federated)
     room = max_tokens - frame - sum(estimate_tokens(note) + 10 for note in known_notes)
-    accepted_any = False
-    structured_resources: list[dict[str, Any]] = []
+    taker = _RowTaker(room, fmt, query.resource_type)
     for name, reader in readers.items():
-        source = by_name[name]
         failed = failures[name]
         if failed is not None:
             target = f"Search {query.resource_type}"
-            message = str(to_tool_error(failed, source=name, target=target, login_hint=source.login_hint))
+            message = str(to_tool_error(failed, source=name, target=target, login_hint=by_name[name].login_hint))
             if not federated:
                 raise ToolError(message)
             # Not carried in the cursor: paging must end even while a source stays down.
             sections.append(SourceSection(name, failure=message))
             continue
-        section = SourceSection(name, total=reader.total, first_row=reader.shown + 1)
-        full = False  # the first row of an answer is always shown, so paging always progresses
-        while not full:
-            for resource in reader.pending():
-                text, prose = _item(resource, fmt)
-                cost = estimate_tokens(text) + sum(estimate_tokens(p) for p in prose) + 2
-                if cost > room and accepted_any:
-                    full = True
-                    break
-                room -= cost
-                accepted_any = True
-                section.items.append(text)
-                section.prose += prose
-                if fmt == "fhir":
-                    structured_resources.append({"source": name, "resource": _shown_resource(resource)})
-                reader.consume()
-            if full:
-                break
-            for included in reader.included():
-                text, prose = _item(included, fmt)
-                if estimate_tokens(text) + 2 > room:
-                    section.included_omitted += 1
-                    continue
-                room -= estimate_tokens(text) + 2
-                section.included.append(text)
-            try:
-                if not await reader.advance():
-                    break
-            except FhirClientError as page_error:
-                failure = to_tool_error(page_error, source=name, target=f"Next page of {query.resource_type}")
-                section.notes.append(f"stopped early: {failure}")
-                break
-        section.notes = [*reader.notes, *section.notes]
-        section.shown_through = reader.shown
+        sections.append(await taker.section(name, reader))
         if (position := reader.position()) is not None:
             left[name] = position
-        sections.append(section)
     if sections and all(section.failure is not None for section in sections):
         raise ToolError("Every source failed:\n" + "\n".join(f"- {s.name}: {s.failure}" for s in sections))
     next_cursor = signer.sign(fingerprint, {"p": {n: p.to_state() for n, p in left.items()}}) if left else None
@@ -217,5 +237,5 @@ async def answer_query(
     if fmt == "rows":  # the text holds the rows: no second copy (docs/decisions.md)
         return Answer(text=text, structured=None)
     # The same resources the text holds, so structured and text agree.
-    structured[UNTRUSTED_KEY] = {"rows": [], "resources": structured_resources}
+    structured[UNTRUSTED_KEY] = {"rows": [], "resources": taker.shown}
     return Answer(text=text, structured=structured)
