@@ -18,7 +18,7 @@ from pydantic import Field
 
 from fhir_client import FhirClientError
 from gateway.labs.points import LabPoint, is_code, lab_point, matches_name
-from gateway.labs.series import reconciled
+from gateway.labs.series import ReconciledSeries, reconciled
 from gateway.labs.units import convert
 from mcp_server.answers.token_budget import DEFAULT_MAX_TOKENS, estimate_tokens
 from mcp_server.answers.tool_errors import to_tool_error
@@ -54,6 +54,78 @@ def _row(point: LabPoint, value: float | None, unit: str, usual_status: str) -> 
     return f"{point.when} | {shown} | {point.flag} | {ref} | {point.source} | {point.ref}"
 
 
+def _nothing_found(code_or_name: str, notes: list[str], *, searched: int) -> CallToolResult:
+    """The answer when no source gave a numeric result; an error when no source could be searched at all."""
+    if notes and len(notes) == searched:
+        raise ToolError("No source could be searched:\n" + "\n".join(notes))
+    text = f"No numeric results found for {quote_input(code_or_name)}." + "".join(f"\n{n}" for n in notes)
+    return CallToolResult(content=[TextContent(text=text)])
+
+
+def _test_names(series: ReconciledSeries) -> list[str]:
+    return sorted({point.name for point, _ in series.points if point.name})
+
+
+def _header(code_or_name: str, series: ReconciledSeries) -> str:
+    """What was found, when, from where, and its range of values in the series' unit."""
+    first, last = series.points[0][0], series.points[-1][0]
+    values = [value for _, value in series.charted]
+    header = (
+        f"{quote_input(code_or_name)}: {len(series.points)} results {first.when}..{last.when} "
+        f"from {', '.join(series.sources)}; in the unit below: "
+        f"min {_fmt(min(values))}, max {_fmt(max(values))}, latest {_fmt(values[-1])}"
+    )
+    if series.band != (None, None):
+        header += "; usual range " + "-".join("" if x is None else _fmt(x) for x in series.band)
+    return header
+
+
+def _record_lines(series: ReconciledSeries, usual_status: str | None) -> list[str]:
+    """The fenced table's preamble: unit, test names, the usual status, and the column names."""
+    names = _test_names(series)
+    record = [f"unit: {series.unit}"]
+    record += [f"{'tests matched' if len(names) > 1 else 'test'}: {', '.join(names)}"] if names else []
+    record += [f"status: {usual_status} unless a row says otherwise"] if usual_status else []
+    record.append("date | value | flag | ref | source | id")
+    return record
+
+
+def _newest_rows(series: ReconciledSeries, usual_status: str, room: int) -> list[str]:
+    """The table rows, newest first, while they fit in `room` tokens."""
+    rows: list[str] = []
+    for point, value in reversed(series.points):
+        row = _row(point, value, series.unit, usual_status)
+        if estimate_tokens(row) + 1 > room:
+            break
+        room -= estimate_tokens(row) + 1
+        rows.append(row)
+    return rows
+
+
+def _trend_text(code_or_name: str, series: ReconciledSeries, notes: list[str], max_tokens: int) -> str:
+    """The header, the fenced table of the newest rows that fit `max_tokens`, and what was left out."""
+    # Units, test names, flags and reference texts are the sources' words: inside the fence.
+    fenced = Fence()
+    usual_status = Counter(point.status for point, _ in series.points).most_common(1)[0][0]
+    record = _record_lines(series, usual_status)
+    lines = [_header(code_or_name, series), fenced.warning("lab data")]
+    rows = _newest_rows(series, usual_status, max_tokens - 250 - sum(estimate_tokens(x) for x in [*lines, *record]))
+    lines.append(fenced.block("\n".join([*record, *rows])))
+    total = len(series.points)
+    if len(rows) < total:
+        lines.append(
+            f"{total - len(rows)} older results not listed (budget); pass since=YYYY-MM-DD or raise max_tokens."
+        )
+    if len(series.charted) < total:
+        notes = [
+            *notes,
+            f"{total - len(series.charted)} results in units not convertible to the unit above are not charted",
+        ]
+    if notes:
+        lines += ["notes:", *(f"- {note}" for note in notes)]
+    return "\n".join(lines)
+
+
 class LabTrendTool:
     def __init__(self, context: ToolContext) -> None:
         self._context = context
@@ -68,6 +140,23 @@ class LabTrendTool:
             if (is_code(wanted) or matches_name(resource, wanted)) and (point := lab_point(resource, source.name)):
                 points.append(point)
         return points
+
+    async def _gathered(
+        self, sources: list[RecordSource], wanted: str, since: str | None
+    ) -> tuple[list[LabPoint], list[str]]:
+        """Every source's points, asked at once, and a note for each source that failed."""
+        results = await asyncio.gather(*(self._points(s, wanted, since) for s in sources), return_exceptions=True)
+        points: list[LabPoint] = []
+        notes: list[str] = []
+        for item, result in zip(sources, results, strict=True):
+            if isinstance(result, FhirClientError):
+                err = to_tool_error(result, source=item.name, target="Observation search", login_hint=item.login_hint)
+                notes.append(f"{item.name}: {err}")
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                points += result
+        return points, notes
 
     async def lab_trend(
         self,
@@ -84,71 +173,16 @@ class LabTrendTool:
             sources = self._context.registry.select(source)
         except UnknownSourceError as error:
             raise to_tool_error(error, source=source or "", target="lab_trend") from error
-        results = await asyncio.gather(*(self._points(s, code_or_name, since) for s in sources), return_exceptions=True)
-        points: list[LabPoint] = []
-        notes: list[str] = []
-        for item, result in zip(sources, results, strict=True):
-            if isinstance(result, FhirClientError):
-                err = to_tool_error(result, source=item.name, target="Observation search", login_hint=item.login_hint)
-                notes.append(f"{item.name}: {err}")
-            elif isinstance(result, BaseException):
-                raise result
-            else:
-                points += result
+        points, notes = await self._gathered(sources, code_or_name, since)
         if not points:
-            if notes and len(notes) == len(sources):
-                raise ToolError("No source could be searched:\n" + "\n".join(notes))
-            return CallToolResult(
-                content=[
-                    TextContent(
-                        text=f"No numeric results found for {quote_input(code_or_name)}."
-                        + "".join(f"\n{n}" for n in notes)
-                    )
-                ]
-            )
+            return _nothing_found(code_or_name, notes, searched=len(sources))
         series = reconciled(points)
-        points, unit, band, converted = [p for p, _ in series.points], series.unit, series.band, series.points
-        names = sorted({p.name for p in points if p.name})
-        charted = [(p.when, v) for p, v in series.charted]
-        values = [v for _, v in charted]
-        header = (
-            f"{quote_input(code_or_name)}: {len(points)} results {points[0].when}..{points[-1].when} "
-            f"from {', '.join(series.sources)}; in the unit below: "
-            f"min {_fmt(min(values))}, max {_fmt(max(values))}, latest {_fmt(values[-1])}"
-        )
-        if band != (None, None):
-            header += "; usual range " + "-".join("" if x is None else _fmt(x) for x in band)
-        # Units, test names, flags and reference texts are the sources' words: inside the fence.
-        fenced = Fence()
-        usual_status = Counter(p.status for p in points).most_common(1)[0][0]
-        record = [f"unit: {unit}"]
-        record += [f"{'tests matched' if len(names) > 1 else 'test'}: {', '.join(names)}"] if names else []
-        record += [f"status: {usual_status} unless a row says otherwise"] if usual_status else []
-        record.append("date | value | flag | ref | source | id")
-        lines = [header, fenced.warning("lab data")]
-        room = max_tokens - 250 - sum(estimate_tokens(line) for line in [*lines, *record])
-        rows: list[str] = []
-        for point, value in reversed(converted):
-            row = _row(point, value, unit, usual_status)
-            if estimate_tokens(row) + 1 > room:
-                break
-            room -= estimate_tokens(row) + 1
-            rows.append(row)
-        lines.append(fenced.block("\n".join([*record, *rows])))
-        if len(rows) < len(points):
-            lines.append(
-                f"{len(points) - len(rows)} older results not listed (budget); "
-                "pass since=YYYY-MM-DD or raise max_tokens."
+        content: list[ContentBlock] = [TextContent(text=_trend_text(code_or_name, series, notes, max_tokens))]
+        charted = [(point.when, value) for point, value in series.charted]
+        if chart and charted:
+            names = _test_names(series)
+            png = await render_trend_png(
+                charted, title=names[0] if names else code_or_name, unit=series.unit, band=series.band
             )
-        if len(charted) < len(points):
-            notes.append(
-                f"{len(points) - len(charted)} results in units not convertible to the unit above are not charted"
-            )
-        if notes:
-            lines.append("notes:")
-            lines += [f"- {note}" for note in notes]
-        content: list[ContentBlock] = [TextContent(text="\n".join(lines))]
-        if chart and len(charted) >= 1:
-            png = await render_trend_png(charted, title=names[0] if names else code_or_name, unit=unit, band=band)
             content.append(ImageContent(data=base64.b64encode(png).decode("ascii"), mime_type="image/png"))
         return CallToolResult(content=content)
