@@ -21,7 +21,6 @@ from fhir_client.errors import ReconnectRequired, TokenEndpointError
 from fhir_client.rate_limit import RequestPacer
 from fhir_client.source_catalog import SourceCatalog, SourceRecord
 from fhir_client.source_secrets import SourceSecrets
-from fhir_client.token_requests import refresh_tokens
 from fhir_client.tokens import TokenSet
 
 __all__ = ["REFRESH_MARGIN", "SmartAuth", "SmartSession", "credentials_for"]
@@ -108,6 +107,9 @@ class SmartSession:
             if self._pacer is not None:
                 await self._pacer.acquire()
             sent_at = self._clock()
+            # authlib loads with the first refresh, not with the source (oauth_client.py says why).
+            from fhir_client.token_requests import refresh_tokens
+
             try:
                 body = await refresh_tokens(
                     credentials_for(record, self._secrets),

@@ -22,7 +22,6 @@ from fhir_client.rate_limit import RateLimiter, RequestPacer
 from fhir_client.smart_session import SmartAuth, SmartSession, credentials_for
 from fhir_client.source_catalog import SourceCatalog
 from fhir_client.source_secrets import SecretBackend, SourceSecrets
-from fhir_client.token_requests import revoke_token
 
 __all__ = ["disconnect_source", "open_smart_client"]
 
@@ -79,6 +78,8 @@ async def disconnect_source(
     revoked = False
     endpoint = record.configuration.revocation_endpoint
     if endpoint and (access or refresh):
+        from fhir_client.token_requests import revoke_token  # authlib: loaded where a token request is made
+
         credentials = credentials_for(record, source_secrets)
         for token, hint in ((refresh, "refresh_token"), (access, "access_token")):
             if token:

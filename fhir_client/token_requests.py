@@ -15,8 +15,9 @@ import httpx2
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from fhir_client.client_auth import ClientCredentials, oauth_client
+from fhir_client.client_auth import ClientCredentials
 from fhir_client.errors import TokenEndpointError, quoted, safe_url
+from fhir_client.oauth_client import oauth_client
 
 __all__ = ["exchange_code", "refresh_tokens", "revoke_token", "token_error_message"]
 
