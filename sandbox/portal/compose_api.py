@@ -60,43 +60,67 @@ def _recipients(seed: str) -> list[dict[str, Any]]:
     return rows
 
 
-def compose_routes(state: PortalState) -> list[Route]:
-    seed = state.config.patient.username
-    ledger = state.config.writes
-    recipients = _recipients(seed)
-    self_wpr = wp_id(seed, "wpr")
-    user_ids = {row["userId"] for row in recipients}
+class _Compose:
+    """The compose endpoints, one method each, over what they share: the portal state, the write ledger, the
+    recipient catalog and the viewer's own ``wprId``."""
 
-    def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def __init__(self, state: PortalState) -> None:
+        self.state = state
+        self.seed = state.config.patient.username
+        self.ledger = state.config.writes
+        self.recipients = _recipients(self.seed)
+        self.self_wpr = wp_id(self.seed, "wpr")
+        self.user_ids = {row["userId"] for row in self.recipients}
+
+    def routes(self) -> list[Route]:
+        advice, conversations = f"{_API}/medicaladvicerequests", f"{_API}/conversations"
+        return [
+            Route(f"{advice}/GetMedicalAdviceRequestRecipients", self.guarded(self.recipients_list), methods=["POST"]),
+            Route(f"{advice}/GetSubtopics", self.guarded(self.subtopics), methods=["POST"]),
+            Route(f"{advice}/GetViewers", self.guarded(self.viewers), methods=["POST"]),
+            Route(f"{conversations}/GetComposeId", self.guarded(self.compose_id), methods=["POST"]),
+            Route(f"{advice}/SaveMedicalAdviceRequestDraft", self.guarded(self.save_draft), methods=["POST"]),
+            Route(f"{advice}/SendMedicalAdviceRequest", self.guarded(self.send), methods=["POST"]),
+            Route(f"{conversations}/RemoveComposeId", self.guarded(self.remove_compose_id), methods=["POST"]),
+        ]
+
+    def guarded(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        """``handler`` behind the session and anti-forgery checks, given the JSON body as an object."""
+
         async def endpoint(request: Request) -> Response:
-            session = current_session(state, request)
-            if session is None:
-                return identity_redirect(state, request)
-            if not anti_forgery_ok(state, session, request):
-                return five_hundred(request, "anti_forgery")
-            try:
-                body = json.loads(await request.body() or b"{}")
-            except ValueError:
-                return five_hundred(request, "unreadable_body")
-            return await handler(request, body if isinstance(body, dict) else {})
+            body = await self.checked_body(request)
+            return body if isinstance(body, Response) else await handler(request, body)
 
         return endpoint
 
-    def failing(step: str) -> bool:
-        return state.config.write_fails(step)
+    async def checked_body(self, request: Request) -> dict[str, Any] | Response:
+        """The JSON body (``{}`` when empty or not an object), or the redirect a broken contract gets."""
+        session = current_session(self.state, request)
+        if session is None:
+            return identity_redirect(self.state, request)
+        if not anti_forgery_ok(self.state, session, request):
+            return five_hundred(request, "anti_forgery")
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            return five_hundred(request, "unreadable_body")
+        return body if isinstance(body, dict) else {}
 
-    async def recipients_list(request: Request, body: dict[str, Any]) -> Response:
-        return JSONResponse(recipients)  # inferred: a bare array (the envelope key was never confirmed)
+    def failing(self, step: str) -> bool:
+        return self.state.config.write_fails(step)
 
-    async def subtopics(request: Request, body: dict[str, Any]) -> Response:
+    async def recipients_list(self, request: Request, body: dict[str, Any]) -> Response:
+        return JSONResponse(self.recipients)  # inferred: a bare array (the envelope key was never confirmed)
+
+    async def subtopics(self, request: Request, body: dict[str, Any]) -> Response:
         return JSONResponse({"topicList": _TOPICS, "organizationId": ""})
 
-    async def viewers(request: Request, body: dict[str, Any]) -> Response:
-        name = state.config.patient.profile["UserAccountData"]["ebizAccountsWithPersonInfos"]["nameDetails"]
+    async def viewers(self, request: Request, body: dict[str, Any]) -> Response:
+        name = self.state.config.patient.profile["UserAccountData"]["ebizAccountsWithPersonInfos"]["nameDetails"]
         row = {
-            "wprId": self_wpr,
+            "wprId": self.self_wpr,
             "name": f"{name['firstName']} {name['surname']}".upper(),
-            "photoBlobFileName": wp_id(seed, "photo", length=36),
+            "photoBlobFileName": wp_id(self.seed, "photo", length=36),
             "isSelf": True,
             "isShown": False,
             "isSelected": False,
@@ -104,55 +128,46 @@ def compose_routes(state: PortalState) -> list[Route]:
         }
         return JSONResponse({"viewers": [row], "showOtherViewersOption": False, "isOtherViewersSelected": False})
 
-    async def compose_id(request: Request, body: dict[str, Any]) -> Response:
-        new_id = wp_id(seed, "compose", str(len(ledger.compose_ids)), length=128)
-        ledger.compose_ids.add(new_id)
+    async def compose_id(self, request: Request, body: dict[str, Any]) -> Response:
+        new_id = wp_id(self.seed, "compose", str(len(self.ledger.compose_ids)), length=128)
+        self.ledger.compose_ids.add(new_id)
         return JSONResponse(new_id)  # a bare JSON string, not an object
 
-    def _draft_error(body: dict[str, Any]) -> int:
+    def draft_error(self, body: dict[str, Any]) -> int:
         recipient = body.get("recipient")
         if not isinstance(recipient, dict) or set(recipient) != _RECIPIENT_KEYS:
             return 2
-        if recipient.get("userId") not in user_ids:
+        if recipient.get("userId") not in self.user_ids:
             return 2
         viewers_sent = body.get("viewers") or [{}]
-        if not isinstance(viewers_sent, list) or viewers_sent[0].get("wprId") != self_wpr:
+        if not isinstance(viewers_sent, list) or viewers_sent[0].get("wprId") != self.self_wpr:
             return 2
-        if body.get("composeId") not in ledger.compose_ids or not isinstance(body.get("messageBody"), list):
+        if body.get("composeId") not in self.ledger.compose_ids or not isinstance(body.get("messageBody"), list):
             return 2
         return 0
 
-    async def save_draft(request: Request, body: dict[str, Any]) -> Response:
-        error = 2 if failing("SaveMedicalAdviceRequestDraft") else _draft_error(body)
+    async def save_draft(self, request: Request, body: dict[str, Any]) -> Response:
+        error = 2 if self.failing("SaveMedicalAdviceRequestDraft") else self.draft_error(body)
         if error:
             return JSONResponse({"error": error})  # HTTP 200 on failure, as the portal does
-        conversation = wp_id(seed, "conv", str(len(ledger.drafts)))
-        ledger.drafts[conversation] = body
+        conversation = wp_id(self.seed, "conv", str(len(self.ledger.drafts)))
+        self.ledger.drafts[conversation] = body
         return JSONResponse({"conversationId": conversation, "error": 0})
 
-    async def send(request: Request, body: dict[str, Any]) -> Response:
+    async def send(self, request: Request, body: dict[str, Any]) -> Response:
+        ledger = self.ledger
         conversation = str(body.get("conversationId", ""))
-        if failing("SendMedicalAdviceRequest") or conversation not in ledger.drafts or _draft_error(body):
+        if self.failing("SendMedicalAdviceRequest") or conversation not in ledger.drafts or self.draft_error(body):
             return JSONResponse({"error": 2})
         ledger.record(ledger.sent_messages, body)
         del ledger.drafts[conversation]
         logger.info("sandbox message sent lines=%d", len(body.get("messageBody") or []))
         return JSONResponse({"success": True, "error": 0, "conversationId": conversation})  # inferred ack
 
-    async def remove_compose_id(request: Request, body: dict[str, Any]) -> Response:
-        ledger.compose_ids.discard(str(body.get("composeId", "")))
+    async def remove_compose_id(self, request: Request, body: dict[str, Any]) -> Response:
+        self.ledger.compose_ids.discard(str(body.get("composeId", "")))
         return JSONResponse({"success": True})  # inferred ack
 
-    return [
-        Route(
-            f"{_API}/medicaladvicerequests/GetMedicalAdviceRequestRecipients",
-            guarded(recipients_list),
-            methods=["POST"],
-        ),
-        Route(f"{_API}/medicaladvicerequests/GetSubtopics", guarded(subtopics), methods=["POST"]),
-        Route(f"{_API}/medicaladvicerequests/GetViewers", guarded(viewers), methods=["POST"]),
-        Route(f"{_API}/conversations/GetComposeId", guarded(compose_id), methods=["POST"]),
-        Route(f"{_API}/medicaladvicerequests/SaveMedicalAdviceRequestDraft", guarded(save_draft), methods=["POST"]),
-        Route(f"{_API}/medicaladvicerequests/SendMedicalAdviceRequest", guarded(send), methods=["POST"]),
-        Route(f"{_API}/conversations/RemoveComposeId", guarded(remove_compose_id), methods=["POST"]),
-    ]
+
+def compose_routes(state: PortalState) -> list[Route]:
+    return _Compose(state).routes()

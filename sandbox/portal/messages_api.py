@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.portal.message_list import conversation_page
+from sandbox.portal.sessions import PortalSession
 from sandbox.portal.signals import current_session, five_hundred, identity_redirect
 from sandbox.portal.state import PortalState
 from sandbox.portal.xhr_contract import guard, json_object
@@ -39,42 +40,66 @@ def _page(nonce: str) -> str:
     )
 
 
-def messages_routes(state: PortalState) -> list[Route]:
-    center = state.config.patient.message_center
-    by_id = {thread["conversation"]["hthId"]: thread["conversation"] for thread in center.get("threads", [])}
-    documents: dict[str, Any] = center.get("documents", {})
+class _MessageCenter:
+    """The message-center endpoints, one method each, over what they share: the patient's message center,
+    its threads by id and its attachment documents."""
 
-    async def _nonced(request: Request) -> dict[str, Any] | Response:
-        guarded = guard(state, request, PAGE)
+    def __init__(self, state: PortalState) -> None:
+        self.state = state
+        self.center = state.config.patient.message_center
+        self.by_id = {t["conversation"]["hthId"]: t["conversation"] for t in self.center.get("threads", [])}
+        self.documents: dict[str, Any] = self.center.get("documents", {})
+
+    def routes(self) -> list[Route]:
+        return [
+            Route(PAGE, self.page, methods=["GET"]),
+            Route(f"{_API}/GetFoldersList", self.folders, methods=["POST"]),
+            Route(f"{_API}/GetConversationList", self.conversation_list, methods=["POST"]),
+            Route(f"{_API}/GetConversationDetails", self.details, methods=["POST"]),
+            Route("/mychartcn/api/documents/viewer/GetDocumentDetailsLegacy", self.document_details, methods=["POST"]),
+            Route("/mychartcn/Documents/ViewDocument/Download", self.download, methods=["GET"]),
+        ]
+
+    async def guarded_body(self, request: Request) -> tuple[PortalSession, dict[str, Any] | None] | Response:
+        """The session and JSON object body (None when unreadable) of an XHR from the message center, or the
+        response the portal gives a broken contract."""
+        guarded = guard(self.state, request, PAGE)
         if isinstance(guarded, Response):
             return guarded
-        body = await json_object(request)
-        if body is None or not guarded.accepts_page_nonce(body.get("PageNonce")):
+        return guarded, await json_object(request)
+
+    async def nonced(self, request: Request) -> dict[str, Any] | Response:
+        """``guarded_body`` for an ``api/conversations/*`` call, which also needs a recent ``PageNonce``."""
+        found = await self.guarded_body(request)
+        if isinstance(found, Response):
+            return found
+        session, body = found
+        if body is None or not session.accepts_page_nonce(body.get("PageNonce")):
             return five_hundred(request, "page_nonce")
         return body
 
-    async def page(request: Request) -> Response:
-        session = current_session(state, request)
+    async def page(self, request: Request) -> Response:
+        session = current_session(self.state, request)
         if session is None:
-            return identity_redirect(state, request)
+            return identity_redirect(self.state, request)
         nonce = session.issue_page_nonce()
         response = HTMLResponse(_page(nonce))
         response.headers["Content-Security-Policy"] = f"script-src 'nonce-{nonce}' 'strict-dynamic'"
         return response
 
-    async def folders(request: Request) -> Response:
-        body = await _nonced(request)
+    async def folders(self, request: Request) -> Response:
+        body = await self.nonced(request)
         if isinstance(body, Response):
             return body
         listing = []
-        for tag in center.get("folders", ()):
-            inside = [t for t in center.get("threads", []) if t["folder"] == tag]
+        for tag in self.center.get("folders", ()):
+            inside = [t for t in self.center.get("threads", []) if t["folder"] == tag]
             unread = sum(1 for t in inside if t["conversation"]["tags"].get("Unread"))
             listing.append({"tag": tag, "totalCount": len(inside), "badgeCount": unread})
         return JSONResponse(listing)
 
-    async def conversation_list(request: Request) -> Response:
-        body = await _nonced(request)
+    async def conversation_list(self, request: Request) -> Response:
+        body = await self.nonced(request)
         if isinstance(body, Response):
             return body
         tag, params = body.get("tag"), body.get("localLoadParams")
@@ -82,37 +107,36 @@ def messages_routes(state: PortalState) -> list[Route]:
             return five_hundred(request, "bad_list_body")
         return JSONResponse(
             conversation_page(
-                center,
+                self.center,
                 tag=tag,
                 cursor=str(params.get("loadStartInstantISO") or ""),
                 search=str(body.get("searchQuery") or ""),
             )
         )
 
-    async def details(request: Request) -> Response:
-        body = await _nonced(request)
+    async def details(self, request: Request) -> Response:
+        body = await self.nonced(request)
         if isinstance(body, Response):
             return body
-        conversation = by_id.get(str(body.get("id", "")))
+        conversation = self.by_id.get(str(body.get("id", "")))
         if conversation is None:
             # Inferred: the real answer for an unknown thread id was never captured.
             return JSONResponse({"error": "unknown conversation"}, status_code=404)
         return JSONResponse(conversation)
 
-    async def document_details(request: Request) -> Response:
-        guarded = guard(state, request, PAGE)
-        if isinstance(guarded, Response):
-            return guarded
-        body = await json_object(request)
-        document = documents.get(str((body or {}).get("dcsId", "")))
+    async def document_details(self, request: Request) -> Response:
+        found = await self.guarded_body(request)
+        if isinstance(found, Response):
+            return found
+        document = self.documents.get(str((found[1] or {}).get("dcsId", "")))
         if document is None:
             return JSONResponse({"error": "unknown document"}, status_code=404)  # inferred
         return JSONResponse(document["details"])
 
-    async def download(request: Request) -> Response:
-        if current_session(state, request) is None:
-            return identity_redirect(state, request)
-        document = documents.get(request.query_params.get("dcsid", ""))
+    async def download(self, request: Request) -> Response:
+        if current_session(self.state, request) is None:
+            return identity_redirect(self.state, request)
+        document = self.documents.get(request.query_params.get("dcsid", ""))
         if document is None:
             return Response(status_code=404)  # inferred
         details = document["details"]
@@ -122,11 +146,6 @@ def messages_routes(state: PortalState) -> list[Route]:
             headers={"Content-Disposition": f'attachment; filename="{details["displayName"]}"'},
         )
 
-    return [
-        Route(PAGE, page, methods=["GET"]),
-        Route(f"{_API}/GetFoldersList", folders, methods=["POST"]),
-        Route(f"{_API}/GetConversationList", conversation_list, methods=["POST"]),
-        Route(f"{_API}/GetConversationDetails", details, methods=["POST"]),
-        Route("/mychartcn/api/documents/viewer/GetDocumentDetailsLegacy", document_details, methods=["POST"]),
-        Route("/mychartcn/Documents/ViewDocument/Download", download, methods=["GET"]),
-    ]
+
+def messages_routes(state: PortalState) -> list[Route]:
+    return _MessageCenter(state).routes()

@@ -41,48 +41,75 @@ def _report(content: str) -> JSONResponse:
     )
 
 
-def visit_notes_routes(state: PortalState) -> list[Route]:
-    documents = state.config.patient.visit_documents
-    pdfs: dict[str, bytes] = {
-        str(docs.details["avsInfo"]["avsSnapshots"][0]["dcsID"]): docs.avs_pdf
-        for docs in documents.values()
-        if docs.avs_pdf is not None
-    }
-    validated: set[tuple[str, str, str]] = set()  # (session token, csn, hnoID)
-    download_tokens: dict[str, str] = {}  # token -> dcsID
+class _VisitNotes:
+    """The visit-notes endpoints, one method each, over what they share: the patient's visit documents, the
+    AVS PDFs by dcsID, the notes validated per session and the download tokens GetDocumentDetails issued."""
 
-    async def visit_post(
-        request: Request, page: str, csn_field: str
-    ) -> tuple[PortalSession, dict[str, Any], VisitDocuments] | Response:
+    def __init__(self, state: PortalState) -> None:
+        self.state = state
+        self.documents = state.config.patient.visit_documents
+        self.pdfs: dict[str, bytes] = {
+            str(docs.details["avsInfo"]["avsSnapshots"][0]["dcsID"]): docs.avs_pdf
+            for docs in self.documents.values()
+            if docs.avs_pdf is not None
+        }
+        self.validated: set[tuple[str, str, str]] = set()  # (session token, csn, hnoID)
+        self.download_tokens: dict[str, str] = {}  # token -> dcsID
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/mychartcn/api/visits/past-details/GetVisitDetailsPast", self.details, methods=["POST"]),
+            Route("/mychartcn/api/visit-notes/GetVisitNotes", self.notes, methods=["POST"]),
+            Route("/mychartcn/api/visit-notes/ValidateVisitNote", self.validate, methods=["POST"]),
+            Route("/mychartcn/api/report-content/LoadReportContent", self.report_content, methods=["POST"]),
+            Route("/mychartcn/api/documents/viewer/GetDocumentDetails", self.document_details, methods=["POST"]),
+            Route("/mychartcn/Documents/ViewDocument/DownloadOrStream", self.download, methods=["GET"]),
+        ]
+
+    async def guarded_body(
+        self, request: Request, page: str, csn_field: str | None = None
+    ) -> tuple[PortalSession, dict[str, Any]] | Response:
+        """The session and JSON body of a POST from ``page`` (Referer carrying the body's ``csn_field`` as
+        ``csn`` when given), or the response the portal gives a broken contract."""
         body = await json_object(request)
         if body is None:
             return five_hundred(request, "unreadable_body")
-        csn = str(body.get(csn_field) or "")
-        guarded = guard(state, request, page, {"csn": csn})
+        query = None if csn_field is None else {"csn": str(body.get(csn_field) or "")}
+        guarded = guard(self.state, request, page, query)
         if isinstance(guarded, Response):
             return guarded
-        docs = documents.get(csn)
+        return guarded, body
+
+    async def visit_post(
+        self, request: Request, page: str, csn_field: str
+    ) -> tuple[PortalSession, dict[str, Any], VisitDocuments] | Response:
+        """``guarded_body`` plus the visit its ``csn_field`` names (404 JSON for an unknown one)."""
+        found = await self.guarded_body(request, page, csn_field)
+        if isinstance(found, Response):
+            return found
+        session, body = found
+        docs = self.documents.get(str(body.get(csn_field) or ""))
         if docs is None:
             return _not_found("csn")
-        return guarded, body, docs
+        return session, body, docs
 
-    async def details(request: Request) -> Response:
-        found = await visit_post(request, DETAILS_PAGE, "csn")
+    async def details(self, request: Request) -> Response:
+        found = await self.visit_post(request, DETAILS_PAGE, "csn")
         return found if isinstance(found, Response) else JSONResponse(found[2].details)
 
-    async def notes(request: Request) -> Response:
-        found = await visit_post(request, DETAILS_PAGE, "CSN")  # uppercase here, as captured
+    async def notes(self, request: Request) -> Response:
+        found = await self.visit_post(request, DETAILS_PAGE, "CSN")  # uppercase here, as captured
         return found if isinstance(found, Response) else JSONResponse(found[2].notes)
 
-    async def validate(request: Request) -> Response:
-        found = await visit_post(request, NOTE_PAGE, "csn")
+    async def validate(self, request: Request) -> Response:
+        found = await self.visit_post(request, NOTE_PAGE, "csn")
         if isinstance(found, Response):
             return found
         session, body, docs = found
         note = next((n for n in docs.notes["noteList"] if n["hnoID"] == body.get("hnoID")), None)
         if note is None or body.get("lrpID") != docs.notes["lrpID"] or body.get("hnoDAT") != note["hnoDAT"]:
             return JSONResponse({"success": False})
-        validated.add((session.token, str(body["csn"]), note["hnoID"]))
+        self.validated.add((session.token, str(body["csn"]), note["hnoID"]))
         return JSONResponse(
             {
                 "isAddendum": note["isAddendum"],
@@ -94,12 +121,12 @@ def visit_notes_routes(state: PortalState) -> list[Route]:
             }
         )
 
-    async def report_content(request: Request) -> Response:
+    async def report_content(self, request: Request) -> Response:
         body = await json_object(request)
         if body is None or not str(body.get("nonce") or ""):
             return five_hundred(request, "report_body")
         is_avs = body.get("reportMnemonic") == "AMB_AVS"
-        found = await visit_post(request, DETAILS_PAGE if is_avs else NOTE_PAGE, "csn")
+        found = await self.visit_post(request, DETAILS_PAGE if is_avs else NOTE_PAGE, "csn")
         if isinstance(found, Response):
             return found
         session, body, docs = found
@@ -108,23 +135,21 @@ def visit_notes_routes(state: PortalState) -> list[Route]:
         hno_id = str(body.get("contextID") or "")
         if body.get("contextINI") != "HNO" or body.get("reportID") != docs.notes["lrpID"]:
             return _not_found("report")
-        if (session.token, str(body["csn"]), hno_id) not in validated:
+        if (session.token, str(body["csn"]), hno_id) not in self.validated:
             return five_hundred(request, "note_not_validated")
         html = docs.note_html.get(hno_id)
         return _report(html) if html is not None else _not_found("note")
 
-    async def document_details(request: Request) -> Response:
-        body = await json_object(request)
-        if body is None:
-            return five_hundred(request, "unreadable_body")
-        guarded = guard(state, request, DETAILS_PAGE)
-        if isinstance(guarded, Response):
-            return guarded
+    async def document_details(self, request: Request) -> Response:
+        found = await self.guarded_body(request, DETAILS_PAGE)
+        if isinstance(found, Response):
+            return found
+        _, body = found
         dcs_id = str(body.get("dcsId") or "")
-        if dcs_id not in pdfs or body.get("fileExtension") != "PDF":
+        if dcs_id not in self.pdfs or body.get("fileExtension") != "PDF":
             return _not_found("document")
         token = secrets.token_urlsafe(24)
-        download_tokens[token] = dcs_id
+        self.download_tokens[token] = dcs_id
         url = f"/Documents/ViewDocument/DownloadOrStream?dcsid={quote(dcs_id)}&displayName=After%20Visit%20Summary"
         return JSONResponse(
             {
@@ -138,20 +163,15 @@ def visit_notes_routes(state: PortalState) -> list[Route]:
             }
         )
 
-    async def download(request: Request) -> Response:
-        if current_session(state, request) is None:
-            return identity_redirect(state, request)
-        dcs_id = download_tokens.get(request.query_params.get("token", ""))
+    async def download(self, request: Request) -> Response:
+        if current_session(self.state, request) is None:
+            return identity_redirect(self.state, request)
+        dcs_id = self.download_tokens.get(request.query_params.get("token", ""))
         if dcs_id is None or dcs_id != request.query_params.get("dcsid"):
             return _not_found("download")
         headers = {"Content-Disposition": 'inline; filename="After Visit Summary.pdf"'}
-        return Response(pdfs[dcs_id], media_type="application/pdf", headers=headers)
+        return Response(self.pdfs[dcs_id], media_type="application/pdf", headers=headers)
 
-    return [
-        Route("/mychartcn/api/visits/past-details/GetVisitDetailsPast", details, methods=["POST"]),
-        Route("/mychartcn/api/visit-notes/GetVisitNotes", notes, methods=["POST"]),
-        Route("/mychartcn/api/visit-notes/ValidateVisitNote", validate, methods=["POST"]),
-        Route("/mychartcn/api/report-content/LoadReportContent", report_content, methods=["POST"]),
-        Route("/mychartcn/api/documents/viewer/GetDocumentDetails", document_details, methods=["POST"]),
-        Route("/mychartcn/Documents/ViewDocument/DownloadOrStream", download, methods=["GET"]),
-    ]
+
+def visit_notes_routes(state: PortalState) -> list[Route]:
+    return _VisitNotes(state).routes()
