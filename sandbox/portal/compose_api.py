@@ -140,7 +140,9 @@ class _Compose:
         if recipient.get("userId") not in self.user_ids:
             return 2
         viewers_sent = body.get("viewers") or [{}]
-        if not isinstance(viewers_sent, list) or viewers_sent[0].get("wprId") != self.self_wpr:
+        if not isinstance(viewers_sent, list) or not isinstance(viewers_sent[0], dict):
+            return 2
+        if viewers_sent[0].get("wprId") != self.self_wpr:
             return 2
         if body.get("composeId") not in self.ledger.compose_ids or not isinstance(body.get("messageBody"), list):
             return 2

@@ -124,3 +124,28 @@ def test_small_patient_carries_an_injection_attempt_and_an_attachment() -> None:
     bodies = [m["body"] for t in center["threads"] for m in t["conversation"]["messages"]]
     assert any("<script>" in b and "Ignore previous instructions" in b for b in bodies)
     assert len(center["documents"]) == 1 and len(center["threads"]) == 12
+
+
+def test_a_draft_whose_viewer_is_not_an_object_answers_error_2_like_other_malformed_drafts(
+    signed_in: PortalDriver,
+) -> None:
+    advice = "/mychartcn/api/medicaladvicerequests"
+    [self_viewer] = _post(signed_in, f"{advice}/GetViewers", {"organizationId": ""}).json()["viewers"]
+    recipient = _post(signed_in, f"{advice}/GetMedicalAdviceRequestRecipients", {}).json()[0]
+    draft = {
+        "recipient": {k: recipient[k] for k in ("displayName", "userId", "poolId", "providerId", "departmentId")},
+        "topic": {"title": "Medication", "value": "98"},
+        "conversationId": "",
+        "organizationId": "",
+        "messageBody": ["A line."],
+        "messageSubject": "A subject",
+        "documentIds": [],
+        "includeOtherViewers": False,
+        "composeId": _post(signed_in, f"{API}/GetComposeId", {}).json(),
+    }
+    malformed = _post(
+        signed_in, f"{advice}/SaveMedicalAdviceRequestDraft", {**draft, "viewers": [self_viewer["wprId"]]}
+    )
+    assert (malformed.status_code, malformed.json()) == (200, {"error": 2})
+    saved = _post(signed_in, f"{advice}/SaveMedicalAdviceRequestDraft", {**draft, "viewers": [self_viewer]})
+    assert saved.status_code == 200 and saved.json()["error"] == 0  # the same draft with its viewer as an object
