@@ -145,8 +145,13 @@ class _RefillChain:
         return JSONResponse({"statuscode": "000", "cartItems": {self.guid: [rx]}})
 
     async def eligibility(self, request: Request, body: Any) -> Response:
-        items = (body or {}).get("cartItems", {}).get(self.guid) if isinstance(body, dict) else None
-        ok = isinstance(items, list) and items and all(str(rx.get("mailable")) == "true" for rx in items)
+        carts = body.get("cartItems") if isinstance(body, dict) else None
+        items = carts.get(self.guid) if isinstance(carts, dict) else None
+        ok = (
+            isinstance(items, list)
+            and items
+            and all(isinstance(rx, dict) and str(rx.get("mailable")) == "true" for rx in items)
+        )
         return JSONResponse({"statuscode": "600" if ok else "610", "rxinfo": [], "deliverytypeinfo": {}})
 
     async def shipping_date(self, request: Request, body: Any) -> Response:

@@ -1,6 +1,10 @@
-"""The pharmacy BFF ``rxDetails``: its header contract (401, inferred) and the prescriptions filter."""
+"""The pharmacy BFF ``rxDetails``: its header contract (401, inferred) and the prescriptions filter; the refill
+chain's delivery eligibility of a malformed cart."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -59,3 +63,21 @@ def test_custom_client_id_is_enforced(driver: PortalDriver, config: PortalConfig
     driver.sign_in()
     headers = {**pharmacy_headers(_guid(driver)), "X-IBM-client-Id": "configured-id"}
     assert driver.client.get(RX, params={"prescriptions_filter": "all"}, headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "cart_items",
+    [lambda guid: {guid: ["not-an-object"]}, lambda guid: [], lambda guid: None],
+    ids=["item-not-an-object", "cart-items-a-list", "cart-items-null"],
+)
+def test_delivery_eligibility_of_a_malformed_cart_answers_610_like_other_bad_carts(
+    signed_in: PortalDriver, cart_items: Callable[[str], Any]
+) -> None:
+    eligibility = "/kp/mycare/pharmacy-microservices/pharmacy-center-kpweb-bff/v1/rxdeliveryeligibility"
+    guid = str(_guid(signed_in))
+    mailable = next(rx for rx in signed_in.patient.rx_details["prescriptions"]["fillable"] if rx["mailable"] == "true")
+    body = {"cartItems": cart_items(guid), "postalCode": "94501"}
+    response = signed_in.client.post(eligibility, json=body, headers=pharmacy_headers(guid))
+    assert (response.status_code, response.json()) == (200, {"statuscode": "610", "rxinfo": [], "deliverytypeinfo": {}})
+    good = {"cartItems": {guid: [mailable]}, "postalCode": "94501"}  # the same call with a well-formed cart
+    assert signed_in.client.post(eligibility, json=good, headers=pharmacy_headers(guid)).json()["statuscode"] == "600"
