@@ -49,18 +49,29 @@ def _dead(message: str) -> HTMLResponse:
     return HTMLResponse(pages.sign_in_dead_page(message))
 
 
-def identity_routes(state: PortalState) -> list[Route]:
-    config = state.config
-    patient = config.patient
+class _IdentityHost:
+    """The identity-host endpoints, one method each, over what they share: the portal state (its sign-in
+    ledger and SMS outbox) and the one patient who can sign in."""
 
-    def _to_callback(request: Request, attempt: LoginAttempt, username: str) -> RedirectResponse:
-        code = state.ledger.grant(attempt, username)
+    def __init__(self, state: PortalState) -> None:
+        self.state = state
+        self.patient = state.config.patient
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/as/authorization.oauth2", self.authorize, methods=["GET"]),
+            Route("/as/{segment}/resume/as/authorization.ping", self.credentials, methods=["POST"]),
+            Route("/as/{segment}/resume/as/mfa", self.mfa, methods=["POST"]),
+        ]
+
+    def to_callback(self, request: Request, attempt: LoginAttempt, username: str) -> RedirectResponse:
+        code = self.state.ledger.grant(attempt, username)
         query = urlencode({"code": code, "state": attempt.state})
         response = RedirectResponse(f"{origin(request)}/pa/oidc/cb?{query}", status_code=302)
         set_ping_session(response)
         return response
 
-    async def authorize(request: Request) -> Response:
+    async def authorize(self, request: Request) -> Response:
         params = request.query_params
         valid = (
             params.get("response_type") == "code"
@@ -71,50 +82,52 @@ def identity_routes(state: PortalState) -> list[Route]:
         if not valid:
             logger.info("authorization request rejected")
             return HTMLResponse(pages.sign_in_dead_page("Invalid sign-in request."), status_code=400)
-        attempt = state.ledger.start_attempt(params["state"])
+        attempt = self.state.ledger.start_attempt(params["state"])
         return HTMLResponse(pages.sign_in_page(_credentials_action(attempt)))
 
-    async def credentials(request: Request) -> Response:
-        attempt = state.ledger.attempt(request.path_params["segment"])
+    def recognised(self, username: str, password: str) -> bool:
+        """Whether the form's user ID (any case) and password are the patient's, compared in constant time."""
+        patient = self.patient
+        return secrets.compare_digest(username.lower().encode(), patient.username.encode()) and (
+            secrets.compare_digest(password.encode(), patient.password.encode())
+        )
+
+    async def credentials(self, request: Request) -> Response:
+        patient = self.patient
+        attempt = self.state.ledger.attempt(request.path_params["segment"])
         if attempt is None or attempt.stage is not AttemptStage.CREDENTIALS:
             return _dead(STALE_ATTEMPT)
         form = await _form(request)
         username = form.get("pf.username", "").strip()
-        password = form.get("pf.pass", "")
-        right = secrets.compare_digest(username.lower().encode(), patient.username.encode()) and (
-            secrets.compare_digest(password.encode(), patient.password.encode())
-        )
-        if not right:
+        if not self.recognised(username, form.get("pf.pass", "")):
             logger.info("sign-in rejected: credentials not recognised")
             action = _credentials_action(attempt)
             return HTMLResponse(pages.sign_in_page(action, error=BAD_CREDENTIALS, username=username))
-        if state.ledger.device_trusted(request.cookies.get(DEVICE_TRUST_COOKIE), patient.username):
+        if self.state.ledger.device_trusted(request.cookies.get(DEVICE_TRUST_COOKIE), patient.username):
             logger.info("sign-in accepted user=%s mfa=skipped_trusted_device", patient.username)
-            return _to_callback(request, attempt, patient.username)
-        code = state.ledger.start_mfa(attempt, patient.username)
-        config.sms_outbox.send(patient.phone_last4, f"Your Kaiser Permanente sign-in code is {code}")
+            return self.to_callback(request, attempt, patient.username)
+        code = self.state.ledger.start_mfa(attempt, patient.username)
+        self.state.config.sms_outbox.send(patient.phone_last4, f"Your Kaiser Permanente sign-in code is {code}")
         logger.info("sign-in needs mfa user=%s", patient.username)
         return HTMLResponse(pages.mfa_page(_mfa_action(attempt), patient.phone_last4))
 
-    async def mfa(request: Request) -> Response:
-        attempt = state.ledger.attempt(request.path_params["segment"])
+    async def mfa(self, request: Request) -> Response:
+        attempt = self.state.ledger.attempt(request.path_params["segment"])
         if attempt is None or attempt.stage is AttemptStage.DEAD:
             return _dead(LOCKED_OUT if attempt is not None else STALE_ATTEMPT)
         if attempt.stage is not AttemptStage.MFA or attempt.username is None:
             return _dead(STALE_ATTEMPT)
         form = await _form(request)
-        outcome = state.ledger.check_mfa(attempt, form.get("otp", ""))
+        outcome = self.state.ledger.check_mfa(attempt, form.get("otp", ""))
         if outcome is MfaOutcome.LOCKED:
             return _dead(LOCKED_OUT)
         if outcome is MfaOutcome.WRONG:
-            return HTMLResponse(pages.mfa_page(_mfa_action(attempt), patient.phone_last4, error=BAD_CODE))
+            return HTMLResponse(pages.mfa_page(_mfa_action(attempt), self.patient.phone_last4, error=BAD_CODE))
         logger.info("sign-in accepted user=%s mfa=passed", attempt.username)
-        response = _to_callback(request, attempt, attempt.username)
-        set_device_trust(response, state.ledger.trust_device(attempt.username))
+        response = self.to_callback(request, attempt, attempt.username)
+        set_device_trust(response, self.state.ledger.trust_device(attempt.username))
         return response
 
-    return [
-        Route("/as/authorization.oauth2", authorize, methods=["GET"]),
-        Route("/as/{segment}/resume/as/authorization.ping", credentials, methods=["POST"]),
-        Route("/as/{segment}/resume/as/mfa", mfa, methods=["POST"]),
-    ]
+
+def identity_routes(state: PortalState) -> list[Route]:
+    return _IdentityHost(state).routes()
