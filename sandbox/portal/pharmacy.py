@@ -57,26 +57,47 @@ def _filtered(document: dict[str, Any], which: str) -> dict[str, Any]:
     return {**document, "prescriptions": prescriptions}
 
 
-def pharmacy_routes(state: PortalState) -> list[Route]:
-    guid = str(state.config.patient.profile["UserAccountData"]["userIdentityInfo"]["guid"])
+class _Pharmacy:
+    """The pharmacy endpoints, one method each, over what they share: the portal state and the patient's
+    account guid (the ``x-guid`` header's expected value)."""
 
-    async def rx_details(request: Request) -> Response:
-        broken = _contract_broken(request, state.config.pharmacy_client_id, guid)
+    def __init__(self, state: PortalState) -> None:
+        self.state = state
+        self.guid = str(state.config.patient.profile["UserAccountData"]["userIdentityInfo"]["guid"])
+
+    def routes(self) -> list[Route]:
+        return [
+            Route(RX_DETAILS_PATH, self.rx_details, methods=["GET"]),
+            Route(ORDER_STATUS_PATH, self.order_status, methods=["GET"]),
+            Route(ORDER_DETAILS_PATH, self.order_details, methods=["GET"]),
+        ]
+
+    def identity_refusal(self, request: Request, *, log_broken: bool) -> Response | None:
+        """The 401 for a broken identity header contract or a dead session, else None; ``log_broken`` logs
+        which header broke the contract (only ``rxDetails`` does)."""
+        broken = _contract_broken(request, self.state.config.pharmacy_client_id, self.guid)
         if broken is not None:
-            logger.info("pharmacy header contract broken header=%s -> 401", broken)
+            if log_broken:
+                logger.info("pharmacy header contract broken header=%s -> 401", broken)
             return _unauthorized("Invalid client or identity headers")
-        if current_session(state, request) is None:
+        if current_session(self.state, request) is None:
             return _unauthorized("Session expired")
+        return None
+
+    async def rx_details(self, request: Request) -> Response:
+        refusal = self.identity_refusal(request, log_broken=True)
+        if refusal is not None:
+            return refusal
         # The browser sends "?&prescriptions_filter=all"; the empty pair is simply skipped.
         which = request.query_params.get("prescriptions_filter", "all")
         if which not in _FILTERS:
             # Inferred: values other than all/fillable were never tried.
             return JSONResponse({"httpCode": "400", "httpMessage": "Bad Request"}, status_code=400)
-        return JSONResponse(_filtered(state.config.patient.rx_details, which))
+        return JSONResponse(_filtered(self.state.config.patient.rx_details, which))
 
-    def orders() -> tuple[dict[str, Any], ...]:
+    def orders(self) -> tuple[dict[str, Any], ...]:
         """The patient's order history, then every order ``placeorderMail`` accepted in this run."""
-        rx_details = state.config.patient.rx_details
+        rx_details = self.state.config.patient.rx_details
         by_number = {str(rx["afcInfo"]["rxnbr"]): rx for rx in rx_details["prescriptions"]["fillable"]}
         placed = tuple(
             placed_order(
@@ -85,36 +106,32 @@ def pharmacy_routes(state: PortalState) -> list[Route]:
                 entry["orderNumber"],
                 datetime.fromisoformat(entry["placedAt"]),
             )
-            for entry in list(state.config.writes.placed_orders)
+            for entry in list(self.state.config.writes.placed_orders)
         )
-        return state.config.patient.refill_orders + placed
+        return self.state.config.patient.refill_orders + placed
 
-    async def order_status(request: Request) -> Response:
-        broken = _contract_broken(request, state.config.pharmacy_client_id, guid)
-        if broken is not None:
-            return _unauthorized("Invalid client or identity headers")
-        if current_session(state, request) is None:
-            return _unauthorized("Session expired")
-        return JSONResponse(order_status_list(orders()))
+    async def order_status(self, request: Request) -> Response:
+        refusal = self.identity_refusal(request, log_broken=False)
+        if refusal is not None:
+            return refusal
+        return JSONResponse(order_status_list(self.orders()))
 
-    async def order_details(request: Request) -> Response:
+    async def order_details(self, request: Request) -> Response:
         headers = request.headers
-        wrong = headers.get("X-IBM-client-Id") != state.config.pharmacy_client_id or any(
+        wrong = headers.get("X-IBM-client-Id") != self.state.config.pharmacy_client_id or any(
             headers.get(name) != value for name, value in _ORDER_DETAILS_HEADERS.items()
         )
         if wrong:
             return _unauthorized("Invalid client headers")
-        if current_session(state, request) is None:
+        if current_session(self.state, request) is None:
             return _unauthorized("Session expired")
         wanted = request.query_params.get("ordernum", "")
-        order = next((o for o in orders() if str(o["orderNumber"]) == wanted), None)
+        order = next((o for o in self.orders() if str(o["orderNumber"]) == wanted), None)
         if order is None or "pharmacyId" not in request.query_params:
             # Inferred: an unknown order number was never captured.
             return JSONResponse({"httpCode": "404", "httpMessage": "Not Found"}, status_code=404)
         return JSONResponse(order)
 
-    return [
-        Route(RX_DETAILS_PATH, rx_details, methods=["GET"]),
-        Route(ORDER_STATUS_PATH, order_status, methods=["GET"]),
-        Route(ORDER_DETAILS_PATH, order_details, methods=["GET"]),
-    ]
+
+def pharmacy_routes(state: PortalState) -> list[Route]:
+    return _Pharmacy(state).routes()
