@@ -35,29 +35,41 @@ def _page(nonce: str) -> str:
     )
 
 
-def orders_routes(state: PortalState) -> list[Route]:
-    orders = state.config.patient.upcoming_orders
+class _UpcomingOrders:
+    """The upcoming-orders endpoints, one method each, over what they share: the portal state and the
+    patient's upcoming orders (feed and order list)."""
 
-    async def feed(request: Request) -> Response:
+    def __init__(self, state: PortalState) -> None:
+        self.state = state
+        self.orders = state.config.patient.upcoming_orders
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/mychartcn/MixedItemFeed", self.feed, methods=["GET", "POST"]),
+            Route(PAGE, self.page, methods=["GET"]),
+            Route("/mychartcn/api/upcoming-orders/GetUpcomingOrders", self.get_upcoming_orders, methods=["POST"]),
+        ]
+
+    async def feed(self, request: Request) -> Response:
         if request.method == "GET":
             return redirect(request, "/mychartcn/Home/FourOhFour")
-        session = current_session(state, request)
+        session = current_session(self.state, request)
         if session is None:
-            return identity_redirect(state, request)
-        if not anti_forgery_ok(state, session, request):
+            return identity_redirect(self.state, request)
+        if not anti_forgery_ok(self.state, session, request):
             logger.info("request rejected path=%s reason=anti_forgery -> FiveHundred", request.url.path)
             return redirect(request, f"/mychartcn/Home/FiveHundred?aspxerrorpath={quote(request.url.path)}")
-        guarded = guard(state, request, "/mychartcn/Home")
+        guarded = guard(self.state, request, "/mychartcn/Home")
         if isinstance(guarded, Response):
             return guarded
         if "form-urlencoded" not in request.headers.get("content-type", ""):
             return five_hundred(request, "feed_content_type")
-        return JSONResponse(orders.feed)
+        return JSONResponse(self.orders.feed)
 
-    async def page(request: Request) -> Response:
-        session = current_session(state, request)
+    async def page(self, request: Request) -> Response:
+        session = current_session(self.state, request)
         if session is None:
-            return identity_redirect(state, request)
+            return identity_redirect(self.state, request)
         if not request.query_params.get("ordid"):
             return redirect(request, "/mychartcn/Home")
         nonce = session.issue_page_nonce()
@@ -65,22 +77,20 @@ def orders_routes(state: PortalState) -> list[Route]:
         response.headers["Content-Security-Policy"] = f"script-src 'nonce-{nonce}' 'strict-dynamic'"
         return response
 
-    async def get_upcoming_orders(request: Request) -> Response:
+    async def get_upcoming_orders(self, request: Request) -> Response:
         body = await json_object(request)
         if body is None:
             return five_hundred(request, "unreadable_body")
         selected = str(body.get("selectedOrderID") or "")
-        guarded = guard(state, request, PAGE, {"ordid": selected})
+        guarded = guard(self.state, request, PAGE, {"ordid": selected})
         if isinstance(guarded, Response):
             return guarded
         if not guarded.accepts_page_nonce(body.get("PageNonce")):
             return five_hundred(request, "page_nonce")
-        if selected not in orders.orders.get("orderList", {}):
+        if selected not in self.orders.orders.get("orderList", {}):
             return JSONResponse({"error": "unknown order"}, status_code=404)  # inferred
-        return JSONResponse(orders.orders)
+        return JSONResponse(self.orders.orders)
 
-    return [
-        Route("/mychartcn/MixedItemFeed", feed, methods=["GET", "POST"]),
-        Route(PAGE, page, methods=["GET"]),
-        Route("/mychartcn/api/upcoming-orders/GetUpcomingOrders", get_upcoming_orders, methods=["POST"]),
-    ]
+
+def orders_routes(state: PortalState) -> list[Route]:
+    return _UpcomingOrders(state).routes()
