@@ -137,14 +137,17 @@ class _Compose:
         recipient = body.get("recipient")
         if not isinstance(recipient, dict) or set(recipient) != _RECIPIENT_KEYS:
             return 2
-        if recipient.get("userId") not in self.user_ids:
+        if not isinstance(recipient.get("userId"), str) or recipient["userId"] not in self.user_ids:
             return 2
         viewers_sent = body.get("viewers") or [{}]
         if not isinstance(viewers_sent, list) or not isinstance(viewers_sent[0], dict):
             return 2
         if viewers_sent[0].get("wprId") != self.self_wpr:
             return 2
-        if body.get("composeId") not in self.ledger.compose_ids or not isinstance(body.get("messageBody"), list):
+        compose_id = body.get("composeId")
+        if not isinstance(compose_id, str) or compose_id not in self.ledger.compose_ids:
+            return 2
+        if not isinstance(body.get("messageBody"), list):
             return 2
         return 0
 

@@ -1,11 +1,14 @@
-"""The message center: page nonce + anti-forgery contract, folders, cursor paging, details, attachments."""
+"""The message center: page nonce + anti-forgery contract, folders, cursor paging, details, attachments; a
+malformed compose draft's answer."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx2
+import pytest
 
 from sandbox.patient import generate_patient
 from sandbox.portal.message_list import conversation_page
@@ -126,26 +129,40 @@ def test_small_patient_carries_an_injection_attempt_and_an_attachment() -> None:
     assert len(center["documents"]) == 1 and len(center["threads"]) == 12
 
 
-def test_a_draft_whose_viewer_is_not_an_object_answers_error_2_like_other_malformed_drafts(
-    signed_in: PortalDriver,
-) -> None:
+def _draft(driver: PortalDriver) -> dict[str, Any]:
+    """A draft the portal saves: the first recipient in its five browser keys, the viewer, a fresh compose id."""
     advice = "/mychartcn/api/medicaladvicerequests"
-    [self_viewer] = _post(signed_in, f"{advice}/GetViewers", {"organizationId": ""}).json()["viewers"]
-    recipient = _post(signed_in, f"{advice}/GetMedicalAdviceRequestRecipients", {}).json()[0]
-    draft = {
+    [self_viewer] = _post(driver, f"{advice}/GetViewers", {"organizationId": ""}).json()["viewers"]
+    recipient = _post(driver, f"{advice}/GetMedicalAdviceRequestRecipients", {}).json()[0]
+    return {
         "recipient": {k: recipient[k] for k in ("displayName", "userId", "poolId", "providerId", "departmentId")},
         "topic": {"title": "Medication", "value": "98"},
         "conversationId": "",
         "organizationId": "",
+        "viewers": [{"wprId": self_viewer["wprId"]}],
         "messageBody": ["A line."],
         "messageSubject": "A subject",
         "documentIds": [],
         "includeOtherViewers": False,
-        "composeId": _post(signed_in, f"{API}/GetComposeId", {}).json(),
+        "composeId": _post(driver, f"{API}/GetComposeId", {}).json(),
     }
-    malformed = _post(
-        signed_in, f"{advice}/SaveMedicalAdviceRequestDraft", {**draft, "viewers": [self_viewer["wprId"]]}
-    )
-    assert (malformed.status_code, malformed.json()) == (200, {"error": 2})
-    saved = _post(signed_in, f"{advice}/SaveMedicalAdviceRequestDraft", {**draft, "viewers": [self_viewer]})
-    assert saved.status_code == 200 and saved.json()["error"] == 0  # the same draft with its viewer as an object
+
+
+@pytest.mark.parametrize(
+    "malformed",
+    [
+        lambda draft: {**draft, "viewers": [draft["viewers"][0]["wprId"]]},
+        lambda draft: {**draft, "recipient": {**draft["recipient"], "userId": [draft["recipient"]["userId"]]}},
+        lambda draft: {**draft, "composeId": [draft["composeId"]]},
+    ],
+    ids=["viewer-not-an-object", "recipient-user-id-a-list", "compose-id-a-list"],
+)
+def test_a_malformed_draft_answers_error_2_like_other_malformed_drafts(
+    signed_in: PortalDriver, malformed: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
+    save = "/mychartcn/api/medicaladvicerequests/SaveMedicalAdviceRequestDraft"
+    draft = _draft(signed_in)
+    refused = _post(signed_in, save, malformed(draft))
+    assert (refused.status_code, refused.json()) == (200, {"error": 2})
+    saved = _post(signed_in, save, draft)  # the same draft, well-formed
+    assert saved.status_code == 200 and saved.json()["error"] == 0
