@@ -15,9 +15,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.portal.sandbox_ids import wp_id
-from sandbox.portal.signals import current_session, five_hundred, identity_redirect
+from sandbox.portal.signals import five_hundred
 from sandbox.portal.state import PortalState
-from sandbox.portal.xhr_contract import anti_forgery_ok
+from sandbox.portal.xhr_contract import guard
 
 __all__ = ["compose_routes"]
 
@@ -95,11 +95,9 @@ class _Compose:
 
     async def checked_body(self, request: Request) -> dict[str, Any] | Response:
         """The JSON body (``{}`` when empty or not an object), or the redirect a broken contract gets."""
-        session = current_session(self.state, request)
-        if session is None:
-            return identity_redirect(self.state, request)
-        if not anti_forgery_ok(self.state, session, request):
-            return five_hundred(request, "anti_forgery")
+        checked = guard(self.state, request)
+        if isinstance(checked, Response):
+            return checked
         try:
             body = json.loads(await request.body() or b"{}")
         except ValueError:

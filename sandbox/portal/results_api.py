@@ -16,10 +16,9 @@ from starlette.routing import Route
 
 from sandbox.portal import pages
 from sandbox.portal.results_list import build_result_list
-from sandbox.portal.sessions import PortalSession
 from sandbox.portal.signals import current_session, five_hundred, identity_redirect
 from sandbox.portal.state import PortalState
-from sandbox.portal.xhr_contract import anti_forgery_ok, json_object
+from sandbox.portal.xhr_contract import guard, json_object
 
 __all__ = ["results_routes"]
 
@@ -42,15 +41,6 @@ class _TestResults:
             Route("/mychartcn/api/test-results/GetDetails", self.get_details, methods=["POST"]),
         ]
 
-    def guard(self, request: Request) -> PortalSession | Response:
-        """The live session behind an XHR, or the response the portal gives a broken contract."""
-        session = current_session(self.state, request)
-        if session is None:
-            return identity_redirect(self.state, request)
-        if not anti_forgery_ok(self.state, session, request):
-            return five_hundred(request, "anti_forgery")
-        return session
-
     async def csrf_token(self, request: Request) -> Response:
         session = current_session(self.state, request)
         if session is None:
@@ -67,7 +57,7 @@ class _TestResults:
         return response
 
     async def get_list(self, request: Request) -> Response:
-        guarded = self.guard(request)
+        guarded = guard(self.state, request)
         if isinstance(guarded, Response):
             return guarded
         body = await json_object(request)
@@ -86,7 +76,7 @@ class _TestResults:
         return JSONResponse(listing)
 
     async def get_details(self, request: Request) -> Response:
-        guarded = self.guard(request)
+        guarded = guard(self.state, request)
         if isinstance(guarded, Response):
             return guarded
         body = await json_object(request)

@@ -42,15 +42,16 @@ def anti_forgery_ok(state: PortalState, session: PortalSession, request: Request
 
 
 def guard(
-    state: PortalState, request: Request, page_path: str, query: Mapping[str, str] | None = None
+    state: PortalState, request: Request, page_path: str | None = None, query: Mapping[str, str] | None = None
 ) -> PortalSession | Response:
-    """The live session behind ``request``, or the response the portal gives a broken contract."""
+    """The live session behind ``request``, or the response the portal gives a broken contract; the Referer
+    is checked against ``page_path`` only when one is given (test results and compose do not check it)."""
     session = current_session(state, request)
     if session is None:
         return identity_redirect(state, request)
     if not anti_forgery_ok(state, session, request):
         return five_hundred(request, "anti_forgery")
-    if not referer_matches(request, page_path, query):
+    if page_path is not None and not referer_matches(request, page_path, query):
         return five_hundred(request, "referer")
     return session
 
