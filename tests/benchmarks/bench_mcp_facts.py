@@ -121,17 +121,23 @@ def report(tallies: dict[str, dict[tuple[str, str], Tally]], seconds: dict[str, 
     return "\n".join(lines)
 
 
+def two_sources(scratch: Path) -> tuple[Path, Path]:
+    """The store files of the two sources under `scratch`: the `large` patient synced, the demo practice."""
+    kaiser, practice = scratch / "kaiser.sqlite3", scratch / "practice.sqlite3"
+    store = SqliteStore.open(kaiser)
+    try:
+        asyncio.run(sync_large(store))
+    finally:
+        store.close()
+    practice_store(practice).close()
+    return kaiser, practice
+
+
 def main() -> None:
     logging.disable(logging.INFO)  # the in-process facade's request log is not the benchmark's output
     with tempfile.TemporaryDirectory() as scratch:
-        kaiser, practice = Path(scratch) / "kaiser.sqlite3", Path(scratch) / "practice.sqlite3"
         started = time.perf_counter()
-        store = SqliteStore.open(kaiser)
-        try:
-            asyncio.run(sync_large(store))
-        finally:
-            store.close()
-        practice_store(practice).close()
+        kaiser, practice = two_sources(Path(scratch))
         synced = time.perf_counter()
         tallies = asyncio.run(measure(kaiser, practice))
         seconds = {"sync": synced - started, "measure": time.perf_counter() - synced}

@@ -30,7 +30,7 @@ from fhirgate.kaiser_source import in_process_kaiser_client
 from gateway.store import SqliteStore
 from mcp_server import RecordSource, SourceRegistry, build_server
 from tests.benchmarks.answer_rows import row_refs
-from tests.benchmarks.bench_mcp_facts import practice_store, sync_large
+from tests.benchmarks.bench_mcp_facts import two_sources
 from tests.benchmarks.benchmarks_doc import replace_section
 from tests.benchmarks.record_facts import appears
 from tests.benchmarks.small_budgets import SMALL_BUDGETS_SECTION, read_small_pages, small_budgets_report
@@ -228,13 +228,7 @@ def everyday_sections(count: Callable[[list[str]], tuple[list[int], str]]) -> li
     """Sync the large patient (every surface) beside the demo practice's record, ask the twelve questions and
     read first pages at small budgets; write both sections of docs/benchmarks.md and return them."""
     with tempfile.TemporaryDirectory() as scratch:
-        kaiser, practice = Path(scratch) / "kaiser.sqlite3", Path(scratch) / "practice.sqlite3"
-        store = SqliteStore.open(kaiser)
-        try:
-            asyncio.run(sync_large(store))
-        finally:
-            store.close()
-        practice_store(practice).close()
+        kaiser, practice = two_sources(Path(scratch))
         answers = asyncio.run(ask_everyday_questions(kaiser, practice))
         pages = asyncio.run(read_small_pages(kaiser))
     tokens, counter = count([answer.text for answer in answers])
