@@ -10,6 +10,7 @@ import typing
 from fhir_client.auth import BearerTokenAuth
 from fhir_client.bundles import SearchParams, bundle_link, entries, normalize_params
 from fhir_client.client import FhirClient, same_origin, within_base
+from fhir_client.client_auth import ClientAuthMethod, ClientCredentials
 from fhir_client.errors import (
     AuthorizationError,
     DiscoveryError,
@@ -38,16 +39,14 @@ from fhir_client.source_secrets import SecretBackend, SourceSecrets, private_key
 from fhir_client.tokens import TokenSet
 
 if typing.TYPE_CHECKING:
-    # SMART App Launch (authlib, joserfc, cryptography) loads on first use, not with the package: the MCP
-    # server answers its first requests, and reads the Kaiser facade, without it.
-    from fhir_client.client_auth import ClientAuthMethod, ClientCredentials
+    # SMART App Launch and connected sources load on first use, not with the package: the MCP server answers
+    # its first requests, and reads the Kaiser facade, without them (authlib, joserfc and cryptography load
+    # later still, with the first token request: oauth_client.py).
     from fhir_client.smart_launch import begin_launch, code_from_redirect, complete_launch
     from fhir_client.smart_session import SmartAuth, SmartSession
     from fhir_client.smart_source import disconnect_source, open_smart_client
 
 _LOADED_ON_FIRST_USE = {
-    "ClientAuthMethod": "fhir_client.client_auth",
-    "ClientCredentials": "fhir_client.client_auth",
     "begin_launch": "fhir_client.smart_launch",
     "code_from_redirect": "fhir_client.smart_launch",
     "complete_launch": "fhir_client.smart_launch",
